@@ -1,0 +1,189 @@
+"""Helpers shared by the writers and `kg viz`: atomic files, display names,
+colours, dates.
+
+Kept here so that the GEXF colours, the PNG legend and the HTML view agree.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import numbers
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from typing import IO
+
+import networkx as nx
+
+ENTITY_LABELS = ("PERSON", "PLACE", "AGENCY", "ORG", "PROGRAM")
+
+# One colour per category (entity label, or node kind for the others).
+# Chosen to stay distinguishable for the common colour-vision deficiencies.
+CATEGORY_COLORS = {
+    "PERSON": "#e6550d",
+    "PLACE": "#31a354",
+    "AGENCY": "#3182bd",
+    "ORG": "#756bb1",
+    "PROGRAM": "#d6a100",
+    "Document": "#636363",
+    "Event": "#e377c2",
+}
+
+# Neo4j label names (APOC `labels` attribute, e.g. ":Entity:Agency").
+NEO4J_ENTITY_LABELS = {
+    "PERSON": "Person",
+    "PLACE": "Place",
+    "AGENCY": "Agency",
+    "ORG": "Org",
+    "PROGRAM": "Program",
+}
+
+def _current_umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+# mkstemp creates 0600 files; outputs get the usual mode (0644 under umask 022).
+_FILE_MODE = 0o666 & ~_current_umask()
+
+_ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
+
+
+@contextlib.contextmanager
+def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kwargs) -> Iterator[IO]:
+    """Open a temporary file next to `path`; on success it replaces `path`.
+
+    A reader never sees a half-written file, and a failure leaves the old
+    file (or no file) in place.
+    """
+    path = os.fspath(path)
+    directory = os.path.dirname(os.path.abspath(path))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp_path = tempfile.mkstemp(
+        prefix="." + os.path.basename(path) + ".", suffix=".tmp", dir=directory
+    )
+    try:
+        with os.fdopen(fd, mode, **open_kwargs) as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp_path, _FILE_MODE)
+        os.replace(tmp_path, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_path)
+        raise
+
+
+def category(data: dict) -> str:
+    """Entity label for entities, the node kind for documents and events."""
+    if data.get("kind") == "Entity":
+        return data.get("label") or "Entity"
+    return data.get("kind") or "Unknown"
+
+
+def color_of(data: dict) -> str:
+    return CATEGORY_COLORS.get(category(data), "#999999")
+
+
+def rgb_of(data: dict) -> tuple[int, int, int]:
+    hex_color = color_of(data).lstrip("#")
+    return tuple(int(hex_color[i : i + 2], 16) for i in (0, 2, 4))
+
+
+def display_name(node: str, data: dict) -> str:
+    """What a person wants to read on the node: name, title or trigger."""
+    kind = data.get("kind")
+    if kind == "Entity":
+        return str(data.get("name") or node)
+    if kind == "Document":
+        return str(data.get("title") or data.get("source") or node)
+    if kind == "Event":
+        trigger = data.get("trigger")
+        etype = data.get("type")
+        if trigger and etype:
+            return f"{trigger} ({etype})"
+        return str(trigger or etype or node)
+    return str(node)
+
+
+def neo4j_labels(data: dict) -> str:
+    """APOC-style label string, e.g. ':Entity:Agency' or ':Document'."""
+    kind = data.get("kind") or "Node"
+    if kind == "Entity" and data.get("label") in NEO4J_ENTITY_LABELS:
+        return f":Entity:{NEO4J_ENTITY_LABELS[data['label']]}"
+    return f":{kind}"
+
+
+def normalise_date(value) -> str | None:
+    """'2021-07' -> '2021-07-01', '2021' -> '2021-01-01'; None when unusable.
+
+    Gephi's timeline wants full yyyy-mm-dd dates.
+    """
+    if not isinstance(value, str):
+        return None
+    match = _ISO_DATE.match(value.strip())
+    if not match:
+        return None
+    year, month, day = match.group(1), match.group(2) or "01", match.group(3) or "01"
+    if not (1 <= int(month) <= 12 and 1 <= int(day) <= 31):
+        return None
+    return f"{year}-{month}-{day}"
+
+
+def entity_documents(G: nx.MultiDiGraph) -> dict[str, list[str]]:
+    """Entity id -> sorted ids of the documents that mention it."""
+    documents: dict[str, set[str]] = {}
+    for source, target, data in G.edges(data=True):
+        if data.get("type") == "MENTIONS":
+            documents.setdefault(target, set()).add(source)
+    return {node: sorted(docs) for node, docs in documents.items()}
+
+
+def scalar_or_json(value):
+    """A value GraphML/GEXF can hold, or None to drop it.
+
+    Lists, tuples, sets and dicts become JSON text (ensure_ascii=False), so
+    they read back with `json.loads` and keep names that contain '|' intact.
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, numbers.Integral):
+        return int(value)
+    if isinstance(value, numbers.Real):
+        return float(value)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (set, frozenset)):
+        value = sorted(value, key=str)
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False, default=str)
+    return str(value)
+
+
+def unify_attribute_types(items: list[dict]) -> None:
+    """Give every attribute key one type across `items` (in place).
+
+    Mixed int/float become float, any other mix becomes str: GraphML and GEXF
+    declare one type per key, and readers reject values of another type.
+    """
+    types: dict[str, set[type]] = {}
+    for data in items:
+        for key, value in data.items():
+            types.setdefault(key, set()).add(type(value))
+    for key, seen in types.items():
+        if len(seen) <= 1:
+            continue
+        target = float if seen <= {int, float} else str
+        for data in items:
+            if key in data:
+                value = data[key]
+                if target is str and isinstance(value, bool):
+                    data[key] = str(value).lower()
+                else:
+                    data[key] = target(value)
