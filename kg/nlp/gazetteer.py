@@ -1,0 +1,147 @@
+"""Chinese administrative divisions: loading, lookup and the hierarchy.
+
+The data comes from the jionlp package's `china_location.zip` (provinces,
+prefectures, counties with codes and short forms; towns by name). It is read once
+when a pipeline is initialised and then serialised inside the pipeline, so loading
+a pipeline never parses the 700k-line source again.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+LEVELS = ("province", "prefecture", "county", "town")
+# Full-name suffixes that make a name unmistakably a division, longest first.
+DIVISION_SUFFIXES = (
+    "特别行政区", "自治区", "自治州", "自治县", "自治旗", "街道", "地区", "新区",
+    "省", "市", "县", "区", "旗", "盟", "州", "镇", "乡",
+)
+# Town-level entries whose name is a generic word, not a place (经济开发区, 工业园区).
+GENERIC_TOWN_RE = re.compile(
+    r"^(经济技术|经济|高新技术|高新|工业|产业|综合|保税|出口加工|现代|农业|科技)*"
+    r"(开发区|园区|新区|管理区|管委会|示范区|产业园|工业区|城区)$")
+
+
+@dataclass(frozen=True)
+class Division:
+    """One administrative division."""
+
+    key: int            # index in Gazetteer.divisions
+    name: str           # full name, e.g. 沧州市
+    short: str | None   # short form, e.g. 沧州
+    code: str | None    # 6-digit administrative code (towns: None)
+    level: str          # province / prefecture / county / town
+    parent: int | None  # key of the parent division
+
+    @property
+    def id(self) -> str:
+        """Stable identifier: the code, or parent code + name for towns."""
+        return self.code or f"{self.parent}:{self.name}"
+
+
+def _jionlp_location_lines() -> list[str]:
+    import importlib.util
+
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the jionlp package is needed to build the place gazetteer")
+    archive = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "china_location.zip"
+    with zipfile.ZipFile(archive) as zf:
+        with zf.open("china_location.txt") as fh:
+            return io.TextIOWrapper(fh, encoding="utf-8").read().splitlines()
+
+
+def parse_jionlp(lines: list[str]) -> list[dict]:
+    """Parse jionlp's indented tree (depth 0-3; villages at depth 4 are skipped)."""
+    rows: list[dict] = []
+    stack: list[int | None] = [None, None, None, None]
+    for line in lines:
+        depth = len(line) - len(line.lstrip("\t"))
+        if depth > 3 or not line.strip():
+            continue
+        fields = line.strip().split("\t")
+        name = fields[0]
+        code = fields[1] if len(fields) > 1 else None
+        short = fields[2] if len(fields) > 2 else None
+        parent = stack[depth - 1] if depth else None
+        # Municipalities repeat themselves as their own prefecture: keep one node.
+        if parent is not None and rows[parent]["name"] == name and rows[parent]["code"] == code:
+            stack[depth] = parent
+            continue
+        rows.append({"name": name, "short": short if short and short != name else None,
+                     "code": code, "level": LEVELS[depth], "parent": parent})
+        stack[depth] = len(rows) - 1
+        for deeper in range(depth + 1, 4):
+            stack[deeper] = None
+    return rows
+
+
+class Gazetteer:
+    """Name -> divisions lookup with the administrative tree."""
+
+    def __init__(self, rows: list[dict]):
+        self.rows = rows
+        self.divisions = [Division(key=i, **row) for i, row in enumerate(rows)]
+        self.by_full: dict[str, list[Division]] = {}
+        self.by_short: dict[str, list[Division]] = {}
+        for div in self.divisions:
+            if div.level == "town" and GENERIC_TOWN_RE.match(div.name):
+                continue
+            self.by_full.setdefault(div.name, []).append(div)
+            if div.short and len(div.short) >= 2:
+                self.by_short.setdefault(div.short, []).append(div)
+        # Townships are often upgraded (乡 -> 镇) after the gazetteer was made.
+        for div in self.divisions:
+            if div.level == "town" and div.name[-1] in "乡镇":
+                variant = div.name[:-1] + ("镇" if div.name[-1] == "乡" else "乡")
+                if variant not in self.by_full:
+                    self.by_full.setdefault(variant, []).append(div)
+        self.max_len = max(len(name) for name in self.by_full)
+
+    @classmethod
+    def from_jionlp(cls) -> "Gazetteer":
+        return cls(parse_jionlp(_jionlp_location_lines()))
+
+    def to_bytes(self) -> bytes:
+        return json.dumps(self.rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Gazetteer":
+        return cls(json.loads(data.decode("utf-8")))
+
+    def ancestors(self, div: Division) -> list[Division]:
+        """Parents from the nearest up to the province."""
+        chain = []
+        while div.parent is not None:
+            div = self.divisions[div.parent]
+            chain.append(div)
+        return chain
+
+    def lookup(self, name: str) -> list[Division]:
+        """Divisions whose full name or (province..county) short form is `name`."""
+        return self.by_full.get(name) or self.by_short.get(name, [])
+
+    def resolve(self, name: str, context: set[int] = frozenset()) -> Division | None:
+        """The one division `name` means, using divisions already seen as context.
+
+        A candidate wins when it or one of its ancestors is in `context`; failing
+        that, an unambiguous name resolves to its only candidate.
+        """
+        candidates = self.lookup(name)
+        if len(candidates) == 1:
+            return candidates[0]
+        supported = [d for d in candidates
+                     if d.key in context or any(a.key in context for a in self.ancestors(d))]
+        if len(supported) == 1:
+            return supported[0]
+        # Prefer the highest level when one candidate outranks all others (吉林省 vs 吉林市).
+        if candidates:
+            ranks = sorted(candidates, key=lambda d: LEVELS.index(d.level))
+            if LEVELS.index(ranks[0].level) < LEVELS.index(ranks[1].level):
+                return ranks[0]
+        return None

@@ -1,0 +1,120 @@
+"""`kg_institutions`: agencies and organisations by the grammar of their names.
+
+A Chinese institution name is [place][modifiers]HEAD: 沧州市+生态环境+局,
+河间市+委+组织部, 某某+有限公司. The head is found first; the name then extends
+to the left over name characters up to a place named just before it, an
+administrative-level prefix (市生态环境局 = the city's bureau), or a clause
+boundary. One-character heads (局, 部, 办...) need such an anchor, and must end a
+word of the segmenter, so 布局 or 干部 never become bureaus.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NUM, ORG_HEADS, WEAK_HEADS
+from .spans import char_span, is_boundary, is_cjk, set_group, word_ends
+
+GROUP = "kg_institutions"
+MAX_CORE = 12
+LEVEL_PREFIXES = "省市县区州旗镇乡村"
+# A level character starting an ordinary word is not a prefix (市场, 县城, 区域 ...).
+NOT_PREFIX_RE = re.compile(r"^(市场|市民|市容|市值|市面|市井|县城|县域|区域|区块|区间|区位|区别|省份|村民|村庄|镇上)")
+NUMERAL_RE = re.compile(rf"^{NUM}")
+PARTY_PREFIX = "中共"
+# Counters and classifiers stop a name (市县两级生态环境部门 -> 生态环境部门).
+STOP_CHARS = set("级个项类种批位名")
+
+_HEADS = sorted({(h, "AGENCY") for h in AGENCY_HEADS} | {(h, "ORG") for h in ORG_HEADS},
+                key=lambda item: -len(item[0]))
+HEAD_RE = re.compile("|".join(re.escape(h) for h, _ in _HEADS))
+HEAD_LABEL = {h: label for h, label in reversed(_HEADS)}
+# Words that end in a head character but are not institutions.
+NON_INSTITUTION_WORDS = {
+    "布局", "格局", "大局", "全局", "结局", "开局", "当局", "干部", "全部", "内部", "外部", "局部", "本部",
+    "东部", "西部", "南部", "北部", "中部", "头部", "底部", "总部", "部分", "到处", "好处", "此处",
+    "场所", "住所", "厕所", "网站", "车站", "举办", "主办", "承办", "创办", "协办", "督办", "代办",
+    "帮办", "包办", "大厅", "展厅", "餐厅", "客厅", "为中心", "重心", "核心", "信心", "各部门",
+    "相关部门", "有关部门", "职能部门", "主管部门", "多部门", "学科", "本科", "专科", "庭院", "剧院",
+}
+
+
+def _starts_with_abbreviation(core: str) -> bool:
+    return any(core.endswith(abbr[:-1]) for abbr in AGENCY_ABBREVIATIONS)
+
+
+def find_institutions(text: str, place_spans: list[tuple[int, int]], ends: set[int] | None):
+    """Yield (start, end, label) for institution names in `text`."""
+    place_end_to_start = {end: start for start, end in place_spans}
+    place_starts = {start for start, _ in place_spans}
+    for m in HEAD_RE.finditer(text):
+        head, head_start, end = m.group(), m.start(), m.end()
+        # The head must end the name: a following head char continues it (局 in 局长).
+        if ends is not None and end not in ends and head not in ("人民政府", "委员会"):
+            continue
+        weak = head in WEAK_HEADS
+        start = _extend_left(text, head_start, place_end_to_start, place_starts)
+        if start is None:
+            continue
+        name = text[start:end]
+        core = text[start:head_start]
+        anchored = start in place_starts or _has_level_prefix(name) or name.startswith(PARTY_PREFIX)
+        if any(name.endswith(w) for w in NON_INSTITUTION_WORDS) and not anchored:
+            continue
+        if weak and not anchored and not _starts_with_abbreviation(name):
+            continue
+        if len(core) < 2 and not anchored and not weak:
+            continue
+        if len(name) < 3 or name in NON_INSTITUTION_WORDS:
+            continue
+        yield start, end, HEAD_LABEL[head]
+
+
+def _has_level_prefix(name: str) -> bool:
+    return name[0] in LEVEL_PREFIXES and not NOT_PREFIX_RE.match(name)
+
+
+def _extend_left(text: str, head_start: int, place_end_to_start: dict, place_starts: set) -> int | None:
+    """Start of the name ending in a head at `head_start`, or None."""
+    pos = head_start
+    while pos > 0 and head_start - pos < MAX_CORE:
+        if pos in place_end_to_start:          # a place right before: include it, maybe chained
+            pos = place_end_to_start[pos]
+            while pos in place_end_to_start:
+                pos = place_end_to_start[pos]
+            if text[max(0, pos - 2):pos] == PARTY_PREFIX:
+                pos -= 2
+            return pos
+        ch = text[pos - 1]
+        if is_boundary(ch) or ch in STOP_CHARS or not (is_cjk(ch) or ch.isalnum()) or NUMERAL_RE.match(ch):
+            break
+        pos -= 1
+    if pos == head_start:
+        return None
+    # Without a place anchor, a level prefix may sit inside the stretch (…在市政务服务中心).
+    return pos
+
+
+@Language.factory("kg_institutions", default_config={})
+def make_institution_tagger(nlp: Language, name: str) -> "InstitutionTagger":
+    return InstitutionTagger(name)
+
+
+class InstitutionTagger:
+    """Writes doc.spans["kg_institutions"] (AGENCY and ORG). Runs after kg_places."""
+
+    def __init__(self, name: str = GROUP):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])]
+        spans = []
+        for start, end, label in find_institutions(doc.text, places, word_ends(doc)):
+            span = char_span(doc, start, end, label, "institution-rule")
+            if span is not None:
+                spans.append(span)
+        set_group(doc, GROUP, spans)
+        return doc

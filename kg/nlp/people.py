@@ -1,0 +1,79 @@
+"""`kg_people`: people named next to a title (记者王某, 党支部书记李某某为…).
+
+Press text introduces people by title: TITLE + NAME, where NAME is a surname and one
+or two more characters and is followed by a boundary (punctuation, a space, a
+function word, a speech verb, 摄 of a photo credit). The title is kept on the span
+(`._.kg_title`) so the linker can make HOLDS_POSITION edges.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .lexicon import NOT_NAMES, SURNAMES_DOUBLE, SURNAMES_SINGLE, TITLES
+from .spans import char_span, is_boundary, set_group
+
+GROUP = "kg_people"
+TITLE_RE = re.compile("(" + "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)) + r")\s?")
+# What may follow a name: speech verbs, photo credit, honorifics, conjunctions.
+AFTER_NAME = ("说", "表示", "介绍", "指出", "强调", "称", "同志", "一行", "摄", "等", "为", "在", "和", "与",
+              "及", "、", "告诉", "认为", "带领", "主持", "出席", "参加", "调研", "讲", "先生", "女士")
+
+
+def is_plausible_name(name: str) -> bool:
+    """Surname-first, 2-4 characters, not a common word."""
+    if not 2 <= len(name) <= 4 or name in NOT_NAMES:
+        return False
+    if not all("\u4e00" <= ch <= "\u9fff" for ch in name):
+        return False
+    if name[:2] in SURNAMES_DOUBLE:
+        return len(name) >= 3
+    return name[0] in SURNAMES_SINGLE and len(name) <= 3
+
+
+def _name_after(text: str, pos: int) -> int | None:
+    """End of a person's name starting at `pos`, or None."""
+    for length in (3, 2, 4):
+        end = pos + length
+        if end > len(text):
+            continue
+        name = text[pos:end]
+        if not is_plausible_name(name):
+            continue
+        rest = text[end:]
+        if end == len(text) or is_boundary(text[end]) or rest.startswith(AFTER_NAME) or text[end] in "）)":
+            return end
+    return None
+
+
+def find_people(text: str):
+    """Yield (start, end, title) for names introduced by a title."""
+    for m in TITLE_RE.finditer(text):
+        end = _name_after(text, m.end())
+        if end is not None:
+            yield m.end(), end, m.group(1)
+
+
+@Language.factory("kg_people", default_config={})
+def make_people_tagger(nlp: Language, name: str) -> "PeopleTagger":
+    return PeopleTagger(name)
+
+
+class PeopleTagger:
+    """Writes doc.spans["kg_people"] (PERSON, with `._.kg_title`)."""
+
+    def __init__(self, name: str = GROUP):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for start, end, title in find_people(doc.text):
+            span = char_span(doc, start, end, "PERSON", "title-rule")
+            if span is not None:
+                span._.kg_title = title
+                spans.append(span)
+        set_group(doc, GROUP, spans)
+        return doc

@@ -1,0 +1,140 @@
+"""`kg_places`: places from the gazetteer of Chinese administrative divisions.
+
+Full names (沧州市, 兴村镇, 孟村回族自治县) are certain. Short forms of provinces and
+prefectures (河北, 沧州) are accepted when unambiguous; short forms of counties (河间)
+only when an ancestor is named in the same text or page context, since many county
+short forms are also ordinary words. A village named right after its town
+(…镇…村) is a place too.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .gazetteer import Division, Gazetteer
+from .spans import char_span, set_group
+
+GROUP = "kg_places"
+VILLAGE_RE = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:村|社区)(?![民委务级庄])")
+# A level character glued to a short form that is really a word (市场, 县城...).
+MIN_FULL_LEN = 3
+
+
+@dataclass
+class PlaceMatch:
+    start: int
+    end: int
+    division: Division | None  # None: a place outside the gazetteer (villages)
+    certain: bool
+
+
+def find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = None) -> list[PlaceMatch]:
+    """Greedy longest-match of division names, resolved with context."""
+    context = set(context or ())
+    found: list[PlaceMatch] = []
+    pending_short: list[tuple[int, int, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        best = None
+        for length in range(min(gazetteer.max_len, n - i), 1, -1):
+            piece = text[i:i + length]
+            if piece in gazetteer.by_full:
+                level_ok = length >= MIN_FULL_LEN or any(
+                    d.level in ("province", "prefecture") for d in gazetteer.by_full[piece])
+                if level_ok:
+                    best = ("full", length, piece)
+                    break
+            if piece in gazetteer.by_short:
+                best = ("short", length, piece)
+                break
+        if best is None:
+            i += 1
+            continue
+        kind, length, piece = best
+        if kind == "full":
+            div = gazetteer.resolve(piece, context)
+            found.append(PlaceMatch(i, i + length, div, True))
+            if div is not None:
+                context.add(div.key)
+        else:
+            pending_short.append((i, i + length, piece))
+        i += length
+    # Short forms: accept high levels outright, counties only with support.
+    for start, end, piece in pending_short:
+        candidates = gazetteer.by_short[piece]
+        high = [d for d in candidates if d.level in ("province", "prefecture")]
+        div = gazetteer.resolve(piece, context)
+        if div is None and len(high) == 1:
+            div = high[0]
+        if div is None:
+            continue
+        supported = div.level in ("province", "prefecture") or any(
+            a.key in context for a in gazetteer.ancestors(div))
+        if supported:
+            found.append(PlaceMatch(start, end, div, False))
+    found.extend(_villages(text, found))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _villages(text: str, places: list[PlaceMatch]) -> list[PlaceMatch]:
+    villages = []
+    for place in places:
+        if place.division is None or place.division.level not in ("town", "county"):
+            continue
+        m = VILLAGE_RE.match(text, place.end)
+        if m:
+            villages.append(PlaceMatch(m.start(), m.end(), None, True))
+    return villages
+
+
+def page_context(text: str, gazetteer: Gazetteer) -> set[int]:
+    """Division keys named with certainty in a text (a whole page), with ancestors."""
+    keys = set()
+    for m in find_places(text, gazetteer):
+        if m.division is not None:
+            keys.add(m.division.key)
+            keys.update(a.key for a in gazetteer.ancestors(m.division))
+    return keys
+
+
+@Language.factory("kg_places", default_config={})
+def make_place_tagger(nlp: Language, name: str) -> "PlaceTagger":
+    return PlaceTagger(name)
+
+
+class PlaceTagger:
+    """Writes doc.spans["kg_places"]; each span's `._.kg_division` is a division key."""
+
+    def __init__(self, name: str = "kg_places"):
+        self.name = name
+        self.gazetteer: Gazetteer | None = None
+
+    def initialize(self, get_examples=None, *, nlp=None) -> None:
+        self.gazetteer = Gazetteer.from_jionlp()
+
+    def __call__(self, doc: Doc) -> Doc:
+        if self.gazetteer is None:
+            raise ValueError("kg_places is not initialised: call nlp.initialize() first")
+        spans = []
+        for m in find_places(doc.text, self.gazetteer, doc._.kg_place_context):
+            span = char_span(doc, m.start, m.end, "PLACE", "gazetteer" if m.certain else "gazetteer-short")
+            if span is not None:
+                span._.kg_division = m.division.key if m.division else None
+                spans.append(span)
+        set_group(doc, "kg_places", spans)
+        return doc
+
+    def to_disk(self, path, exclude=tuple()) -> None:
+        path = Path(path)
+        path.mkdir(parents=True, exist_ok=True)
+        (path / "gazetteer.json.gz").write_bytes(gzip.compress(self.gazetteer.to_bytes(), mtime=0))
+
+    def from_disk(self, path, exclude=tuple()) -> "PlaceTagger":
+        self.gazetteer = Gazetteer.from_bytes(gzip.decompress((Path(path) / "gazetteer.json.gz").read_bytes()))
+        return self

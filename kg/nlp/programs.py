@@ -1,0 +1,114 @@
+"""`kg_programs`: policies, campaigns, regulations and initiatives.
+
+Government news names its programmes in three ways:
+- a titled document 《…规定/办法/方案…》 (books and films in 《》 are not programmes);
+- a quoted name followed by a programme head (“…”系列活动, “…”模式), or a quoted
+  name that itself ends in one (“…服务平台”), or one that a programme verb governs
+  (创建“…”) or that receives a title (“…”被命名为);
+- an unquoted campaign ending in a campaign head (…专项执法行动), whose left edge
+  is a programme verb, 的 or punctuation; and A·B行动 names.
+"""
+
+from __future__ import annotations
+
+import re
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .lexicon import CAMPAIGN_HEADS, POLICY_TITLE_HEADS, PROGRAM_HEADS, PROGRAM_VERBS
+from .spans import char_span, set_group
+
+GROUP = "kg_programs"
+TITLE_RE = re.compile(r"《([^《》\n]{2,60})》")
+QUOTE_RE = re.compile(r"“([^“”\n]{2,30})”")
+CAMPAIGN_RE = re.compile("|".join(re.escape(h) for h in sorted(CAMPAIGN_HEADS, key=len, reverse=True)))
+DOT_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8}?(?:行动|工程|计划|活动)")
+HEAD_WINDOW = 8
+RECEIVES_TITLE_RE = re.compile(r"^(被命名为|被评为|被确定为|被列为|入选|获评|荣获|获得)")
+PROGRAM_HEAD_RE = re.compile("(" + "|".join(sorted(map(re.escape, PROGRAM_HEADS), key=len, reverse=True)) + ")")
+VERB_BEFORE_RE = re.compile("(" + "|".join(sorted(map(re.escape, PROGRAM_VERBS), key=len, reverse=True)) + ")$")
+# Characters allowed inside an unquoted campaign name besides CJK letters.
+CAMPAIGN_INNER = set("“”—-·、 ") | set("0123456789") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+CAMPAIGN_STOP = set("，。；：！？（）《》\n的了及和与在对将为是由把被从向") 
+MAX_CAMPAIGN = 32
+
+
+def _policy_title(title: str) -> bool:
+    core = re.sub(r"[（(][^）)]*[）)]\s*$", "", title).strip()
+    return any(core.endswith(h) for h in POLICY_TITLE_HEADS)
+
+
+def find_programs(text: str):
+    """Yield (start, end) of programme names."""
+    for m in TITLE_RE.finditer(text):
+        if _policy_title(m.group(1)):
+            yield m.start(1), m.end(1)
+    yield from _quoted_programs(text)
+    yield from _campaigns(text)
+    for m in DOT_NAME_RE.finditer(text):
+        start = _campaign_start(text, m.start() + m.group().index("·"))
+        yield start, m.end()
+
+
+def _quoted_programs(text: str):
+    quotes = list(QUOTE_RE.finditer(text))
+    for i, m in enumerate(quotes):
+        inner = m.group(1)
+        after = text[m.end():m.end() + HEAD_WINDOW]
+        chained = after.startswith("“")  # “A”“B”系列活动: A only modifies B
+        window = re.split(r"[，。；：、！？“”（）《》\n]", after, maxsplit=1)[0]
+        head = None
+        for hm in PROGRAM_HEAD_RE.finditer(window):
+            head = hm
+        if head and not chained:
+            yield m.start(), m.end() + head.end()
+        elif PROGRAM_HEAD_RE.search(inner[-4:]) and inner.endswith(tuple(h for h in [
+                "行动", "活动", "工程", "计划", "平台", "品牌", "项目", "竞赛", "模式", "普法", "工作法",
+                "示范项目", "示范区", "体系", "机制"])):
+            yield m.start(1), m.end(1)
+        elif not chained and (VERB_BEFORE_RE.search(text[max(0, m.start() - 4):m.start()])
+                              or RECEIVES_TITLE_RE.match(text[m.end():m.end() + 4])):
+            yield m.start(1), m.end(1)
+
+
+def _campaign_start(text: str, head_start: int) -> int:
+    pos = head_start
+    while pos > 0 and head_start - pos < MAX_CAMPAIGN:
+        if VERB_BEFORE_RE.search(text[max(0, pos - 4):pos]):
+            break
+        ch = text[pos - 1]
+        if ch in CAMPAIGN_STOP or not ("\u4e00" <= ch <= "\u9fff" or ch in CAMPAIGN_INNER):
+            break
+        pos -= 1
+    while pos < head_start and text[pos] in " —-、":
+        pos += 1
+    return pos
+
+
+def _campaigns(text: str):
+    for m in CAMPAIGN_RE.finditer(text):
+        start = _campaign_start(text, m.start())
+        if m.start() - start >= 2:
+            yield start, m.end()
+
+
+@Language.factory("kg_programs", default_config={})
+def make_program_tagger(nlp: Language, name: str) -> "ProgramTagger":
+    return ProgramTagger(name)
+
+
+class ProgramTagger:
+    """Writes doc.spans["kg_programs"] (PROGRAM)."""
+
+    def __init__(self, name: str = GROUP):
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for start, end in find_programs(doc.text):
+            span = char_span(doc, start, end, "PROGRAM", "program-rule")
+            if span is not None:
+                spans.append(span)
+        set_group(doc, GROUP, spans)
+        return doc
