@@ -1,0 +1,113 @@
+"""`kg viz`: pictures and HTML from a written graph (fixture graph, real files)."""
+
+from __future__ import annotations
+
+import json
+import re
+import warnings
+
+import pytest
+
+from fixture_graph import build_fixture_graph
+from kg.cli import main
+from kg.readwrite import write_all
+
+matplotlib = pytest.importorskip("matplotlib")
+
+
+@pytest.fixture
+def outdir(tmp_path):
+    write_all(build_fixture_graph(), tmp_path / "out")
+    return tmp_path / "out"
+
+
+def png_size(path):
+    raw = path.read_bytes()
+    assert raw[:8] == b"\x89PNG\r\n\x1a\n", "not a PNG file"
+    return int.from_bytes(raw[16:20], "big"), int.from_bytes(raw[20:24], "big")
+
+
+def test_png_of_whole_graph(outdir, tmp_path, capsys):
+    picture = tmp_path / "graph.png"
+    assert main(["viz", str(outdir), "-o", str(picture)]) == 0
+    width, height = png_size(picture)
+    assert width >= 800 and height >= 600
+    assert "15 nodes" in capsys.readouterr().err
+
+
+def test_chinese_font_has_every_glyph_of_the_labels(outdir, tmp_path):
+    """No tofu: the font matplotlib uses covers every character drawn."""
+    from matplotlib import font_manager
+    from matplotlib.ft2font import FT2Font
+
+    from kg import viz
+    from kg.readwrite import read_graph
+    from kg.readwrite._common import display_name
+
+    family = viz.use_chinese_font()
+    assert family is not None, "no Chinese font: install the project with its viz extra"
+    font_path = font_manager.findfont(font_manager.FontProperties(family=family),
+                                      fallback_to_default=False)
+    font = FT2Font(font_path)
+    G = read_graph(outdir)
+    labels = "".join(viz.short_label(display_name(n, d)) for n, d in G.nodes(data=True))
+    labels += "".join(viz.CATEGORY_NAMES_ZH.values())
+    missing = {c for c in labels if not c.isspace() and font.get_char_index(ord(c)) == 0}
+    assert not missing, f"font {family} lacks {sorted(missing)}"
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        viz.draw_picture(viz.select_view(G), str(tmp_path / "check.png"), title="测试")
+    glyph_warnings = [str(w.message) for w in caught if "missing from" in str(w.message)]
+    assert not glyph_warnings
+
+
+def test_around_draws_the_neighbourhood_only(outdir):
+    from kg import viz
+    from kg.readwrite import read_graph
+
+    G = read_graph(outdir)
+    one_hop = viz.select_view(G, around="湖州市", hops=1)
+    assert "ent:place:hz" in one_hop and one_hop.graph["centres"] == ["ent:place:hz"]
+    assert "ent:place:zj" in one_hop and "ent:place:aj" in one_hop  # PART_OF both ways
+    assert "ent:place:dp" not in one_hop  # two hops away
+    two_hops = viz.select_view(G, around="湖州", hops=2)  # an alias finds it too
+    assert "ent:place:dp" in two_hops
+    capped = viz.select_view(G, around="湖州市", hops=3, max_nodes=4)
+    assert capped.number_of_nodes() == 4 and "ent:place:hz" in capped
+    no_events = viz.select_view(G, hide_kinds=["Event"])
+    assert not any(d["kind"] == "Event" for _, d in no_events.nodes(data=True))
+
+
+def test_around_png_and_unknown_name(outdir, tmp_path, capsys):
+    picture = tmp_path / "around.png"
+    assert main(["viz", str(outdir / "graph.json"), "-o", str(picture),
+                 "--around", "张明华", "--hops", "1"]) == 0
+    png_size(picture)
+    assert main(["viz", str(outdir), "-o", str(tmp_path / "x.png"),
+                 "--around", "不存在的名字"]) == 2
+    assert "不存在的名字" in capsys.readouterr().err
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_bad_output_format_and_missing_graph(outdir, tmp_path, capsys):
+    assert main(["viz", str(outdir), "-o", str(tmp_path / "graph.bmp")]) == 2
+    assert ".bmp" in capsys.readouterr().err
+    assert main(["viz", str(tmp_path / "nowhere"), "-o", str(tmp_path / "g.png")]) == 2
+    assert "nowhere" in capsys.readouterr().err
+
+
+def test_html_is_self_contained(outdir, tmp_path):
+    page_path = tmp_path / "graph.html"
+    assert main(["viz", str(outdir), "-o", str(page_path)]) == 0
+    page = page_path.read_text(encoding="utf-8")
+    assert re.findall(r'(?:src|href)\s*=\s*["\']?(?:https?:)?//', page) == []
+    assert "new vis.Network" in page
+    assert "vis-network" in page and len(page) > 200_000  # library inlined
+    nodes = json.loads(re.search(r"nodes = new vis\.DataSet\((\[.*?\])\);", page).group(1))
+    labels = {node["id"]: node["label"] for node in nodes}
+    assert labels["ent:agency:gov"] == "湖州市人民政府"
+    assert labels["ent:org:xinghe"].startswith('"星河"&<科技>')
+    assert len(nodes) == 15
+    # names go into the page as escaped JSON: no raw markup from the data
+    assert "<科技>" not in page and "<\\u79d1\\u6280>" not in page
