@@ -1,0 +1,177 @@
+"""Word segmentation over a character-level Chinese Doc (spaCy component "kg_words").
+
+The pipeline tokenizes one token per character (``spacy.blank("zh")``), which
+suits the character-level NER.  Words still matter for later stages (keyword
+heads, POS-like cues), so this component runs a pkuseg CRF model on the text
+and records the words without changing the tokens:
+
+- ``doc.spans["words"]``: one Span per word, in text order, covering every
+  non-space character; whitespace is never part of a word;
+- ``Token._.word_pos``: "B", "M", "E" or "S" (begin / middle / end of a
+  multi-character word, single-character word), None on whitespace tokens.
+
+The model (``features.msgpack`` + ``weights.npz``, trained by
+``pipelines/segmenter``) is loaded from a local directory in ``initialize``
+(default: the packaged ``kg/models/pkuseg``), and saved inside the pipeline
+by ``to_disk``/``to_bytes``, so ``spacy.load`` never needs the network.
+"""
+
+import re
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterable, Iterator, Optional, Union
+
+import numpy as np
+import srsly
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+from spacy.util import ensure_path, minibatch
+
+DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "pkuseg"
+MODEL_FILES = ("features.msgpack", "weights.npz")
+SPANS_KEY = "words"
+POS_KEY = "kg_words.word_pos"  # doc.user_data key: one B/M/E/S/space char per token
+NON_SPACE_RUN = re.compile(r"\S+")
+# pkuseg was trained on full-width Latin letters (People's Daily); map ASCII
+# letters to full width (same length) so they hit the model's letter features.
+ASCII_TO_FULLWIDTH = str.maketrans(
+    {c: chr(ord(c) + 0xFEE0) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"}
+)
+
+
+def _word_pos_getter(token: Token) -> str | None:
+    """Read the token's B/M/E/S letter from the per-doc string."""
+    positions = token.doc.user_data.get(POS_KEY)
+    if positions is None or token.i >= len(positions):
+        return None
+    letter = positions[token.i]
+    return None if letter == " " else letter
+
+
+if not Token.has_extension("word_pos"):
+    Token.set_extension("word_pos", getter=_word_pos_getter)
+
+
+def read_model_files(model_dir: Path) -> dict[str, bytes]:
+    """The model files of a pkuseg directory, as bytes; clear error if missing."""
+    model_dir = Path(model_dir)
+    missing = [name for name in MODEL_FILES if not (model_dir / name).is_file()]
+    if missing:
+        raise FileNotFoundError(
+            f"{model_dir}: not a pkuseg model directory (missing {', '.join(missing)}); "
+            "build one with pipelines/segmenter"
+        )
+    return {name: (model_dir / name).read_bytes() for name in MODEL_FILES}
+
+
+def load_pkuseg(model_files: dict[str, bytes]):
+    """A spacy_pkuseg segmenter built from the model bytes (no dictionary, no download)."""
+    import spacy_pkuseg
+
+    with tempfile.TemporaryDirectory(prefix="kg_pkuseg_") as tmp:
+        for name, data in model_files.items():
+            (Path(tmp) / name).write_bytes(data)
+        seg = spacy_pkuseg.pkuseg(tmp, user_dict=None)
+    seg.model.w = np.ascontiguousarray(seg.model.w, dtype=np.float64)
+    return seg
+
+
+@Language.factory("kg_words", default_config={"model_path": None})
+class WordSegmenter:
+    """Adds pkuseg words to a character-tokenized Doc (spans + B/M/E/S per token)."""
+
+    def __init__(self, nlp: Language, name: str = "kg_words", model_path: str | None = None):
+        self.name = name
+        self.model_path = model_path
+        self._model_files: dict[str, bytes] | None = None
+        self._seg = None
+
+    # -- loading -----------------------------------------------------------
+    def initialize(self, get_examples: Optional[Callable] = None, *, nlp: Optional[Language] = None,
+                   model_path: Optional[Union[str, Path]] = None) -> None:
+        """Load the pkuseg model from a local directory (never downloads)."""
+        model_dir = Path(model_path or self.model_path or DEFAULT_MODEL_DIR)
+        self._set_model(read_model_files(model_dir))
+
+    def _set_model(self, model_files: dict[str, bytes]) -> None:
+        self._seg = load_pkuseg(model_files)
+        self._model_files = model_files
+
+    # -- segmentation ------------------------------------------------------
+    def segment(self, text: str) -> list[tuple[int, int]]:
+        """(start, end) character offsets of the words of text; spaces are skipped."""
+        if self._seg is None:
+            raise ValueError(
+                f"{self.name}: no segmentation model loaded; call nlp.initialize() "
+                "or load a saved pipeline"
+            )
+        offsets: list[tuple[int, int]] = []
+        for run in NON_SPACE_RUN.finditer(text):
+            words = self._seg.cut(run.group().translate(ASCII_TO_FULLWIDTH))
+            if sum(map(len, words)) != run.end() - run.start():
+                words = list(run.group())  # pkuseg lost or added characters: one word per char
+            start = run.start()
+            for word in words:
+                offsets.append((start, start + len(word)))
+                start += len(word)
+        return offsets
+
+    def __call__(self, doc: Doc) -> Doc:
+        words = self.segment(doc.text)
+        token_starts = doc.to_array("IDX").astype(np.int64).reshape(-1)
+        spans: list[Span] = []
+        positions = [" "] * len(doc)
+        last_end = -1
+        for start_char, end_char in words:
+            # the token holding the first char, and the one after the token holding the last
+            first = int(np.searchsorted(token_starts, start_char, side="right")) - 1
+            end = int(np.searchsorted(token_starts, end_char, side="left"))
+            first = max(first, last_end)  # a coarser tokenizer: never overlap words
+            if end <= first:
+                continue
+            spans.append(Span(doc, first, end))
+            last_end = end
+            if end - first == 1:
+                positions[first] = "S"
+            else:
+                positions[first] = "B"
+                for i in range(first + 1, end - 1):
+                    positions[i] = "M"
+                positions[end - 1] = "E"
+        doc.spans[SPANS_KEY] = spans
+        doc.user_data[POS_KEY] = "".join(positions)
+        return doc
+
+    def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
+        """Segment a stream of docs (pkuseg has no batched decoder: one text per call)."""
+        for batch in minibatch(docs, size=batch_size):
+            for doc in batch:
+                yield self(doc)
+
+    # -- serialisation -----------------------------------------------------
+    def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
+        self._require_model()
+        return srsly.msgpack_dumps({"model_files": self._model_files})
+
+    def from_bytes(self, bytes_data: bytes, *, exclude: Iterable[str] = tuple()) -> "WordSegmenter":
+        data = srsly.msgpack_loads(bytes_data)
+        self._set_model(data["model_files"])
+        return self
+
+    def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:
+        self._require_model()
+        path = ensure_path(path)
+        if path.exists():
+            shutil.rmtree(path)
+        path.mkdir(parents=True)
+        for name, data in self._model_files.items():
+            (path / name).write_bytes(data)
+
+    def from_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> "WordSegmenter":
+        self._set_model(read_model_files(ensure_path(path)))
+        return self
+
+    def _require_model(self) -> None:
+        if self._model_files is None:
+            raise ValueError(f"{self.name}: nothing to save, the model is not loaded yet")

