@@ -231,7 +231,7 @@ def draw_picture(view, path: str, title: str | None = None, ax=None):
     from matplotlib import patheffects
     from matplotlib.lines import Line2D
 
-    from kg.readwrite._common import atomic_write, category, color_of, display_name
+    from kg.readwrite.common import atomic_write, category, color_of, display_name
 
     use_chinese_font()
     n = view.number_of_nodes()
@@ -336,7 +336,7 @@ def tooltip(node, data) -> str:
 
 
 def legend_html(view) -> str:
-    from kg.readwrite._common import category, color_of
+    from kg.readwrite.common import category, color_of
 
     counts: dict[str, int] = {}
     for _, data in view.nodes(data=True):
@@ -356,7 +356,7 @@ def html_page(view, title: str | None = None) -> str:
     """A self-contained HTML page (vis-network inlined, no network access)."""
     from pyvis.network import Network
 
-    from kg.readwrite._common import category, color_of, display_name
+    from kg.readwrite.common import category, color_of, display_name
 
     net = Network(height="850px", width="100%", directed=True, cdn_resources="in_line",
                   bgcolor="#ffffff", heading="")
@@ -390,7 +390,7 @@ def html_page(view, title: str | None = None) -> str:
 
 
 def write_html(view, path: str, title: str | None = None) -> str:
-    from kg.readwrite._common import atomic_write
+    from kg.readwrite.common import atomic_write
 
     page = html_page(view, title)
     with atomic_write(path, "w", encoding="utf-8") as handle:
@@ -400,7 +400,7 @@ def write_html(view, path: str, title: str | None = None) -> str:
 
 def graph_summary(view) -> str:
     """One JSON line (nodes/edges per kind) — used by tests and the notebook."""
-    from kg.readwrite._common import category
+    from kg.readwrite.common import category
 
     counts: dict[str, int] = {}
     for _, data in view.nodes(data=True):

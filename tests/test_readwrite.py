@@ -22,7 +22,7 @@ from kg.readwrite import (
     write_graphml,
     write_json,
 )
-from kg.readwrite._common import CATEGORY_COLORS
+from kg.readwrite.common import CATEGORY_COLORS
 
 GRAPHML_NS = "{http://graphml.graphdrawing.org/xmlns}"
 

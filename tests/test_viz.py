@@ -42,7 +42,7 @@ def test_chinese_font_has_every_glyph_of_the_labels(outdir, tmp_path):
 
     from kg import viz
     from kg.readwrite import read_graph
-    from kg.readwrite._common import display_name
+    from kg.readwrite.common import display_name
 
     family = viz.use_chinese_font()
     assert family is not None, "no Chinese font: install the project with its viz extra"

@@ -21,7 +21,7 @@ import os
 
 import networkx as nx
 
-from kg.readwrite._common import atomic_write, normalise_date, rgb_of
+from kg.readwrite.common import atomic_write, normalise_date, rgb_of
 from kg.readwrite.graphml import sanitised_copy
 
 EVENT_EDGE_TYPES = {"REPORTED_IN", "AGENT", "OBJECT", "LOCATION"}

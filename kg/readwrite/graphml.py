@@ -21,7 +21,7 @@ import os
 import networkx as nx
 from networkx.readwrite.graphml import GraphMLWriter
 
-from kg.readwrite._common import (
+from kg.readwrite.common import (
     atomic_write,
     display_name,
     neo4j_labels,

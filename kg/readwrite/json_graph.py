@@ -7,7 +7,7 @@ import os
 
 import networkx as nx
 
-from kg.readwrite._common import atomic_write
+from kg.readwrite.common import atomic_write
 
 GRAPH_FILE = "graph.json"
 

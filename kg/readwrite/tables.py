@@ -11,7 +11,7 @@ import os
 
 import networkx as nx
 
-from kg.readwrite._common import atomic_write, entity_documents
+from kg.readwrite.common import atomic_write, entity_documents
 
 LIST_SEPARATOR = "|"
 
