@@ -82,7 +82,8 @@ NOT_NAMES = {"报道", "摄影", "摄", "文", "图", "等", "文图", "图文"}
 # page furniture: page numbers, 版 names, editors, weekday/date headers, web addresses
 HEADER_RE = re.compile(
     r"第\s*\d+\s*版|^[A-Z]?\d{1,2}\s*版?$|\d+版|版面|责任编辑|本版编辑|美术编辑|美编|校对|"
-    r"组版|版式|星期[一二三四五六日天]|周[一二三四五六日]$|www\.|https?://|电话[:：]|邮箱|E-?mail",
+    r"组版|版式|星期[一二三四五六日天]|周[一二三四五六日]$|www\.|https?://|电话[:：]|邮箱|E-?mail|"
+    r"来源[:：]|作者[:：]|发布时间|浏览次数|字号",
     re.I,
 )
 FULL_DATE_RE = re.compile(
@@ -105,6 +106,15 @@ def _is_texty(text: str) -> bool:
         return False
     good = sum(1 for c in text if c in "\n\r\t" or unicodedata.category(c) in TEXT_CATEGORIES)
     return good / len(text) >= 0.95
+
+
+# what a Chinese news text consists of: ASCII, CJK ideographs and punctuation, full-width forms
+CHINESE_TEXT_RE = re.compile(rf"[\t\n\r\x20-\x7e{HAN}\u2000-\u206f\u3000-\u303f\uff00-\uffef]")
+
+
+def _is_chinese_or_ascii(text: str) -> bool:
+    """UTF-16 without BOM is a guess: accept it only when it yields Chinese or ASCII text."""
+    return len(CHINESE_TEXT_RE.findall(text)) >= 0.9 * len(text)
 
 
 def decode_bytes(data: bytes, path: str) -> str:
@@ -130,7 +140,7 @@ def decode_bytes(data: bytes, path: str) -> str:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-        if _is_texty(text):
+        if _is_texty(text) and (encoding not in ("utf-16-le", "utf-16-be") or _is_chinese_or_ascii(text)):
             if not text.strip():
                 raise InputError(path, "empty file (whitespace only)")
             return text
@@ -203,7 +213,8 @@ def _join_lines(lines: list[str]) -> str:
 
 
 def _is_headline_like(lines: list[str]) -> bool:
-    return 0 < len(lines) <= 4 and all(_width(x) <= 64 and not BODY_PUNCT_RE.search(x) for x in lines)
+    return (0 < len(lines) <= 4 and all(_width(x) <= 64 and not BODY_PUNCT_RE.search(x) for x in lines)
+            and not _starts_article(lines[0]))
 
 
 def _starts_article(line: str) -> bool:
@@ -227,7 +238,9 @@ class _Para:
     lines: list[str]
     kind: str = "body"  # body|start|byline|credit|caption|header|headline|dropped
     head: int = 0  # leading headline-like lines that may sit on top of a pull quote
+    joins_prev: bool = False  # goes on from the previous block (broken by a column break)
     caption_of: int | None = None
+    meta: list[str] = field(default_factory=list)  # page furniture lines (dates, 版, 来源)
 
     @property
     def text(self) -> str:
@@ -255,9 +268,8 @@ def _paragraphs(text: str) -> list[_Para]:
                 current = []
             current.append(block[i])
         parts.append(current)
-        if paras and paras[-1].kind == "body" and _continues(paras[-1], parts[0]):
-            paras[-1].lines += parts.pop(0)
-        paras += [_Para(p) for p in parts]
+        first = _Para(parts[0], joins_prev=bool(paras) and _continues(paras[-1], parts[0]))
+        paras += [first] + [_Para(p) for p in parts[1:]]
     for p in paras:  # leading headline lines glued on top of running text
         p.head = next((k for k in range(1, min(4, len(p.lines))) if not _is_headline_like(p.lines[: k + 1])), 0)
         if p.head and not _is_headline_like(p.lines[: p.head]):
@@ -265,10 +277,21 @@ def _paragraphs(text: str) -> list[_Para]:
     return paras
 
 
+def _merge_continuations(paras: list[_Para]) -> list[_Para]:
+    """Glue paragraphs broken by a column break, unless one half was found to be a pull quote."""
+    out: list[_Para] = []
+    for i, p in enumerate(paras):
+        if p.joins_prev and out and out[-1] is paras[i - 1] and out[-1].kind in ("body", "start") and p.kind == "body":
+            out[-1].lines += p.lines
+        else:
+            out.append(p)
+    return [p for p in out if p.kind != "dropped"]
+
+
 def reflow(text: str) -> list[str]:
     """Paragraphs of hard-wrapped text; each headline line stays a paragraph of its own."""
     out = []
-    for p in _paragraphs(text):
+    for p in _merge_continuations(_paragraphs(text)):
         out += [_tidy(x) for x in p.lines] if _is_headline_like(p.lines) else [p.text]
     return [x for x in out if x]
 
@@ -334,11 +357,24 @@ def _classify(paras: list[_Para]) -> None:
             p.kind = "credit"
         elif people and ROLE_PREFIX_RE.match(text):
             p.kind = "byline"
-        elif len(text) <= 40 and HEADER_RE.search(text):
+        elif _is_headline_like(p.lines):  # headline lines, or page furniture (dates, 版, 来源)
+            p.meta = [x for x in p.lines if _is_furniture(x)]
+            p.lines = [x for x in p.lines if x not in p.meta]
+            p.kind = "headline" if len(re.sub(rf"[^{HAN}0-9A-Za-z]", "", p.text)) >= 5 else "header"
+        elif _is_furniture(text):
             p.kind = "header"
-        elif _is_headline_like(p.lines):
-            p.kind = "headline" if len(re.sub(rf"[^{HAN}0-9A-Za-z]", "", text)) >= 5 else "header"
-    for i, p in enumerate(paras):  # the block right before a photo credit is its caption
+        if p.kind == "header":
+            p.meta, p.lines = p.meta + p.lines, []
+
+
+def _is_furniture(line: str) -> bool:
+    line = _tidy(line)
+    return len(line) <= 40 and bool(HEADER_RE.search(line) or _full_date(line))
+
+
+def _mark_captions(paras: list[_Para]) -> None:
+    """The text block right before a photo credit is the photo's caption."""
+    for i, p in enumerate(paras):
         if p.kind == "credit" and i and paras[i - 1].kind == "body":
             paras[i - 1].kind, p.caption_of = "caption", i - 1
 
@@ -353,8 +389,6 @@ MIN_QUOTE_GRAMS = 16  # a pull quote is a sentence or more, not a repeated phras
 
 def _drop_pull_quotes(paras: list[_Para]) -> None:
     """Drop body blocks that repeat sentences of the page (pull quotes); split off their headline."""
-    def quote(p: _Para) -> str:
-        return _join_lines(p.lines[p.head:])
     grams = {id(p): set(_grams(re.sub(r"\s", "", p.text), 4)) for p in paras}
     seen = Counter(g for p in paras if p.kind in ("start", "body", "caption") for g in grams[id(p)])
     candidates = [p for p in paras if p.kind == "body"]
@@ -364,9 +398,11 @@ def _drop_pull_quotes(paras: list[_Para]) -> None:
         return len(own) >= min_grams and hits / len(own) >= 0.7
 
     for p in sorted(candidates, key=lambda p: (len(p.text), -paras.index(p))):
-        if p.head and repeated(quote(p), p) and not repeated(_join_lines(p.lines[: p.head]), p, 1):
-            p.lines, p.kind = p.lines[: p.head], "headline"  # headline on top of a pull quote
-        elif repeated(p.text, p):
+        for k in range(p.head, 0, -1):  # headline line(s) on top of a pull quote
+            if repeated(_join_lines(p.lines[k:]), p) and not repeated(_join_lines(p.lines[:k]), p, 1):
+                p.lines, p.kind = p.lines[:k], "headline"
+                break
+        if p.kind == "body" and repeated(p.text, p):
             p.kind = "dropped"
         if p.kind != "body":
             seen.subtract(grams[id(p)])
@@ -492,7 +528,8 @@ def _group(paras: list[_Para], paper: str | None) -> list[dict]:
     for g in groups:
         g["text"] = "\n".join(x for x in g["paras"] if x)
         g["title_basis"] = g["text"]
-    return [g for g in groups if len(re.findall(f"[{HAN}]", g["text"])) >= (1 if g["dateline"] else 15)]
+    return [g for g in groups if re.search(f"[{HAN}]", g["text"]) and (
+        g["kind"] == "caption" or g["dateline"] or g["bylines"] or len(re.findall(f"[{HAN}]", g["text"])) >= 15)]
 
 
 def _paper_name(paras: list[_Para]) -> str | None:
@@ -511,8 +548,9 @@ def split_articles(text: str, source: str, date: str | None = None) -> list[Arti
     paras = _paragraphs(text)
     _classify(paras)
     _drop_pull_quotes(paras)
-    furniture = [p.text for p in paras if p.kind in ("header", "headline") and len(p.text) <= 40]
-    page_date = next((d for d in map(_full_date, furniture) if d), None)
+    paras = _merge_continuations(paras)
+    _mark_captions(paras)
+    page_date = next((d for p in paras for d in map(_full_date, p.meta) if d), None)
     paper = _paper_name(paras)
     groups = _group(paras, paper)
     _assign_headlines([p for p in paras if p.kind == "headline"], groups)

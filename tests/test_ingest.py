@@ -1,0 +1,272 @@
+"""Tests for kg.ingest on real files: every supported encoding, bad files, the sample
+page (checked against the hand-made gold file) and small pages of other papers/cities."""
+
+from __future__ import annotations
+
+import codecs
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kg.ingest import (Article, Byline, InputError, decode_bytes, iter_input_files, load_documents,
+                       normalise, read_text_file, reflow, split_articles)
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "tests" / "data" / "ingest"
+SEED = ROOT / "seeds" / "000_982aec6d1ff4d695.txt"
+GOLD = Path("/work/shared/gold/seed_gold.json")
+
+NEWS = ("本报讯（记者周明远 通讯员钱晓峰）记者从5月5日召开的湖州市住房和城乡建设工作会议上获悉，"
+        "今年湖州市计划完成老旧小区改造126个，惠及居民2.3万户，总投资约18亿元。\n"
+        "据介绍，改造内容包括加装电梯、雨污分流、增设停车位和充电桩等。\n")
+
+
+def squash(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text)
+
+
+# ---------------------------------------------------------------- encodings and bad files
+@pytest.mark.parametrize("encoding, bom", [
+    ("utf-8", b""), ("utf-8", codecs.BOM_UTF8), ("gb18030", b""), ("gbk", b""),
+    ("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE),
+    ("utf-16-le", b""), ("utf-16-be", b""),
+])
+def test_each_encoding_is_read_from_a_real_file(tmp_path, encoding, bom):
+    path = tmp_path / f"news_{encoding}.txt"
+    path.write_bytes(bom + NEWS.encode(encoding))
+    assert read_text_file(path) == NEWS
+    articles, skipped = load_documents([str(path)])
+    assert skipped == []
+    assert [b.name for b in articles[0].bylines] == ["周明远", "钱晓峰"]
+
+
+def test_binary_file_is_rejected_with_its_name(tmp_path):
+    path = tmp_path / "photo.txt"
+    path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
+    with pytest.raises(InputError) as err:
+        read_text_file(path)
+    assert "binary" in err.value.reason and err.value.path == str(path)
+    assert str(path) in str(err.value)
+
+
+@pytest.mark.parametrize("data", [b"", b" \r\n\t \n", "\u3000\u3000\n".encode("utf-8"), codecs.BOM_UTF8 + b"\n"])
+def test_empty_and_whitespace_only_files_are_rejected(tmp_path, data):
+    path = tmp_path / "empty.txt"
+    path.write_bytes(data)
+    with pytest.raises(InputError, match="empty"):
+        read_text_file(path)
+
+
+def test_undecodable_bytes_are_rejected():
+    with pytest.raises(InputError, match="undecodable") as err:
+        decode_bytes(bytes([0x81, 0x20]) * 60, "mystery.txt")
+    assert "mystery.txt" in str(err.value)
+
+
+def test_missing_file_and_folder_as_file(tmp_path):
+    with pytest.raises(InputError, match="no such file"):
+        read_text_file(tmp_path / "nowhere.txt")
+    with pytest.raises(InputError, match="folder"):
+        read_text_file(tmp_path)
+
+
+# ---------------------------------------------------------------- normalise and reflow
+def test_normalise_width_script_controls_and_line_ends():
+    text = "ＡＢＣ　１２３％，。“测试”《书名》（注）：；\x07\r\n臺灣報導「引號」\rend"
+    assert normalise(text) == "ABC 123%，。“测试”《书名》（注）：；\n台湾报导“引号”\nend"
+
+
+def test_reflow_joins_chinese_without_space_and_latin_with_space():
+    assert reflow("这是一段被硬\n换行的中文文本。\n\n他说：Hello\nworld，移动 App\n系统于 2021 年上线。") == [
+        "这是一段被硬换行的中文文本。", "他说：Hello world，移动App系统于2021年上线。"]
+
+
+def test_reflow_removes_pdf_spacing_between_single_characters():
+    assert reflow("带动 400 余 名 农 民 就 业 ， 人 均 增 收 约 1.4 万\n元。") == ["带动400余名农民就业，人均增收约1.4万元。"]
+
+
+def test_reflow_paragraph_breaks():
+    text = ("第一段的第一行文字很长很长很长\n长，第一段就此结束。\n第二段开始了，这一行同样很长\n"
+            "很长很长。\n  第三段缩进开头，这一行也很长很长\n很长。")
+    assert reflow(text) == ["第一段的第一行文字很长很长很长长，第一段就此结束。",
+                            "第二段开始了，这一行同样很长很长很长。", "第三段缩进开头，这一行也很长很长很长。"]
+
+
+def test_reflow_keeps_headlines_apart_and_joins_column_breaks():
+    text = "全市召开安全生产工作会议\n\n会议强调，各地各部门要切实做\n好安全生产工作，确保人民群众\n\n生命财产安全。"
+    assert reflow(text) == ["全市召开安全生产工作会议", "会议强调，各地各部门要切实做好安全生产工作，确保人民群众生命财产安全。"]
+
+
+# ---------------------------------------------------------------- the sample page
+@pytest.fixture(scope="module")
+def seed_articles() -> list[Article]:
+    return split_articles(read_text_file(SEED), str(SEED))
+
+
+def test_seed_page_has_six_dateline_articles_and_two_captions(seed_articles):
+    kinds = [a.kind for a in seed_articles]
+    assert kinds.count("article") == 6 and kinds.count("caption") == 2
+    assert [a.index for a in seed_articles] == list(range(8))
+    assert all(a.dateline == "河北日报讯" for a in seed_articles if a.kind == "article")
+    if GOLD.exists():
+        gold = json.loads(GOLD.read_text(encoding="utf-8"))["articles"]
+        assert gold["count_min"] <= len(seed_articles) <= gold["count_max"]
+
+
+def test_seed_page_bylines(seed_articles):
+    reporters = {b for a in seed_articles if a.kind == "article" for b in a.bylines}
+    assert Byline("王雅楠", "记者", "河北日报") in reporters
+    assert {b.name for b in reporters if b.role == "通讯员"} == {"朱冲", "李世文"}
+    photographers = [a.bylines for a in seed_articles if a.kind == "caption"]
+    assert photographers == [[Byline("魏志广", "通讯员", "河北日报")], [Byline("张泽旭", "通讯员", "河北日报")]]
+    names = {b.name for a in seed_articles for b in a.bylines}
+    assert not any(re.search("记者|通讯员|摄", n) for n in names)
+    if GOLD.exists():
+        gold_people = {e["key"] for e in json.loads(GOLD.read_text(encoding="utf-8"))["entities"]
+                       if "PERSON" in e["labels"]}
+        assert names <= gold_people
+
+
+def test_seed_page_pull_quotes_do_not_duplicate_facts(seed_articles):
+    page = squash("".join(a.text for a in seed_articles))
+    for quoted in ("有针对性地开展大气治理执法专项行动", "由社区工作人员安排上门认证"):
+        assert page.count(quoted) == 1
+    # and no article glues a headline or a pull quote onto its text
+    assert all("该市生态环境局整" not in a.text and "执法效能今年" not in a.text for a in seed_articles)
+
+
+def test_seed_page_headlines_go_to_their_articles(seed_articles):
+    def by_text(word):
+        return next(a for a in seed_articles if word in a.text)
+    assert "沧州提高生态环境保护执法效能" in by_text("移动执法").title
+    assert by_text("新媒体普法矩阵").title == "黄骅“新媒体普法”入选 省法治政府建设示范项目"
+    assert "河间开展“兵支书”“八个一”系列活动" in by_text("兵支书").title
+    assert "示范项目" not in by_text("重大行政决策").title
+    assert by_text("职业健康企业").title.replace(" ", "") == "今年将创建85家省级职业健康企业"
+
+
+def test_seed_page_text_is_reflowed(seed_articles):
+    first = seed_articles[0]
+    assert first.text.startswith("重大行政决策程序进一步规范、政府法律顾问队伍建设")
+    assert "深入推行“企业开办政银合作”模式" in first.text  # joined over a column break
+    assert "\n政府法律顾问队伍建设进一步加强。制定了" in first.text
+    assert all(" " not in a.text for a in seed_articles)
+
+
+def test_seed_page_date_and_year_hint(seed_articles):
+    assert {a.date for a in seed_articles} == {None}
+    assert {a.year_hint for a in seed_articles} == {2021}
+    dated = split_articles(read_text_file(SEED), str(SEED), date="2021-07-31")
+    assert {a.date for a in dated} == {"2021-07-31"} and {a.year_hint for a in dated} == {2021}
+
+
+# ---------------------------------------------------------------- other papers and styles
+def test_hard_wrapped_page_of_another_paper():
+    path = DATA / "page_hard_wrapped.txt"
+    arts = split_articles(read_text_file(path), str(path))
+    assert [(a.kind, a.dateline) for a in arts] == [
+        ("article", "本报讯"), ("article", "新华社杭州5月5日电"), ("caption", None), ("article", "中新网湖州5月5日电")]
+    assert {a.date for a in arts} == {"2023-05-06"}  # from the page header
+    local, agency, caption, fair = arts
+    assert local.bylines == [Byline("周明远", "记者", None), Byline("钱晓峰", "通讯员", None)]
+    assert agency.bylines == [Byline("吴建国", "记者", "新华社"), Byline("郑晓燕", "记者", "新华社")]
+    assert caption.bylines == [Byline("孙立强", "记者", None)] and caption.text.startswith("昨日，南浔区")
+    assert fair.bylines == [Byline("方志诚", "记者", "中新网")]
+    assert local.title == "湖州启动新一轮老旧小区改造 今年计划完成改造小区126个"
+    assert agency.title == "一季度全省水质优良比例提升"
+    assert fair.title == "湖州文旅博览会开幕"
+    assert "反映强烈的问题，确保年底前全部完工。" in local.text
+    assert "".join(a.text for a in arts).count("惠及居民2.3万户") == 1
+
+
+def test_traditional_page_becomes_simplified():
+    path = DATA / "page_traditional.txt"
+    article, caption = split_articles(read_text_file(path), str(path))
+    assert article.title == "台南推动公共运输优惠方案"
+    assert article.text.startswith("台南市政府昨日宣布，将于今年下半年推动公共运输优惠方案")
+    # 本报 is resolved to the paper named on the page (in the photo credit)
+    assert article.bylines == [Byline("陈大文", "记者", "台湾日报"), Byline("黄小雯", "实习生", "台湾日报")]
+    assert caption.kind == "caption" and caption.bylines == [Byline("林志强", "记者", "台湾日报")]
+    assert article.year_hint == 2024 and article.date is None
+
+
+def test_single_web_article_with_meta_line():
+    path = DATA / "web_article.txt"
+    (article,) = split_articles(read_text_file(path), str(path))
+    assert article.title == "兰溪市举办乡村振兴论坛"
+    assert article.date == "2023-04-18" and article.dateline is None
+    assert article.text.split("\n")[0].startswith("4月17日，兰溪市乡村振兴论坛")
+    assert "专项资金3.5亿元" in article.text
+
+
+@pytest.mark.parametrize("text, dateline, bylines", [
+    ("新华社北京3月2日电（记者 张三丰、李四海）2日，国务院新闻办公室举行发布会，介绍相关情况。",
+     "新华社北京3月2日电", [("张三丰", "记者", "新华社"), ("李四海", "记者", "新华社")]),
+    ("本报记者 王大明\n\n近日，全市首个智慧社区服务中心正式投入使用，为居民提供多项便民服务。",
+     None, [("王大明", "记者", None)]),
+    ("（记者 赵小云）近日，市文化和旅游局公布了第三批市级非物质文化遗产代表性项目名录。",
+     None, [("赵小云", "记者", None)]),
+    ("江南日报讯（记者王大明 通讯员李\n小红）近日，江南市启动城市更新行动，计划改造道路二十条。",
+     "江南日报讯", [("王大明", "记者", "江南日报"), ("李小红", "通讯员", "江南日报")]),
+    ("本报讯 （特约记者 欧阳文华 见习记者 孙丽）3日，全市春季植树活动在城郊公园举行，千余人参加。",
+     "本报讯", [("欧阳文华", "特约记者", None), ("孙丽", "见习记者", None)]),
+])
+def test_dateline_and_byline_styles(text, dateline, bylines):
+    (article,) = split_articles(text, "styles.txt")
+    assert article.dateline == dateline
+    assert article.bylines == [Byline(*b) for b in bylines]
+    assert not article.text.startswith(("（", "本报记者"))
+
+
+def test_running_text_is_not_taken_for_a_dateline():
+    (article,) = split_articles("记者从社区电力部门了解到，今年夏季用电高峰期间全市供电平稳有序。", "x.txt")
+    assert article.dateline is None and article.text.startswith("记者从社区电力部门")
+
+
+# ---------------------------------------------------------------- ids, dates, files
+def test_ids_are_stable_and_distinct():
+    text = read_text_file(DATA / "page_hard_wrapped.txt")
+    first = split_articles(text, "a/page.txt")
+    again = split_articles(text, "b/page.txt")  # same file name elsewhere: same ids
+    other = split_articles(text, "a/other.txt")
+    assert [a.id for a in first] == [a.id for a in again]
+    assert len({a.id for a in first}) == len(first)
+    assert all(re.fullmatch(r"doc:[0-9a-f]{16}", a.id) for a in first)
+    assert not {a.id for a in first} & {a.id for a in other}
+
+
+def test_date_argument_year_hint_and_bad_date():
+    text = "本报讯 2019年的规划在2020年启动。今年全市新建公园十二座，新增绿地面积三百公顷。"
+    (article,) = split_articles(text, "x.txt")
+    assert article.date is None and article.year_hint == 2020
+    (article,) = split_articles(text, "x.txt", date="2022-03-04")
+    assert article.date == "2022-03-04" and article.year_hint == 2022
+    with pytest.raises(ValueError):
+        split_articles(text, "x.txt", date="2022-13-40")
+
+
+def test_iter_input_files_recursive_sorted_and_stable(tmp_path):
+    (tmp_path / "b").mkdir()
+    (tmp_path / ".hidden").mkdir()
+    for name in ("b/z.txt", "b/a.TXT", "c.txt", "notes.md", ".hidden/x.txt"):
+        (tmp_path / name).write_text(NEWS, encoding="utf-8")
+    folder = str(tmp_path)
+    expected = [f"{folder}/b/a.TXT", f"{folder}/b/z.txt", f"{folder}/c.txt"]
+    assert iter_input_files([folder]) == expected
+    assert iter_input_files([folder, f"{folder}/notes.md", f"{folder}/c.txt"]) == expected + [f"{folder}/notes.md"]
+
+
+def test_load_documents_skips_one_bad_file_among_good_ones(tmp_path):
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "1_good.txt").write_text(NEWS, encoding="utf-8")
+    (tmp_path / "sub" / "2_gbk.txt").write_bytes(NEWS.replace("湖州", "嘉兴").encode("gbk"))
+    (tmp_path / "3_broken.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
+    (tmp_path / "4_empty.txt").write_bytes(b"\n\n")
+    articles, skipped = load_documents([str(tmp_path), str(tmp_path / "missing.txt")])
+    assert [a.source for a in articles] == [str(tmp_path / "1_good.txt"), str(tmp_path / "sub" / "2_gbk.txt")]
+    assert "嘉兴" in articles[1].text
+    reasons = {Path(s["source"]).name: s["reason"] for s in skipped}
+    assert set(reasons) == {"3_broken.txt", "4_empty.txt", "missing.txt"}
+    assert "binary" in reasons["3_broken.txt"] and "empty" in reasons["4_empty.txt"]
