@@ -15,8 +15,8 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NUM, ORG_HEADS, WEAK_HEADS
-from .spans import char_span, is_boundary, is_cjk, set_group, word_ends
+from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NUM, ORG_HEADS, PUNCT, WEAK_HEADS
+from .spans import char_span, is_cjk, set_group, word_ends
 
 GROUP = "kg_institutions"
 MAX_CORE = 12
@@ -25,8 +25,19 @@ LEVEL_PREFIXES = "省市县区州旗镇乡村"
 NOT_PREFIX_RE = re.compile(r"^(市场|市民|市容|市值|市面|市井|县城|县域|区域|区块|区间|区位|区别|省份|村民|村庄|镇上)")
 NUMERAL_RE = re.compile(rf"^{NUM}")
 PARTY_PREFIX = "中共"
-# Counters and classifiers stop a name (市县两级生态环境部门 -> 生态环境部门).
-STOP_CHARS = set("级个项类种批位名")
+# Words after a place that make it an area, not part of a name (沧州区域内的银行).
+AREA_WORDS = ("区域", "地区", "境内", "范围", "一带", "全境", "辖区", "当地", "本地", "全市", "全县")
+# Function words never inside a name (unlike 和 in 住房和城乡建设局, 所 in 研究所).
+NAME_BREAKERS = set("的在由与及对将是为了向从把被让等并或以于至到给据按使而且也就又还其该这那各每")
+# Counters and classifiers stop a name that has no place anchor (市县两级生态环境部门).
+STOP_CHARS = set("级个项类种批位名次件家")
+# Heads that need a level character or a place right before them (市政府, not 法治政府).
+NEEDS_LEVEL = {"政府", "党委", "人大", "政协"}
+# ORG heads distinctive enough to stand without a place anchor (…有限公司, …日报).
+STRONG_ORG_HEADS = {"股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "日报社", "日报",
+                    "晚报", "晨报", "商报", "报社", "电视台", "广播电台", "新闻网", "通讯社", "杂志社",
+                    "出版社", "大学", "职业技术学院", "研究院", "研究所", "协会", "学会", "商会",
+                    "联合会", "基金会", "促进会", "事务所"}
 
 _HEADS = sorted({(h, "AGENCY") for h in AGENCY_HEADS} | {(h, "ORG") for h in ORG_HEADS},
                 key=lambda item: -len(item[0]))
@@ -59,12 +70,17 @@ def find_institutions(text: str, place_spans: list[tuple[int, int]], ends: set[i
         start = _extend_left(text, head_start, place_end_to_start, place_starts)
         if start is None:
             continue
+        if head in NEEDS_LEVEL and not (head_start in place_end_to_start
+                                        or text[head_start - 1] in LEVEL_PREFIXES):
+            continue
         name = text[start:end]
         core = text[start:head_start]
         anchored = start in place_starts or _has_level_prefix(name) or name.startswith(PARTY_PREFIX)
-        if any(name.endswith(w) for w in NON_INSTITUTION_WORDS) and not anchored:
+        if any(name.endswith(w) for w in NON_INSTITUTION_WORDS):
             continue
         if weak and not anchored and not _starts_with_abbreviation(name):
+            continue
+        if HEAD_LABEL[head] == "ORG" and not anchored and head not in STRONG_ORG_HEADS:
             continue
         if len(core) < 2 and not anchored and not weak:
             continue
@@ -78,24 +94,37 @@ def _has_level_prefix(name: str) -> bool:
 
 
 def _extend_left(text: str, head_start: int, place_end_to_start: dict, place_starts: set) -> int | None:
-    """Start of the name ending in a head at `head_start`, or None."""
+    """Start of the name ending in a head at `head_start`, or None.
+
+    First look for a place within the name's reach (河北一塑管道…公司 keeps its
+    numeral); without one, counters and numerals also end the name.
+    """
     pos = head_start
     while pos > 0 and head_start - pos < MAX_CORE:
-        if pos in place_end_to_start:          # a place right before: include it, maybe chained
+        if pos in place_end_to_start and not text.startswith(AREA_WORDS, pos):
+            # a place right before: include it, maybe chained
             pos = place_end_to_start[pos]
             while pos in place_end_to_start:
                 pos = place_end_to_start[pos]
             if text[max(0, pos - 2):pos] == PARTY_PREFIX:
                 pos -= 2
             return pos
+        if _breaks_name(text[pos - 1]):
+            break
+        pos -= 1
+    pos = head_start
+    while pos > 0 and head_start - pos < MAX_CORE:
         ch = text[pos - 1]
-        if is_boundary(ch) or ch in STOP_CHARS or not (is_cjk(ch) or ch.isalnum()) or NUMERAL_RE.match(ch):
+        if _breaks_name(ch) or ch in STOP_CHARS or NUMERAL_RE.match(ch):
             break
         pos -= 1
     if pos == head_start:
         return None
-    # Without a place anchor, a level prefix may sit inside the stretch (…在市政务服务中心).
     return pos
+
+
+def _breaks_name(ch: str) -> bool:
+    return ch in PUNCT or ch in NAME_BREAKERS or ch.isspace() or not (is_cjk(ch) or ch.isalnum())
 
 
 @Language.factory("kg_institutions", default_config={})

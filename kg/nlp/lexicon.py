@@ -45,7 +45,8 @@ AGENCY_HEADS = [
 ]
 # Cores that, with a one-character head above, make an organ (生态环境 + 局).
 # One-character heads are accepted only after a place or administrative-level prefix.
-WEAK_HEADS = {"站", "办", "部", "所", "院", "处", "科", "委", "局", "厅", "署", "中心", "部门"}
+WEAK_HEADS = {"站", "办", "部", "所", "院", "处", "科", "委", "局", "厅", "署", "中心", "支部", "党支部",
+              "大队", "支队", "总队", "分局", "厂", "工厂"}
 
 # Heads of other organisations (ORG): companies, media, schools, hospitals, associations.
 ORG_HEADS = [
@@ -77,6 +78,9 @@ PROGRAM_HEADS = [
     "竞赛", "大赛", "工作法", "机制", "改革", "战略", "政策", "试点", "示范区", "示范", "体系",
     "建设", "创建", "工作", "服务", "监管", "普法", "宣传", "栏目", "行动计划", "攻坚战", "运动",
 ]
+# Verbs that make the quoted name right after them a programme (创建“…”).
+QUOTE_VERBS = ["开展", "启动", "实施", "推出", "创建", "打造", "推行", "发起", "举办", "部署", "落实",
+               "深化", "推进", "实行", "开设", "建立"]
 # Named campaigns written without quotes end with one of these.
 CAMPAIGN_HEADS = [
     "专项执法检查行动", "专项执法行动", "专项整治行动", "专项治理行动", "专项检查行动", "专项行动",
@@ -85,7 +89,7 @@ CAMPAIGN_HEADS = [
 # Titles of documents between 《》 that are rules, plans or policies (not books or films).
 POLICY_TITLE_HEADS = [
     "规定", "办法", "条例", "规则", "方案", "意见", "通知", "计划", "纲要", "规划", "标准", "制度",
-    "细则", "决定", "法", "目录", "流程图", "评估表", "指南", "守则", "公约", "准则", "清单",
+    "细则", "决定", "法典", "目录", "流程图", "评估表", "指南", "守则", "公约", "准则", "清单",
     "通告", "公告", "决议", "报告", "措施", "政策", "要点", "指引", "章程", "规范", "导则",
 ]
 
@@ -93,6 +97,7 @@ POLICY_TITLE_HEADS = [
 PROGRAM_VERBS = [
     "组织开展", "开展了", "开展", "启动", "实施", "推进", "推出", "部署", "深化", "推行", "创建",
     "打造", "落实", "发起", "举办", "组织", "参加", "参与", "持续", "深入", "全面", "积极",
+    "打好", "打赢", "助力", "决战", "完成", "加快", "聚焦",
 ]
 
 # Titles (positions) seen before or after names.

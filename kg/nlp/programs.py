@@ -16,7 +16,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import CAMPAIGN_HEADS, POLICY_TITLE_HEADS, PROGRAM_HEADS, PROGRAM_VERBS
+from .lexicon import CAMPAIGN_HEADS, POLICY_TITLE_HEADS, PROGRAM_HEADS, PROGRAM_VERBS, QUOTE_VERBS
 from .spans import char_span, set_group
 
 GROUP = "kg_programs"
@@ -28,6 +28,11 @@ HEAD_WINDOW = 8
 RECEIVES_TITLE_RE = re.compile(r"^(被命名为|被评为|被确定为|被列为|入选|获评|荣获|获得)")
 PROGRAM_HEAD_RE = re.compile("(" + "|".join(sorted(map(re.escape, PROGRAM_HEADS), key=len, reverse=True)) + ")")
 VERB_BEFORE_RE = re.compile("(" + "|".join(sorted(map(re.escape, PROGRAM_VERBS), key=len, reverse=True)) + ")$")
+QUOTE_VERB_BEFORE_RE = re.compile("(" + "|".join(sorted(map(re.escape, QUOTE_VERBS), key=len, reverse=True)) + ")了?$")
+# Between a quoted name and its head: a verb here means the head belongs to another phrase.
+WINDOW_VERB_RE = re.compile("构成|组成|成为|作为|是|为|有|在|对|被|将|把|和|与")
+INNER_HEADS = ("行动", "活动", "工程", "计划", "平台", "品牌", "项目", "竞赛", "模式", "普法", "工作法",
+               "示范项目", "示范区", "体系", "机制")
 # Characters allowed inside an unquoted campaign name besides CJK letters.
 CAMPAIGN_INNER = set("“”—-·、 ") | set("0123456789") | set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 CAMPAIGN_STOP = set("，。；：！？（）《》\n的了及和与在对将为是由把被从向") 
@@ -36,6 +41,8 @@ MAX_CAMPAIGN = 32
 
 def _policy_title(title: str) -> bool:
     core = re.sub(r"[（(][^）)]*[）)]\s*$", "", title).strip()
+    if core.endswith("法"):  # a law: 《中华人民共和国…法》, 《…管理法》, not the song 《…宪法》
+        return core.startswith("中华人民共和国") or len(core) >= 6
     return any(core.endswith(h) for h in POLICY_TITLE_HEADS)
 
 
@@ -61,14 +68,12 @@ def _quoted_programs(text: str):
         head = None
         for hm in PROGRAM_HEAD_RE.finditer(window):
             head = hm
-        if head and not chained:
+        if head and not chained and not WINDOW_VERB_RE.search(window[:head.start()]):
             yield m.start(), m.end() + head.end()
-        elif PROGRAM_HEAD_RE.search(inner[-4:]) and inner.endswith(tuple(h for h in [
-                "行动", "活动", "工程", "计划", "平台", "品牌", "项目", "竞赛", "模式", "普法", "工作法",
-                "示范项目", "示范区", "体系", "机制"])):
+        elif len(inner) >= 4 and inner.endswith(INNER_HEADS):
             yield m.start(1), m.end(1)
-        elif not chained and (VERB_BEFORE_RE.search(text[max(0, m.start() - 4):m.start()])
-                              or RECEIVES_TITLE_RE.match(text[m.end():m.end() + 4])):
+        elif not chained and (QUOTE_VERB_BEFORE_RE.search(text[max(0, m.start() - 5):m.start()])
+                              or (len(inner) <= 12 and RECEIVES_TITLE_RE.match(text[m.end():m.end() + 4]))):
             yield m.start(1), m.end(1)
 
 

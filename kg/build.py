@@ -1,0 +1,219 @@
+"""`kg build`: news text files -> knowledge graph on disk.
+
+Data flows one way: ingest (articles) -> nlp pipeline (entity spans) -> linking
+(canonical entities) -> events -> graph -> writers. The output folder is written
+in a temporary sibling and swapped in at the end, so a failed build never leaves a
+half-written OUTDIR.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import sys
+import tempfile
+import time
+from collections import Counter
+from pathlib import Path
+
+import networkx as nx
+
+from .events import EventExtractor, Mention
+from .graph import DocumentRecord, Role, build_graph
+from .ingest import Article, load_documents
+from .linking import Linker
+from .nlp.places import page_context
+
+AGENT_LABELS = ("AGENCY", "ORG", "PLACE", "PERSON")
+
+
+def configure_parser(parser) -> None:
+    parser.add_argument("inputs", nargs="+", metavar="INPUT", help="news text files or folders (.txt)")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder to write the graph into")
+    parser.add_argument("--date", help="publication date (YYYY-MM-DD) when the text has none")
+    parser.add_argument("--model", help="spaCy pipeline folder (default: the packaged one)")
+    parser.add_argument("--no-text", action="store_true", help="leave article text out of the graph")
+
+
+def run(args) -> int:
+    try:
+        report = build(args.inputs, args.output, date=args.date, model=args.model, include_text=not args.no_text)
+    except ValueError as exc:
+        print(f"kg build: {exc}", file=sys.stderr)
+        return 2
+    for item in report["skipped"]:
+        print(f"kg build: skipped {item['source']}: {item['reason']}", file=sys.stderr)
+    counts = report["counts"]
+    print(f"kg build: {report['documents']} documents from {report['files_read']} files -> {args.output} "
+          f"({counts['entities']} entities, {counts['events']} events, {counts['edges']} edges)")
+    return 0 if report["documents"] else 1
+
+
+def build(inputs: list[str], outdir: str | os.PathLike, *, date: str | None = None, model: str | None = None,
+          include_text: bool = True, progress: bool | None = None) -> dict:
+    """Build the graph of `inputs` into `outdir`; returns the report (also written as report.json)."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    articles, skipped = load_documents(list(inputs), date)
+    timings["ingest"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    from .nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline(model)
+    timings["load_pipeline"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    docs = list(_annotate(nlp, articles, progress))
+    timings["nlp"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    gazetteer = nlp.get_pipe("kg_places").gazetteer
+    linker = Linker(gazetteer)
+    records, events, roles = [], [], []
+    for article, doc in zip(articles, docs):
+        record, doc_events, doc_roles = _link_article(article, doc, linker)
+        records.append(record)
+        events += doc_events
+        roles += doc_roles
+    linker.finish()
+    timings["link_and_events"] = time.perf_counter() - clock
+
+    clock = time.perf_counter()
+    graph = build_graph(records, linker.entities, events, roles, include_text=include_text)
+    timings["graph"] = time.perf_counter() - clock
+
+    report = _report(inputs, articles, skipped, graph, timings)
+    clock = time.perf_counter()
+    _write_atomically(graph, report, Path(outdir))
+    report["seconds"]["write"] = round(time.perf_counter() - clock, 3)
+    return report
+
+
+def article_text(article: Article) -> str:
+    """What the pipeline reads: the headline as the first paragraph, then the body."""
+    return f"{article.title}\n{article.text}" if article.title else article.text
+
+
+def _annotate(nlp, articles: list[Article], progress: bool | None):
+    """Run the pipeline; every doc knows the places named anywhere on its page."""
+    gazetteer = nlp.get_pipe("kg_places").gazetteer
+    page_texts: dict[str, list[str]] = {}
+    for article in articles:
+        page_texts.setdefault(article.source, []).append(article_text(article))
+    contexts = {source: page_context("\n".join(texts), gazetteer) for source, texts in page_texts.items()}
+    docs = []
+    for article in articles:
+        doc = nlp.make_doc(article_text(article))
+        doc._.kg_place_context = contexts[article.source]
+        docs.append(doc)
+    from tqdm import tqdm
+
+    show = progress if progress is not None else len({a.source for a in articles}) > 1
+    yield from tqdm(nlp.pipe(docs, batch_size=32), total=len(docs), desc="kg build", unit="doc",
+                    disable=not show, file=sys.stderr)
+
+
+def _sentence_at(text: str, pos: int) -> str:
+    stops = "。！？；\n"
+    start = max(text.rfind(c, 0, pos) for c in stops) + 1
+    ends = [i for i in (text.find(c, pos) for c in stops) if i >= 0]
+    end = min(ends) + 1 if ends else len(text)
+    return text[start:end].strip()
+
+
+def _link_article(article: Article, doc, linker: Linker):
+    text = doc.text
+    places = [e for e in doc.ents if e.label_ == "PLACE" and e._.kg_division is not None]
+    home = linker.home_place([e._.kg_division for e in places])
+    record = DocumentRecord(id=article.id, title=article.title, source=article.source, date=article.date,
+                            kind=article.kind, text=article.text)
+    mentions: list[Mention] = []
+    roles: list[Role] = []
+    place_ids_by_end: dict[int, str] = {}
+    for ent in doc.ents:
+        entity = linker.link(ent.label_, ent.text, division_key=ent._.kg_division, home=home,
+                             parent_id=place_ids_by_end.get(ent.start_char))
+        if ent.label_ == "PLACE":
+            place_ids_by_end[ent.end_char] = entity.id
+        mentions.append(Mention(ent.start_char, ent.end_char, ent.label_, entity.id, entity.name))
+        record.mentions[entity.id] += 1
+        record.evidence.setdefault(entity.id, _sentence_at(text, ent.start_char))
+        if ent.label_ == "PERSON" and ent._.kg_title:
+            entity.positions.append(ent._.kg_title)
+            org = _organisation_before(mentions[:-1], ent.start_char - len(ent._.kg_title) - 1)
+            roles.append(Role(entity.id, ent._.kg_title, org, article.id, _sentence_at(text, ent.start_char)))
+
+    for byline in article.bylines:
+        person = linker.link("PERSON", byline.name)
+        person.positions.append(byline.role)
+        record.mentions[person.id] += 1
+        record.evidence.setdefault(person.id, f"{byline.org or ''}{byline.role}{byline.name}")
+        record.authors.append((person.id, byline.role))
+        if byline.org:
+            org = linker.link("ORG", byline.org, home=home)
+            record.mentions[org.id] += 1
+            record.evidence.setdefault(org.id, f"{byline.org}{byline.role}{byline.name}")
+            roles.append(Role(person.id, byline.role, org.id, article.id, f"{byline.org}{byline.role}{byline.name}"))
+
+    place_of = {}
+    for entity_id in record.mentions:
+        entity = linker.entities[entity_id]
+        place_of[entity_id] = entity.id if entity.label == "PLACE" else entity.based_in
+    place_of = {k: v for k, v in place_of.items() if v}
+    year = int(article.date[:4]) if article.date else article.year_hint
+    events = EventExtractor(article.id, text, mentions, year, article.date, place_of).extract()
+    return record, events, roles
+
+
+def _organisation_before(mentions: list[Mention], title_start: int) -> str | None:
+    """The organisation or place written right before a title (…村党支部书记 NAME)."""
+    for mention in reversed(mentions):
+        if mention.label in ("AGENCY", "ORG", "PLACE") and title_start - 1 <= mention.end <= title_start + 6:
+            return mention.entity_id
+        if mention.end < title_start - 1:
+            break
+    return None
+
+
+def _report(inputs, articles, skipped, graph: nx.MultiDiGraph, timings) -> dict:
+    kinds = Counter(d.get("kind") for _, d in graph.nodes(data=True))
+    labels = Counter(d["label"] for _, d in graph.nodes(data=True) if d.get("kind") == "Entity")
+    event_types = Counter(d["type"] for _, d in graph.nodes(data=True) if d.get("kind") == "Event")
+    edge_types = Counter(d["type"] for *_, d in graph.edges(data=True))
+    return {
+        "inputs": [str(p) for p in inputs],
+        "files_read": len({a.source for a in articles}),
+        "documents": len(articles),
+        "documents_by_kind": dict(Counter(a.kind for a in articles)),
+        "skipped": skipped,
+        "counts": {"entities": kinds.get("Entity", 0), "events": kinds.get("Event", 0),
+                   "documents": kinds.get("Document", 0), "edges": graph.number_of_edges(),
+                   "entities_by_label": dict(sorted(labels.items())),
+                   "events_by_type": dict(sorted(event_types.items())),
+                   "edges_by_type": dict(sorted(edge_types.items()))},
+        "seconds": {k: round(v, 3) for k, v in timings.items()},
+    }
+
+
+def _write_atomically(graph: nx.MultiDiGraph, report: dict, outdir: Path) -> None:
+    from .readwrite import write_all
+
+    outdir = outdir.resolve()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.building-", dir=outdir.parent))
+    try:
+        write_all(graph, staging)
+        (staging / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
+        backup = None
+        if outdir.exists():
+            backup = outdir.with_name(f".{outdir.name}.old-{os.getpid()}")
+            outdir.rename(backup)
+        staging.rename(outdir)
+        if backup is not None:
+            shutil.rmtree(backup, ignore_errors=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise

@@ -1,0 +1,247 @@
+"""Events: who did what to what, when, where, how much.
+
+Sentences are split on Chinese sentence punctuation and clauses on commas. In each
+clause a trigger verb from `TRIGGERS` (the event taxonomy, see docs/events.md) opens
+an event: the agent is the entity before the trigger (由X主办: after 由), the
+object is the phrase after it, the date comes from the clause or its sentence
+(resolved against the document's year), the quantity from the object phrase.
+A clause that starts with its verb inherits the subject of the clause before it,
+then of the sentence before it in the same paragraph. Passive forms (被命名为)
+make the subject the recipient. Anaphors 该市/该公司/该局 resolve to the latest
+entity of that kind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .nlp.lexicon import QUANTITY_RE
+
+# Event taxonomy: type -> trigger verbs as written (longest match wins).
+TRIGGERS: dict[str, list[str]] = {
+    "ISSUE": ["出台", "印发", "发布", "制定", "颁布", "下发", "公布", "修订"],
+    "LAUNCH": ["组织开展", "开展", "启动", "推出", "实施", "推行", "部署", "发起"],
+    "HOLD": ["召开", "举行", "举办", "主办", "承办"],
+    "CREATE": ["创建", "建立", "成立", "搭建", "打造", "建成", "设立", "设置", "组建", "开通", "上线"],
+    "AWARD": ["被命名为", "被评为", "被确定为", "被授予", "荣获", "获得", "获评", "入选", "授予", "命名"],
+    "ENFORCE": ["指导约谈", "约谈", "查处", "处罚", "整治", "排查", "抽查", "检查", "督促", "立案"],
+    "APPOINT": ["任命", "聘请", "当选", "选举", "推选", "免去"],
+    "ORGANIZE": ["组织"],
+    "PROMOTE": ["加强", "推进", "提升", "优化", "强化", "完善", "深化", "推动", "加大"],
+    "INTEGRATE": ["整合"],
+    "VISIT": ["调研", "考察", "视察", "走访", "慰问"],
+    "SIGN": ["签署", "签订"],
+    "INVEST": ["投资", "投入"],
+    "SUPPORT": ["帮扶", "扶持", "资助"],
+}
+TRIGGER_TYPE = {verb: etype for etype, verbs in TRIGGERS.items() for verb in verbs}
+TRIGGER_RE = re.compile("|".join(sorted(map(re.escape, TRIGGER_TYPE), key=len, reverse=True)))
+PASSIVE_PREFIX = "被"
+
+SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
+CLAUSE_RE = re.compile(r"[^，：,:]+")
+AGENT_LABELS = ("AGENCY", "ORG", "PERSON", "PLACE")
+# Words that may stand before a verb without being its subject.
+ADVERBIAL_RE = re.compile(
+    r"(今年以来|近年来|近日|日前|目前|同时|此外|下一步|今年|去年|上半年|下半年|[一二三四第]+季度|截至|"
+    r"并|还|也|又|均|已|共|累计|先后|积极|大力|全力|持续|不断|进一步|深入|扎实|全面|主动|认真|切实|"
+    r"有针对性地|通过|将|要|正在|已经|首次|率先|充分|重点|着力|创新|以|在|从|于|对|向|为|\d+月\d+日|"
+    r"\d+年|\d+月份?|[\s、的地])+")
+ANAPHOR_RE = re.compile(r"该(市|县|区|镇|乡|村|公司|企业|局|委|单位|部门|院|校|集团|中心)")
+ANAPHOR_LABEL = {"市": "PLACE", "县": "PLACE", "区": "PLACE", "镇": "PLACE", "乡": "PLACE", "村": "PLACE",
+                 "公司": "ORG", "企业": "ORG", "集团": "ORG", "院": "ORG", "校": "ORG"}
+OBJECT_END_RE = re.compile(r"(上|中|时|期间|之际)$")
+RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正式|隆重)")
+MAX_OBJECT = 40
+
+FULL_DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+YEAR_MONTH_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
+MONTH_DAY_RE = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日")
+MONTH_RE = re.compile(r"(?<![\d年])(\d{1,2})\s*月份?(?!\s*\d)")
+YEAR_WORDS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
+
+
+@dataclass
+class Mention:
+    """An entity mention in document-text character offsets."""
+
+    start: int
+    end: int
+    label: str
+    entity_id: str
+    name: str
+
+
+@dataclass
+class Event:
+    type: str
+    trigger: str
+    sentence: str
+    doc: str
+    object_text: str
+    date: str | None = None
+    date_text: str | None = None
+    quantity: str | None = None
+    agents: list[str] = field(default_factory=list)
+    agent_role: str = "agent"          # "agent" or "recipient" (passive)
+    agent_source: str | None = None    # explicit / carried / anaphor
+    objects: list[str] = field(default_factory=list)
+    locations: list[str] = field(default_factory=list)
+    offset: int = 0                    # trigger offset in the document text
+
+
+def resolve_date(text: str, year: int | None, doc_date: str | None) -> tuple[str | None, str | None]:
+    """(ISO or partial ISO date, the expression as written) of the first date in `text`."""
+    for regex, build in (
+        (FULL_DATE_RE, lambda m: f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"),
+        (YEAR_MONTH_RE, lambda m: f"{int(m[1]):04d}-{int(m[2]):02d}"),
+        (MONTH_DAY_RE, lambda m: f"{year:04d}-{int(m[1]):02d}-{int(m[2]):02d}" if year else None),
+        (MONTH_RE, lambda m: f"{year:04d}-{int(m[1]):02d}" if year and 1 <= int(m[1]) <= 12 else None),
+    ):
+        m = regex.search(text)
+        if m:
+            value = build(m)
+            if value:
+                return value, m.group().replace(" ", "")
+    for word, delta in YEAR_WORDS.items():
+        if word in text and year:
+            return f"{year + delta:04d}", word
+    if doc_date and ("近日" in text or "日前" in text):
+        return doc_date, "近日" if "近日" in text else "日前"
+    return None, None
+
+
+def _clean(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+class EventExtractor:
+    """Extracts events from one document's text and its linked mentions."""
+
+    def __init__(self, doc_id: str, text: str, mentions: list[Mention], year: int | None,
+                 doc_date: str | None, place_of: dict[str, str]):
+        self.doc_id = doc_id
+        self.text = text
+        self.mentions = sorted(mentions, key=lambda m: m.start)
+        self.year = year
+        self.doc_date = doc_date
+        self.place_of = place_of   # entity id -> id of its place (agencies), places map to themselves
+        self.history: list[Mention] = []   # agent-like mentions seen so far, for anaphora
+
+    def _mentions_in(self, start: int, end: int) -> list[Mention]:
+        return [m for m in self.mentions if m.start >= start and m.end <= end]
+
+    def _inside_mention(self, pos: int) -> bool:
+        return any(m.start <= pos < m.end for m in self.mentions)
+
+    def _anaphor(self, segment: str) -> list[str]:
+        m = ANAPHOR_RE.search(segment)
+        if not m:
+            return []
+        wanted = ANAPHOR_LABEL.get(m.group(1), "AGENCY")
+        for mention in reversed(self.history):
+            if mention.label == wanted and (wanted != "ORG" or mention.name.endswith(m.group(1))
+                                           or m.group(1) in ("企业", "公司")):
+                return [mention.entity_id]
+        return []
+
+    def extract(self) -> list[Event]:
+        events: list[Event] = []
+        for paragraph_start, paragraph in self._paragraphs():
+            carried: list[str] = []
+            for sm in SENTENCE_RE.finditer(paragraph):
+                sentence_start = paragraph_start + sm.start()
+                sentence = sm.group()
+                sentence_date = resolve_date(sentence, self.year, self.doc_date)
+                for cm in CLAUSE_RE.finditer(sentence):
+                    clause_start = sentence_start + cm.start()
+                    carried = self._clause(cm.group(), clause_start, sentence, sentence_date, carried, events)
+        return _dedupe(events)
+
+    def _paragraphs(self):
+        pos = 0
+        for line in self.text.split("\n"):
+            yield pos, line
+            pos += len(line) + 1
+
+    def _clause(self, clause: str, clause_start: int, sentence: str, sentence_date, carried, events):
+        triggers = [m for m in TRIGGER_RE.finditer(clause) if not self._inside_mention(clause_start + m.start())]
+        clause_mentions = self._mentions_in(clause_start, clause_start + len(clause))
+        agent_like = [m for m in clause_mentions if m.label in AGENT_LABELS]
+        if not triggers:
+            # A clause that opens with an entity sets the subject for the clauses after it.
+            lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
+            if agent_like and ADVERBIAL_RE.fullmatch(lead or " ") or (agent_like and not lead):
+                carried = [agent_like[0].entity_id]
+            elif self._anaphor(clause):
+                carried = self._anaphor(clause)
+            self.history.extend(agent_like)
+            return carried
+        segment_start = 0
+        for i, trig in enumerate(triggers):
+            verb = trig.group()
+            subject = clause[segment_start:trig.start()]
+            subject_mentions = [m for m in agent_like
+                                if m.start >= clause_start + segment_start and m.end <= clause_start + trig.start()]
+            passive = verb.startswith(PASSIVE_PREFIX) or subject.endswith(PASSIVE_PREFIX)
+            agents, source = self._agents(subject, subject_mentions, carried)
+            next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(clause)
+            object_text = clause[trig.end():next_start]
+            rel = RELATIVE_OBJECT_RE.match(object_text)
+            if rel:
+                object_text = rel.group(1)
+            object_text = OBJECT_END_RE.sub("", object_text.strip(" 了的，。；"))[:MAX_OBJECT]
+            self.history.extend(subject_mentions)
+            if agents and not passive:
+                carried = agents
+            if not _clean(object_text):
+                segment_start = trig.end()
+                continue
+            object_start = clause_start + trig.end()
+            objects = [m.entity_id for m in self._mentions_in(object_start, clause_start + next_start)
+                       if m.entity_id not in agents]
+            date, date_text = resolve_date(clause, self.year, self.doc_date)
+            if date is None:
+                date, date_text = sentence_date
+            quantity = QUANTITY_RE.search(object_text)
+            places = [m.entity_id for m in clause_mentions if m.label == "PLACE" and m.entity_id not in agents]
+            if not places:
+                places = [self.place_of[a] for a in agents if a in self.place_of]
+            events.append(Event(
+                type=TRIGGER_TYPE[verb], trigger=verb, sentence=sentence.strip(), doc=self.doc_id,
+                object_text=_clean(object_text), date=date, date_text=date_text,
+                quantity=_clean(quantity.group()) if quantity else None,
+                agents=agents, agent_role="recipient" if passive else "agent", agent_source=source,
+                objects=list(dict.fromkeys(objects)), locations=list(dict.fromkeys(places)),
+                offset=clause_start + trig.start(),
+            ))
+            segment_start = trig.end()
+        return carried
+
+    def _agents(self, subject: str, subject_mentions: list[Mention], carried: list[str]):
+        if "由" in subject and subject_mentions:  # 由X主办的…: X did it
+            return [subject_mentions[-1].entity_id], "explicit"
+        if subject_mentions:
+            return list(dict.fromkeys(m.entity_id for m in subject_mentions)), "explicit"
+        anaphor = self._anaphor(subject)
+        if anaphor:
+            return anaphor, "anaphor"
+        if carried and (not subject.strip() or ADVERBIAL_RE.fullmatch(subject)):
+            return carried, "carried"
+        return [], None
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per fact: a headline repeating the body adds no second event."""
+    kept: list[Event] = []
+    for event in events:
+        twin = next((k for k in kept if k.type == event.type and set(k.agents) == set(event.agents)
+                     and (k.object_text in event.object_text or event.object_text in k.object_text)), None)
+        if twin is None:
+            kept.append(event)
+        else:
+            twin.objects = list(dict.fromkeys(twin.objects + event.objects))
+            twin.date = twin.date or event.date
+            twin.quantity = twin.quantity or event.quantity
+    return kept
