@@ -35,9 +35,39 @@ POS_KEY = "kg_words.word_pos"  # doc.user_data key: one B/M/E/S/space char per t
 NON_SPACE_RUN = re.compile(r"\S+")
 # pkuseg was trained on full-width Latin letters (People's Daily); map ASCII
 # letters to full width (same length) so they hit the model's letter features.
-ASCII_TO_FULLWIDTH = str.maketrans(
-    {c: chr(ord(c) + 0xFEE0) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"}
-)
+ASCII_TO_FULLWIDTH = {
+    ord(c): chr(ord(c) + 0xFEE0) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+}
+
+
+class ModelAlphabet:
+    """Maps text, char by char, to the alphabet the model was trained on.
+
+    Why: the model saw simplified Chinese with full-width Latin letters; for
+    traditional-script news each character is mapped to its simplified form
+    (OpenCC t2s on the single character), which keeps the length, so word
+    offsets found on the mapped text are offsets in the original text.
+    """
+
+    def __init__(self) -> None:
+        self.table: dict[int, str] = dict(ASCII_TO_FULLWIDTH)
+        self.seen: set[str] = set()
+        try:
+            import opencc
+
+            self._t2s = opencc.OpenCC("t2s")
+        except (ImportError, OSError, RuntimeError):  # segmentation still works, less well
+            self._t2s = None
+
+    def __call__(self, text: str) -> str:
+        if self._t2s is not None:
+            new_chars = set(text) - self.seen
+            for char in new_chars:
+                simplified = self._t2s.convert(char)
+                if len(simplified) == 1 and simplified != char and ord(char) not in self.table:
+                    self.table[ord(char)] = simplified
+            self.seen |= new_chars
+        return text.translate(self.table)
 
 
 def _word_pos_getter(token: Token) -> str | None:
@@ -86,6 +116,7 @@ class WordSegmenter:
         self.model_path = model_path
         self._model_files: dict[str, bytes] | None = None
         self._seg = None
+        self._alphabet = ModelAlphabet()
 
     # -- loading -----------------------------------------------------------
     def initialize(self, get_examples: Optional[Callable] = None, *, nlp: Optional[Language] = None,
@@ -107,8 +138,9 @@ class WordSegmenter:
                 "or load a saved pipeline"
             )
         offsets: list[tuple[int, int]] = []
-        for run in NON_SPACE_RUN.finditer(text):
-            words = self._seg.cut(run.group().translate(ASCII_TO_FULLWIDTH))
+        mapped = self._alphabet(text)
+        for run in NON_SPACE_RUN.finditer(mapped):
+            words = self._seg.cut(run.group())
             if sum(map(len, words)) != run.end() - run.start():
                 words = list(run.group())  # pkuseg lost or added characters: one word per char
             start = run.start()
