@@ -3,8 +3,8 @@
 Why: the NLP stages need one clean text per article (simplified script, no hard line
 breaks) with its title, dateline, date and bylines. Text extracted from PDF newspaper
 pages is hard-wrapped, mixes several articles, puts headlines far from their article
-and repeats sentences as pull quotes; this module undoes that with general rules of
-Chinese press layout (datelines, photo credits, bylines), not with page positions.
+and repeats sentences as pull quotes. This module undoes that with general rules of
+Chinese press layout (datelines, bylines, photo credits), never with page positions.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from math import log, sqrt
 
-MAX_FILE_BYTES = 64 * 1024 * 1024
+MAX_FILE_BYTES = 64 * 2**20
 
 
 class InputError(Exception):
@@ -28,14 +28,13 @@ class InputError(Exception):
 
     def __init__(self, path, reason: str):
         super().__init__(f"{path}: {reason}")
-        self.path = str(path)
-        self.reason = reason
+        self.path, self.reason = str(path), reason
 
 
 @dataclass(frozen=True)
 class Byline:
     name: str
-    role: str
+    role: str  # as written: 记者, 通讯员, 实习生, 特约记者, 摄影 ...
     org: str | None
 
 
@@ -44,7 +43,7 @@ class Article:
     id: str
     source: str
     index: int
-    kind: str
+    kind: str  # "article" | "caption"
     title: str
     date: str | None
     dateline: str | None
@@ -58,96 +57,97 @@ HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 CN_PUNCT = "，。、；：？！“”‘’《》（）【】〈〉…—·～"
 # a sentence ends here: final mark, possibly followed by closing quotes/brackets
 SENTENCE_END_RE = re.compile(r"(?:[。！？!?]|…)[”’）)》】]*$")
-# punctuation that occurs in running text but (almost) never in a headline
+# punctuation of running text that (almost) never occurs in a headline
 BODY_PUNCT_RE = re.compile(r"[，。；,;]")
-# a news organisation: 本报, or a name ending in a press suffix (河北日报, 新华社, 中新网)
-ORG = r"(?:本报|本刊|[%s]{1,10}?(?:日报|晚报|早报|时报|商报|报社|报|通讯社|社|新闻网|网|电视台|台|客户端))" % HAN
-# byline roles as written (longest first so 摄影记者 wins over 记者)
+# a news organisation: 本报, or a name with a press suffix (XX日报, 新华社, 中新网, XX台)
+ORG = rf"(?:本报|本刊|[{HAN}]{{1,10}}?(?:日报|晚报|早报|时报|商报|报社|报|通讯社|社|新闻网|网|电视台|台|客户端))"
+# byline roles as written, longest first
 ROLE = r"(?:特约记者|见习记者|实习记者|首席记者|摄影记者|全媒体记者|融媒体记者|记者|特约通讯员|通讯员|实习生|摄影)"
 ROLE_PREFIX_RE = re.compile(rf"(?P<org>{ORG})?(?P<role>{ROLE})")
-# dateline at the start of a paragraph: 河北日报讯, 本报讯, 新华社北京7月29日电, 中新网…电, 央视网消息
+# dateline opening a paragraph: XX日报讯, 本报讯, 新华社北京7月29日电, 中新网XX电, XX网消息, 明报专讯
 DATELINE_RE = re.compile(
     rf"^[【\[]?据?(?P<org>{ORG})(?P<place>[{HAN}]{{0,8}}?)"
-    rf"(?P<date>(?:(?:19|20)\d{{2}}年)?\d{{1,2}}月\d{{1,2}}日)?(?P<kind>讯|电|消息)[】\]]?"
-)
-# what may follow a dateline (guards against 记者从社区电力… in running text)
+    rf"(?P<date>(?:(?:19|20)\d{{2}}年)?\d{{1,2}}月\d{{1,2}}日)?(?P<kind>专讯|快讯|讯|电|消息)[】\]]?")
+# what follows a dateline without a date (guards against 记者从社区电力… in running text)
 DATELINE_FOLLOW_RE = re.compile(r"$|[\s（(【:：，]")
-# a byline in brackets: （记者王某 通讯员李某某）
+# bracketed byline: （记者王某 通讯员李某某）, 【记者王某／台北报导】
 PAREN_BYLINE_RE = re.compile(r"^\s*[（(【]\s*(?P<content>[^（）()【】]{2,60}?)\s*[）)】]")
-# photo credit: 河北日报记者 NAME 摄 / 通讯员 NAME 摄 / NAME摄, optionally in brackets
+# unbracketed byline after a dateline, closed by 报道: 记者 王某 通讯员 李某报道：
+REPORTED_BYLINE_RE = re.compile(rf"^\s*(?P<content>(?:{ORG})?{ROLE}[^，。：:（）()]{{2,40}}?)\s*报[道导][：:，]?")
+# photo credit: 河北日报记者 NAME 摄 / 通讯员 NAME 摄 / NAME摄, maybe in brackets
 CREDIT_RE = re.compile(r"^[（(]?\s*(?P<body>[^。！？，（）()]{2,40}?)\s*(?:摄影|摄)\s*[）)]?$")
 TRAILING_CREDIT_RE = re.compile(r"(?<=[。！？”])\s*(?P<credit>[（(]?[^。！？，（）()“”]{2,40}?(?:摄影|摄)[）)]?)$")
-NAME_RE = re.compile(rf"[{HAN}]{{2,4}}|[{HAN}]{{1,6}}·[{HAN}]{{1,8}}")
-NOT_NAMES = {"报道", "摄影", "摄", "文", "图", "等", "文图", "图文"}
-# page furniture: page numbers, 版 names, editors, weekday/date headers, web addresses
+NAME_RE = re.compile(rf"[{HAN}]{{2,4}}|[{HAN}]{{1,6}}·[{HAN}]{{1,8}}")  # 2-4 chars, or A·B
+NOT_NAMES = {"报道", "报导", "摄影", "摄", "文", "图", "等", "文图", "图文", "整理"}
+# page furniture: page numbers, 版 names, editors, weekday headers, web meta lines
 HEADER_RE = re.compile(
-    r"第\s*\d+\s*版|^[A-Z]?\d{1,2}\s*版?$|\d+版|版面|责任编辑|本版编辑|美术编辑|美编|校对|"
-    r"组版|版式|星期[一二三四五六日天]|周[一二三四五六日]$|www\.|https?://|电话[:：]|邮箱|E-?mail|"
-    r"来源[:：]|作者[:：]|发布时间|浏览次数|字号",
-    re.I,
-)
+    r"第\s*\d+\s*版|^[A-Z]?\d{1,2}\s*版?$|\d+版|版面|责任编辑|本版编辑|美术编辑|美编|校对|组版|版式|"
+    r"星期[一二三四五六日天]|周[一二三四五六日]$|www\.|https?://|电话[:：]|邮箱|E-?mail|"
+    r"来源[:：]|作者[:：]|发布时间|浏览次数|字号", re.I)
+# jump and end notes inside article text: （下转第2版）（上接第1版）（完）（责任编辑：X）
+NOTE_RE = re.compile(r"[（(](?:完|[上下]转第?[^）)]{0,6}版|[上紧]接第?[^）)]{0,6}版|(?:责任)?编辑[:：][^）)]{0,12})[）)]")
 FULL_DATE_RE = re.compile(
     r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*(?:年\s*(?P<m>\d{1,2})\s*月\s*(?P<d>\d{1,2})\s*日"
-    r"|[-/.](?P<m2>\d{1,2})[-/.](?P<d2>\d{1,2})(?!\d))"
-)
-# an explicit year: 2021年, 2021 年, 2021-07-29 (not 2120 人次)
+    r"|[-/.](?P<m2>\d{1,2})[-/.](?P<d2>\d{1,2})(?!\d))")
+# an explicit year: 2021年, 2021 年, 2021-07-29, 二〇二一年 (not 2120 人次)
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|[-/.]\d{1,2}[-/.]\d{1,2})")
 CN_YEAR_RE = re.compile(r"([〇零一二三四五六七八九]{4})年")
 CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
 
 
 # ---------------------------------------------------------------- decoding
-# Unicode categories of ordinary text (letters, digits, punctuation, spaces, + = ¥ %)
-TEXT_CATEGORIES = {"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po",
-                   "Zs", "Sm", "Sc"}
-def _is_texty(text: str) -> bool:
-    """True when almost all characters are letters, digits, punctuation or spaces."""
-    if not text:
-        return False
-    good = sum(1 for c in text if c in "\n\r\t" or unicodedata.category(c) in TEXT_CATEGORIES)
-    return good / len(text) >= 0.95
-
-
-# what a Chinese news text consists of: ASCII, CJK ideographs and punctuation, full-width forms
+BOMS = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"), (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
+GB_FAMILY = {"gb2312", "gbk", "gb18030", "cp936", "hz"}  # read all of them as their superset
+# Unicode categories of ordinary text: letters, digits, punctuation, spaces, + = ¥
+TEXT_CATEGORIES = {"Lu", "Ll", "Lt", "Lm", "Lo", "Nd", "Nl", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "Zs", "Sm", "Sc"}
+# what Chinese news consists of: ASCII, CJK ideographs and punctuation, full-width forms
 CHINESE_TEXT_RE = re.compile(rf"[\t\n\r\x20-\x7e{HAN}\u2000-\u206f\u3000-\u303f\uff00-\uffef]")
 
 
-def _is_chinese_or_ascii(text: str) -> bool:
-    """UTF-16 without BOM is a guess: accept it only when it yields Chinese or ASCII text."""
-    return len(CHINESE_TEXT_RE.findall(text)) >= 0.9 * len(text)
+def _candidate_encodings(data: bytes):
+    """BOM first; NUL bytes mean UTF-16 (or binary); else UTF-8, the detector's guess, GB18030."""
+    bom = next((enc for mark, enc in BOMS if data.startswith(mark)), None)
+    if bom:
+        yield bom
+    elif b"\x00" in data:
+        yield from ("utf-16-le", "utf-16-be")
+    else:
+        yield "utf-8"
+        from charset_normalizer import from_bytes
+        best = from_bytes(data).best()
+        if best is not None:
+            yield "gb18030" if best.encoding.lower().replace("_", "") in GB_FAMILY else best.encoding
+        yield "gb18030"
+
+
+def _plausible(text: str, guessed_utf16: bool) -> bool:
+    """Almost only letters, digits, punctuation and spaces; a UTF-16 guess (no BOM) must
+    moreover give Chinese or ASCII text."""
+    good = sum(1 for c in text if c in "\n\r\t" or unicodedata.category(c) in TEXT_CATEGORIES)
+    if not text or good < 0.95 * len(text):
+        return False
+    return not guessed_utf16 or len(CHINESE_TEXT_RE.findall(text)) >= 0.9 * len(text)
 
 
 def decode_bytes(data: bytes, path: str) -> str:
-    """Decode a text file whose encoding is unknown (UTF-8/BOM, GB18030/GBK, UTF-16)."""
+    """Text of a file in UTF-8 (BOM or not), GB18030/GBK or UTF-16; InputError otherwise."""
     if not data.strip():
         raise InputError(path, "empty file (no text)")
-    boms = [(codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-            (codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")]
-    candidates = [enc for bom, enc in boms if data.startswith(bom)][:1]
-    if not candidates:
-        if b"\x00" in data:  # UTF-16 without BOM, or binary
-            candidates = ["utf-16-le", "utf-16-be"]
-        else:
-            candidates = ["utf-8"]
-            from charset_normalizer import from_bytes
-            best = from_bytes(data).best()
-            if best is not None:
-                enc = best.encoding.lower().replace("_", "-")
-                candidates.append("gb18030" if enc in ("gb2312", "gbk", "gb18030", "cp936") else enc)
-            candidates.append("gb18030")
-    for encoding in candidates:
+    tried = []
+    for encoding in _candidate_encodings(data):
+        tried.append(encoding)
         try:
             text = data.decode(encoding)
         except (UnicodeDecodeError, LookupError):
             continue
-        if _is_texty(text) and (encoding not in ("utf-16-le", "utf-16-be") or _is_chinese_or_ascii(text)):
+        if _plausible(text, encoding in ("utf-16-le", "utf-16-be")):
             if not text.strip():
                 raise InputError(path, "empty file (whitespace only)")
             return text
     if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(path, "binary file (contains NUL bytes and is not UTF-16 text)")
-    raise InputError(path, "undecodable: not UTF-8, GB18030/GBK or UTF-16 text "
-                           f"(tried {', '.join(dict.fromkeys(candidates))})")
+    raise InputError(path, f"undecodable: not UTF-8, GB18030/GBK or UTF-16 text (tried {', '.join(dict.fromkeys(tried))})")
 
 
 def read_text_file(path) -> str:
@@ -156,7 +156,7 @@ def read_text_file(path) -> str:
         if os.path.isdir(path):
             raise InputError(path, "is a folder, not a file")
         if os.path.getsize(path) > MAX_FILE_BYTES:
-            raise InputError(path, f"file too large (> {MAX_FILE_BYTES // 2**20} MB)")
+            raise InputError(path, f"file too large (over {MAX_FILE_BYTES // 2**20} MB)")
         with open(path, "rb") as handle:
             data = handle.read()
     except FileNotFoundError:
@@ -169,10 +169,9 @@ def read_text_file(path) -> str:
 # ---------------------------------------------------------------- normalising
 _KEEP_FULLWIDTH = set("！（），：；？～")  # Chinese punctuation stays Chinese
 _TRANSLATE = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F) if chr(cp) not in _KEEP_FULLWIDTH}
-_TRANSLATE.update({0x3000: " ", 0xA0: " ", 0x202F: " ", 0x205F: " ", 0x09: " ",
-                   ord("「"): "“", ord("」"): "”", ord("『"): "‘", ord("』"): "’"})
-_TRANSLATE.update({cp: " " for cp in range(0x2000, 0x200B)})
+_TRANSLATE.update({cp: " " for cp in (0x09, 0xA0, 0x3000, 0x202F, 0x205F, *range(0x2000, 0x200B))})
 _TRANSLATE.update({cp: None for cp in (0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)})
+_TRANSLATE.update({ord("「"): "“", ord("」"): "”", ord("『"): "‘", ord("』"): "’"})
 
 
 @lru_cache(maxsize=1)
@@ -193,22 +192,18 @@ def _width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line.strip())
 
 
-def _tidy(line: str, keep_phrase_spaces: bool = True) -> str:
-    """Collapse spaces; drop PDF spacing next to Chinese text but keep 'word word'."""
+def _tidy(line: str) -> str:
+    """Drop PDF spacing inside Chinese text; keep 'word word' and phrase gaps of headlines."""
     line = re.sub(rf"\s*([{CN_PUNCT}])\s*", r"\1", re.sub(r"\s+", " ", line.strip()))
     line = re.sub(rf"(?<=[{HAN}]) (?=[0-9A-Za-z%.])|(?<=[0-9A-Za-z%.]) (?=[{HAN}])", "", line)
-
-    def han_gap(m: re.Match) -> str:  # 2+ Han chars on both sides: a phrase space
-        return " " if keep_phrase_spaces and len(m[1]) >= 2 and len(m[2]) >= 2 else ""
-    return re.sub(rf"(?<![{HAN}])([{HAN}]+) (?=([{HAN}]+))", lambda m: m[1] + han_gap(m), line)
+    return re.sub(rf"(?<![{HAN}])([{HAN}]+) (?=([{HAN}]+))",  # 道 和 钢 -> 道和钢; 短语 短语 stays
+                  lambda m: m[1] + (" " if len(m[1]) >= 2 and len(m[2]) >= 2 else ""), line)
 
 
 def _join_lines(lines: list[str]) -> str:
     out = ""
-    for line in (_tidy(x) for x in lines):
-        if out and line and re.match(r"[A-Za-z]", line) and re.search(r"[A-Za-z]$", out):
-            out += " "
-        out += line
+    for line in map(_tidy, lines):
+        out += (" " if re.search(r"[A-Za-z]$", out) and re.match(r"[A-Za-z]", line) else "") + line
     return out
 
 
@@ -217,20 +212,21 @@ def _is_headline_like(lines: list[str]) -> bool:
             and not _starts_article(lines[0]))
 
 
-def _starts_article(line: str) -> bool:
-    return bool(_dateline(line.strip()) or _paren_byline_start(line.strip()))
+def _indented(block: list[str], i: int) -> bool:
+    """Indentation marks a paragraph only where most lines of the block are not indented."""
+    return block[i][:1].isspace() and sum(x[:1].isspace() for x in block) <= max(1, len(block) // 2)
 
 
 def _starts_paragraph(block: list[str], i: int) -> bool:
-    """Should line i of a blank-line-separated block open a new paragraph?"""
+    """Does line i of a blank-line-separated block open a new paragraph?"""
     line, prev = block[i], block[i - 1]
-    if line[:1].isspace() or _starts_article(line):
+    if _indented(block, i) or _starts_article(line):
         return True
-    if SENTENCE_END_RE.search(prev.strip()):
+    if SENTENCE_END_RE.search(prev.strip()):  # after a short line, or after unwrapped text
         ref = max(_width(block[i - 2]) if i >= 2 else 0, _width(line))
-        return _width(prev) + 6 <= ref or _width(prev) > 80  # short line, or unwrapped text
-    # headline line(s) directly above a long body line (web text: title then paragraph)
-    return _is_headline_like(block[:i]) and BODY_PUNCT_RE.search(line) and _width(line) > 1.5 * _width(prev)
+        return _width(prev) + 6 <= ref or _width(prev) > 80
+    # headline line(s) above a much longer body line (web text: title, then paragraph)
+    return _is_headline_like(block[:i]) and bool(BODY_PUNCT_RE.search(line)) and _width(line) > 1.5 * _width(prev)
 
 
 @dataclass
@@ -247,38 +243,31 @@ class _Para:
         return _join_lines(self.lines)
 
 
-def _continues(prev: _Para, nxt: list[str]) -> bool:
-    """A paragraph broken by a blank line (PDF column break) goes on in the next block."""
-    prev_text, first = prev.text, nxt[0]
-    return (bool(BODY_PUNCT_RE.search(prev_text)) and not SENTENCE_END_RE.search(prev_text)
-            and not first[:1].isspace() and not _starts_article(first)
-            and not _is_headline_like(nxt) and not _credit(_join_lines(nxt)))
+def _continues(prev: _Para, block: list[str]) -> bool:
+    """Is the first paragraph of this block the rest of a paragraph cut by a column break?"""
+    text = prev.text
+    return (bool(BODY_PUNCT_RE.search(text)) and not SENTENCE_END_RE.search(text)
+            and not _indented(block, 0) and not _starts_article(block[0])
+            and not _is_headline_like(block) and not _credit(_join_lines(block)))
 
 
 def _paragraphs(text: str) -> list[_Para]:
-    blocks = [b.split("\n") for b in re.split(r"\n\s*\n", text) if b.strip()]
     paras: list[_Para] = []
-    for block in blocks:
-        block = [x.rstrip() for x in block if x.strip()]
-        current = [block[0]]
-        parts = []
-        for i in range(1, len(block)):
-            if _starts_paragraph(block, i):
-                parts.append(current)
-                current = []
-            current.append(block[i])
-        parts.append(current)
-        first = _Para(parts[0], joins_prev=bool(paras) and _continues(paras[-1], parts[0]))
-        paras += [first] + [_Para(p) for p in parts[1:]]
+    for raw in re.split(r"\n\s*\n", text):
+        block = [x.rstrip() for x in raw.split("\n") if x.strip()]
+        if not block:
+            continue
+        starts = [0] + [i for i in range(1, len(block)) if _starts_paragraph(block, i)] + [len(block)]
+        parts = [block[a:b] for a, b in zip(starts, starts[1:])]
+        paras.append(_Para(parts[0], joins_prev=bool(paras) and _continues(paras[-1], parts[0])))
+        paras += [_Para(p) for p in parts[1:]]
     for p in paras:  # leading headline lines glued on top of running text
         p.head = next((k for k in range(1, min(4, len(p.lines))) if not _is_headline_like(p.lines[: k + 1])), 0)
-        if p.head and not _is_headline_like(p.lines[: p.head]):
-            p.head = 0
     return paras
 
 
 def _merge_continuations(paras: list[_Para]) -> list[_Para]:
-    """Glue paragraphs broken by a column break, unless one half was found to be a pull quote."""
+    """Glue paragraphs cut by a column break, unless a half turned out to be a pull quote."""
     out: list[_Para] = []
     for i, p in enumerate(paras):
         if p.joins_prev and out and out[-1] is paras[i - 1] and out[-1].kind in ("body", "start") and p.kind == "body":
@@ -292,25 +281,26 @@ def reflow(text: str) -> list[str]:
     """Paragraphs of hard-wrapped text; each headline line stays a paragraph of its own."""
     out = []
     for p in _merge_continuations(_paragraphs(text)):
-        out += [_tidy(x) for x in p.lines] if _is_headline_like(p.lines) else [p.text]
+        out += list(map(_tidy, p.lines)) if _is_headline_like(p.lines) else [p.text]
     return [x for x in out if x]
 
 
-# ---------------------------------------------------------------- datelines, bylines
+# ---------------------------------------------------------------- datelines and bylines
 def _dateline(text: str) -> re.Match | None:
     m = DATELINE_RE.match(text)
-    if m and (m["date"] or m["org"] == "本报" or DATELINE_FOLLOW_RE.match(text, m.end())):
-        return m
-    return None
+    strong = m and (m["date"] or (m["org"] == "本报" and not m["place"]))
+    return m if m and (strong or DATELINE_FOLLOW_RE.match(text, m.end())) else None
 
 
-def _paren_byline_start(text: str) -> re.Match | None:
-    m = PAREN_BYLINE_RE.match(text)
-    return m if m and ROLE_PREFIX_RE.match(m["content"]) else None
+def _starts_article(line: str) -> bool:
+    line = line.strip()
+    paren = PAREN_BYLINE_RE.match(line)
+    return bool(_dateline(line) or (paren and ROLE_PREFIX_RE.match(paren["content"])))
 
 
 def _parse_people(content: str, strict: bool) -> list[tuple[str, str | None, str | None]] | None:
-    """(name, role, org prefix) from '记者王某 通讯员李某、张某'; None if strict and junk."""
+    """(name, role, org prefix) from '记者王某 通讯员李某、张某'; None when strict and not a byline."""
+    content = re.sub(r"[/／][^/／]*报[道导]$", "", content)  # 【记者王某／台北报导】: drop the place
     people, role, org = [], None, None
     for token in re.split(r"[\s、，,/／:：]+", content):
         while token:
@@ -318,9 +308,9 @@ def _parse_people(content: str, strict: bool) -> list[tuple[str, str | None, str
             if m:
                 role, org, token = m["role"], m["org"], token[m.end():]
                 continue
-            inner = re.search(ROLE, token[2:])  # role glued after a name: 王某通讯员李某
+            inner = re.search(ROLE, token[2:])  # a role glued after a name: 王某通讯员李某
             name, token = (token[: inner.start() + 2], token[inner.start() + 2:]) if inner else (token, "")
-            name = re.sub(r"(报道|等)$", "", name)
+            name = re.sub(r"(报道|报导|等|整理)$", "", name)
             if NAME_RE.fullmatch(name) and name not in NOT_NAMES:
                 people.append((name, role, org))
             elif name and name not in NOT_NAMES and strict:
@@ -334,15 +324,30 @@ def _credit(text: str) -> list[tuple[str, str | None, str | None]] | None:
 
 
 def _bylines(people, default_org: str | None, paper: str | None, default_role: str = "记者") -> list[Byline]:
-    out = []
-    for name, role, org in people:
+    """Bylines with role and org; 本报 becomes the paper's name when the page spells it."""
+    found = []
+    for name, role, org in people or []:
         org = org or default_org
-        out.append(Byline(name, role or default_role, paper if org in ("本报", "本刊") else org))
-    return list(dict.fromkeys(out))
+        found.append(Byline(name, role or default_role, paper if org in ("本报", "本刊") else org))
+    return list(dict.fromkeys(found))
 
 
-# ---------------------------------------------------------------- classification
+def _paper_name(paras: list[_Para]) -> str | None:
+    """The newspaper's own name, when a dateline, byline or credit on the page spells it."""
+    orgs = [m["org"] for p in paras if p.kind == "start" and (m := _dateline(p.text))]
+    orgs += [m["org"] for p in paras if p.kind in ("start", "credit", "byline") for m in ROLE_PREFIX_RE.finditer(p.text)]
+    papers = Counter(o for o in orgs if o and o.endswith("报") and o not in ("本报", "本刊"))
+    return papers.most_common(1)[0][0] if papers else None
+
+
+# ---------------------------------------------------------------- page analysis
+def _is_furniture(line: str) -> bool:
+    line = _tidy(line)
+    return len(line) <= 40 and bool(HEADER_RE.search(line) or _full_date(line))
+
+
 def _classify(paras: list[_Para]) -> None:
+    """Tell article starts, bylines, photo credits, headlines and page furniture from body text."""
     for i, p in enumerate(paras):
         text = p.text
         trailing = TRAILING_CREDIT_RE.search(text)
@@ -353,11 +358,11 @@ def _classify(paras: list[_Para]) -> None:
         people = _parse_people(text, strict=True) if len(text) <= 40 and not BODY_PUNCT_RE.search(text) else None
         if _starts_article(text):
             p.kind = "start"
-        elif _credit(text) or (people and all(r == "摄影" for _, r, _ in people)):
+        elif _credit(text) or (people and all(role == "摄影" for _, role, _ in people)):
             p.kind = "credit"
         elif people and ROLE_PREFIX_RE.match(text):
             p.kind = "byline"
-        elif _is_headline_like(p.lines):  # headline lines, or page furniture (dates, 版, 来源)
+        elif _is_headline_like(p.lines):
             p.meta = [x for x in p.lines if _is_furniture(x)]
             p.lines = [x for x in p.lines if x not in p.meta]
             p.kind = "headline" if len(re.sub(rf"[^{HAN}0-9A-Za-z]", "", p.text)) >= 5 else "header"
@@ -365,11 +370,6 @@ def _classify(paras: list[_Para]) -> None:
             p.kind = "header"
         if p.kind == "header":
             p.meta, p.lines = p.meta + p.lines, []
-
-
-def _is_furniture(line: str) -> bool:
-    line = _tidy(line)
-    return len(line) <= 40 and bool(HEADER_RE.search(line) or _full_date(line))
 
 
 def _mark_captions(paras: list[_Para]) -> None:
@@ -381,24 +381,25 @@ def _mark_captions(paras: list[_Para]) -> None:
 
 def _grams(text: str, n: int) -> list[str]:
     runs = re.findall(rf"[{HAN}0-9A-Za-z]+", text)
-    return [r[i: i + n] for r in runs for i in range(max(1, len(r) - n + 1)) if len(r) >= 2]
+    return [r[i: i + n] for r in runs if len(r) >= 2 for i in range(max(1, len(r) - n + 1))]
 
 
 MIN_QUOTE_GRAMS = 16  # a pull quote is a sentence or more, not a repeated phrase
 
 
 def _drop_pull_quotes(paras: list[_Para]) -> None:
-    """Drop body blocks that repeat sentences of the page (pull quotes); split off their headline."""
-    grams = {id(p): set(_grams(re.sub(r"\s", "", p.text), 4)) for p in paras}
-    seen = Counter(g for p in paras if p.kind in ("start", "body", "caption") for g in grams[id(p)])
-    candidates = [p for p in paras if p.kind == "body"]
-    def repeated(text: str, p: _Para, min_grams: int = MIN_QUOTE_GRAMS) -> bool:
-        own = set(_grams(re.sub(r"\s", "", text), 4))
-        hits = sum(1 for g in own if seen[g] - (g in grams[id(p)]) > 0)
-        return len(own) >= min_grams and hits / len(own) >= 0.7
+    """Drop body blocks whose 4-grams mostly repeat other text of the page (pull quotes);
+    a headline line on top of such a block is kept as a headline."""
+    grams = {id(p): set(_grams(p.text, 4)) for p in paras}
+    seen = Counter(g for p in paras if p.kind in ("start", "body") for g in grams[id(p)])
 
-    for p in sorted(candidates, key=lambda p: (len(p.text), -paras.index(p))):
-        for k in range(p.head, 0, -1):  # headline line(s) on top of a pull quote
+    def repeated(text: str, p: _Para, min_grams: int = MIN_QUOTE_GRAMS) -> bool:
+        own = set(_grams(text, 4))
+        hits = sum(1 for g in own if seen[g] - (g in grams[id(p)]) > 0)
+        return len(own) >= min_grams and hits >= 0.7 * len(own)
+
+    for p in sorted((p for p in paras if p.kind == "body"), key=lambda p: (len(p.text), -paras.index(p))):
+        for k in range(p.head, 0, -1):
             if repeated(_join_lines(p.lines[k:]), p) and not repeated(_join_lines(p.lines[:k]), p, 1):
                 p.lines, p.kind = p.lines[:k], "headline"
                 break
@@ -408,49 +409,101 @@ def _drop_pull_quotes(paras: list[_Para]) -> None:
             seen.subtract(grams[id(p)])
 
 
-# ---------------------------------------------------------------- headlines
-def _assign_headlines(headlines: list[_Para], groups: list[dict]) -> None:
-    """Give each headline to the article sharing most (tf-idf weighted) character bigrams.
+# ---------------------------------------------------------------- articles and headlines
+@dataclass
+class _Group:
+    kind: str
+    dateline: str | None = None
+    date: str | None = None
+    bylines: list[Byline] = field(default_factory=list)
+    paras: list[str] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
 
-    Lines of one headline block are kept together while they fit the same article;
-    a line that clearly fits another article starts another headline."""
+    @property
+    def text(self) -> str:
+        return "\n".join(x for x in (NOTE_RE.sub("", p).strip() for p in self.paras) if x)
+
+
+def _open_article(text: str, paper: str | None) -> _Group:
+    """An article from its first paragraph: dateline, bracketed byline, then text."""
+    m = _dateline(text)
+    org, rest = (m["org"], text[m.end():]) if m else (None, text)
+    by = PAREN_BYLINE_RE.match(rest) or REPORTED_BYLINE_RE.match(rest)
+    people = _parse_people(by["content"], strict=False) if by and ROLE_PREFIX_RE.search(by["content"]) else None
+    if people:
+        rest = rest[by.end():]
+    group = _Group("article", m[0].strip("【】[]") if m else None, _full_date(m["date"] or "") if m else None,
+                   _bylines(people, org, paper))
+    group.paras.append(rest.strip(" ：:，"))
+    return group
+
+
+def _group(paras: list[_Para], paper: str | None) -> list[_Group]:
+    """Walk the page in order: datelines open articles, credits close captions."""
+    groups: list[_Group] = []
+    current = None
+    for p in paras:
+        if p.kind == "headline" and current and current.dateline is None and current.text:
+            current = None  # in undated text a headline starts the next article
+        elif p.kind == "start":
+            current = _open_article(p.text, paper)
+            groups.append(current)
+        elif p.kind == "byline":
+            people = _bylines(_parse_people(p.text, strict=True), None, paper)
+            if current is None or current.text:
+                current = _Group("article")
+                groups.append(current)
+            current.bylines += people
+        elif p.kind == "caption":
+            groups.append(_Group("caption", paras=[p.text]))
+        elif p.kind == "credit":
+            target = groups[-1] if p.caption_of is not None else current
+            if target is not None:
+                target.bylines += _bylines(_credit(p.text) or _parse_people(p.text, False), None, paper, "摄影")
+        elif p.kind == "body":
+            if current is None:
+                current = _Group("article")
+                groups.append(current)
+            current.paras.append(p.text)
+    return [g for g in groups if re.search(f"[{HAN}]", g.text) and (
+        g.kind == "caption" or g.dateline or g.bylines or len(re.findall(f"[{HAN}]", g.text)) >= 15)]
+
+
+def _assign_headlines(headlines: list[_Para], groups: list[_Group]) -> None:
+    """Give each headline to the article sharing most (tf-idf weighted) character bigrams.
+    Lines of one headline block stay together while they fit the same article."""
     if not groups:
         return
-    docs = [Counter(_grams(g["title_basis"], 2)) for g in groups]
+    docs = [Counter(_grams(g.text, 2)) for g in groups]
     df = Counter(b for d in docs for b in d)
     idf = {b: log(1 + len(docs) / n) for b, n in df.items()}
-    vecs = [{b: (1 + log(c)) * idf[b] for b, c in d.items()} for d in docs]
-    norms = [sqrt(sum(v * v for v in vec.values())) or 1.0 for vec in vecs]
+    vectors = [{b: (1 + log(c)) * idf[b] for b, c in d.items()} for d in docs]
+    norms = [sqrt(sum(v * v for v in vec.values())) or 1.0 for vec in vectors]
 
-    def scores(line: str) -> list[float]:
-        bigrams = set(_grams(line, 2))
-        weight = {b: idf.get(b, log(1 + len(docs))) for b in bigrams}
-        total = sqrt(sum(w * w for w in weight.values())) or 1.0
-        out = []
-        for vec, norm in zip(vecs, norms):
-            covered = sum(weight[b] for b in bigrams if b in vec) / (sum(weight.values()) or 1.0)
-            out.append(sum(weight[b] * vec.get(b, 0) for b in bigrams) / total / norm if covered >= 0.4 else 0.0)
-        return out
+    def scores(line: str) -> list[float]:  # cosine, if 40% of the line's weight is found
+        weight = {b: idf.get(b, log(1 + len(docs))) for b in set(_grams(line, 2))}
+        total, length = sum(weight.values()) or 1.0, sqrt(sum(w * w for w in weight.values())) or 1.0
+        return [sum(w * vec.get(b, 0) for b, w in weight.items()) / length / norm
+                if sum(w for b, w in weight.items() if b in vec) >= 0.4 * total else 0.0
+                for vec, norm in zip(vectors, norms)]
 
     for para in headlines:
-        parts: list[tuple[list[str], list[float]]] = []  # consecutive lines of one headline
-        for line in (_tidy(x) for x in para.lines):
+        parts: list[tuple[list[str], list[float]]] = []
+        for line in map(_tidy, para.lines):
             s = scores(line)
             if parts:
-                group_scores = parts[-1][1]
-                current = max(range(len(s)), key=group_scores.__getitem__)
+                lines, summed = parts[-1]
+                current = max(range(len(s)), key=summed.__getitem__)
                 if s[current] > 0 and s[current] >= 0.5 * max(s):  # fits the headline above
-                    parts[-1][0].append(line)
-                    parts[-1] = (parts[-1][0], [a + b for a, b in zip(group_scores, s)])
+                    parts[-1] = (lines + [line], [a + b for a, b in zip(summed, s)])
                     continue
             parts.append(([line], s))
         for lines, s in parts:
             best = max(range(len(s)), key=s.__getitem__)
             if s[best] > 0:
-                groups[best]["titles"] += lines
+                groups[best].titles += lines
 
 
-# ---------------------------------------------------------------- articles
 def _iso(y, m, d) -> str | None:
     try:
         return dt.date(int(y), int(m), int(d)).isoformat()
@@ -459,90 +512,24 @@ def _iso(y, m, d) -> str | None:
 
 
 def _full_date(text: str) -> str | None:
-    for m in FULL_DATE_RE.finditer(text):
-        found = _iso(m["y"], m["m"] or m["m2"], m["d"] or m["d2"])
-        if found:
-            return found
-    return None
+    dates = (_iso(m["y"], m["m"] or m["m2"], m["d"] or m["d2"]) for m in FULL_DATE_RE.finditer(text))
+    return next((d for d in dates if d), None)
 
 
 def _year_hint(text: str) -> int | None:
-    years = [int(y) for y in YEAR_RE.findall(text)]
-    years += [int(y.translate(CN_DIGITS)) for y in CN_YEAR_RE.findall(text)]
-    years = [y for y in years if 1900 <= y <= 2099]
-    return max(years) if years else None
+    years = [int(y) for y in YEAR_RE.findall(text)] + [int(y.translate(CN_DIGITS)) for y in CN_YEAR_RE.findall(text)]
+    return max((y for y in years if 1900 <= y <= 2099), default=None)
 
 
 def _check_date(date: str | None) -> str | None:
-    if date is None:
-        return None
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", date.strip())
-    if not m or not _iso(*m.groups()):
+    if date is not None and not (re.fullmatch(r"\d{4}-\d{2}-\d{2}", date) and _iso(*date.split("-"))):
         raise ValueError(f"date must be an ISO date YYYY-MM-DD, got {date!r}")
-    return date.strip()
-
-
-def _group(paras: list[_Para], paper: str | None) -> list[dict]:
-    """Walk the page in order: datelines open articles, credits close captions."""
-    groups, current = [], None
-
-    def new(kind, dateline=None, org=None, bylines=(), date=None):
-        g = {"kind": kind, "dateline": dateline, "org": org, "bylines": list(bylines), "date": date,
-             "paras": [], "titles": [], "pos": len(groups)}
-        groups.append(g)
-        return g
-
-    for i, p in enumerate(paras):
-        text = p.text
-        if p.kind == "headline" and current and current["dateline"] is None and current["paras"]:
-            current = None  # in undated text a headline starts the next article
-        elif p.kind == "start":
-            m = _dateline(text)
-            org = m["org"] if m else None
-            rest = text[m.end():] if m else text
-            pm = _paren_byline_start(rest) or PAREN_BYLINE_RE.match(rest)
-            people = _parse_people(pm["content"], strict=False) if pm else []
-            if pm and people:
-                rest = rest[pm.end():]
-            date = _full_date(m["date"]) if m and m["date"] else None
-            current = new("article", m[0].strip("【】[]") if m else None, org,
-                          _bylines(people, org, paper), date)
-            current["paras"].append(rest.strip(" ：:，"))
-        elif p.kind == "byline":
-            people = _bylines(_parse_people(text, strict=True), None, paper)
-            if current and not "".join(current["paras"]):
-                current["bylines"] += people
-            else:
-                current = new("article", bylines=people)
-        elif p.kind == "caption":
-            new("caption")["paras"].append(text)
-        elif p.kind == "credit":
-            people = _credit(text) or _parse_people(text, strict=False) or []
-            target = groups[-1] if p.caption_of is not None else current
-            if target is not None:
-                target["bylines"] += _bylines(people, None, paper, default_role="摄影")
-        elif p.kind == "body":
-            if current is None:
-                current = new("article")
-            current["paras"].append(text)
-    for g in groups:
-        g["text"] = "\n".join(x for x in g["paras"] if x)
-        g["title_basis"] = g["text"]
-    return [g for g in groups if re.search(f"[{HAN}]", g["text"]) and (
-        g["kind"] == "caption" or g["dateline"] or g["bylines"] or len(re.findall(f"[{HAN}]", g["text"])) >= 15)]
-
-
-def _paper_name(paras: list[_Para]) -> str | None:
-    """The newspaper's own name, when a dateline or credit on the page spells it (for 本报)."""
-    orgs = [m["org"] for p in paras if p.kind == "start" and (m := _dateline(p.text))]
-    orgs += [m["org"] for p in paras if p.kind in ("start", "credit", "byline")
-             for m in ROLE_PREFIX_RE.finditer(p.text) if m["org"]]
-    papers = Counter(o for o in orgs if o and o.endswith("报") and o not in ("本报", "本刊"))
-    return papers.most_common(1)[0][0] if papers else None
+    return date
 
 
 def split_articles(text: str, source: str, date: str | None = None) -> list[Article]:
-    """One page (or one news file) -> its articles and photo captions, in page order."""
+    """One page (or one news file) -> its articles and photo captions, in page order.
+    Date: a full date in the dateline, else in the page header, else the `date` argument."""
     date = _check_date(date)
     text = normalise(text)
     paras = _paragraphs(text)
@@ -551,20 +538,16 @@ def split_articles(text: str, source: str, date: str | None = None) -> list[Arti
     paras = _merge_continuations(paras)
     _mark_captions(paras)
     page_date = next((d for p in paras for d in map(_full_date, p.meta) if d), None)
-    paper = _paper_name(paras)
-    groups = _group(paras, paper)
+    groups = _group(paras, _paper_name(paras))
     _assign_headlines([p for p in paras if p.kind == "headline"], groups)
-    hint = _year_hint(text)
-    name = os.path.basename(str(source))
+    hint, name = _year_hint(text), os.path.basename(str(source))
     articles = []
     for index, g in enumerate(groups):
-        art_date = g["date"] or page_date or date
-        digest = hashlib.sha1(f"{name}\x1f{index}\x1f{g['text']}".encode()).hexdigest()[:16]
-        articles.append(Article(
-            id=f"doc:{digest}", source=str(source), index=index, kind=g["kind"],
-            title=" ".join(g["titles"]), date=art_date, dateline=g["dateline"], text=g["text"],
-            bylines=list(dict.fromkeys(g["bylines"])),
-            year_hint=int(art_date[:4]) if art_date else hint))
+        art_date, body = g.date or page_date or date, g.text
+        digest = hashlib.sha1(f"{name}\x1f{index}\x1f{body}".encode()).hexdigest()[:16]
+        articles.append(Article(f"doc:{digest}", str(source), index, g.kind, " ".join(g.titles), art_date,
+                                g.dateline, body, list(dict.fromkeys(g.bylines)),
+                                int(art_date[:4]) if art_date else hint))
     return articles
 
 
@@ -580,21 +563,17 @@ def _expand(path: str) -> list[str]:
 
 
 def iter_input_files(paths: list[str]) -> list[str]:
-    """Files as given plus the .txt files of folders (recursive, sorted); missing paths kept
-    so that reading them reports the problem."""
-    out = []
-    for path in paths:
-        out += _expand(str(path))
-    return list(dict.fromkeys(out))
+    """Files as given, plus the .txt files of folders (recursive, sorted); a missing path is
+    kept so that reading it reports the problem."""
+    return list(dict.fromkeys(f for path in paths for f in _expand(str(path))))
 
 
 def load_documents(paths, date: str | None = None) -> tuple[list[Article], list[dict]]:
     """Articles of all readable files, and [{'source', 'reason'}] for each file skipped."""
     date = _check_date(date)
-    articles, skipped = [], []
-    for path in paths:
-        if os.path.isdir(path) and not _expand(str(path)):
-            skipped.append({"source": str(path), "reason": "folder contains no .txt files"})
+    articles: list[Article] = []
+    skipped = [{"source": str(p), "reason": "folder contains no .txt files"}
+               for p in paths if os.path.isdir(p) and not _expand(str(p))]
     for path in iter_input_files(list(paths)):
         try:
             found = split_articles(read_text_file(path), path, date)
@@ -603,6 +582,6 @@ def load_documents(paths, date: str | None = None) -> tuple[list[Article], list[
             articles += found
         except InputError as exc:
             skipped.append({"source": path, "reason": exc.reason})
-        except Exception as exc:  # one bad file never stops the batch
+        except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
             skipped.append({"source": path, "reason": f"could not split into articles: {type(exc).__name__}: {exc}"})
     return articles, skipped
