@@ -173,3 +173,12 @@ def test_traditional_script_segments_like_simplified(nlp):
     offsets = [(s.start_char, s.end_char) for s in traditional_doc.spans["words"]]
     assert offsets == [(s.start_char, s.end_char) for s in simplified_doc.spans["words"]]
     assert "國務院" in word_texts(traditional_doc)
+
+
+def test_pickled_pipeline_segments_the_same(nlp):
+    import pickle
+
+    restored = pickle.loads(pickle.dumps(nlp))
+    original_doc, restored_doc = nlp(SENTENCE), restored(SENTENCE)
+    assert word_texts(restored_doc) == word_texts(original_doc)
+    assert [t._.word_pos for t in restored_doc] == [t._.word_pos for t in original_doc]

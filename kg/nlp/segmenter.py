@@ -204,6 +204,19 @@ class WordSegmenter:
         self._set_model(read_model_files(ensure_path(path)))
         return self
 
+    def __getstate__(self) -> dict:
+        """Pickle the model bytes only (for nlp.pipe(n_process=...)); rebuilt on load."""
+        state = self.__dict__.copy()
+        state["_seg"] = None
+        state["_alphabet"] = None
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        self._alphabet = ModelAlphabet()
+        if self._model_files is not None:
+            self._seg = load_pkuseg(self._model_files)
+
     def _require_model(self) -> None:
         if self._model_files is None:
             raise ValueError(f"{self.name}: nothing to save, the model is not loaded yet")
