@@ -100,7 +100,11 @@ def display_name(node: str, data: dict) -> str:
     if kind == "Entity":
         return str(data.get("name") or node)
     if kind == "Document":
-        return str(data.get("title") or data.get("source") or node)
+        if data.get("title"):
+            return str(data["title"])
+        if data.get("text"):  # untitled (photo captions): the opening words
+            return str(data["text"]).strip()[:16]
+        return os.path.basename(str(data.get("source") or "")) or str(node)
     if kind == "Event":
         trigger = data.get("trigger")
         etype = data.get("type")
