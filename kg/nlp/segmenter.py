@@ -150,15 +150,15 @@ class WordSegmenter:
         return offsets
 
     def __call__(self, doc: Doc) -> Doc:
-        words = self.segment(doc.text)
+        offsets = np.asarray(self.segment(doc.text), dtype=np.int64).reshape(-1, 2)
         token_starts = doc.to_array("IDX").astype(np.int64).reshape(-1)
+        # the token holding a word's first char, and the one after the token holding its last
+        firsts = np.searchsorted(token_starts, offsets[:, 0], side="right") - 1
+        ends = np.searchsorted(token_starts, offsets[:, 1], side="left")
         spans: list[Span] = []
         positions = [" "] * len(doc)
         last_end = -1
-        for start_char, end_char in words:
-            # the token holding the first char, and the one after the token holding the last
-            first = int(np.searchsorted(token_starts, start_char, side="right")) - 1
-            end = int(np.searchsorted(token_starts, end_char, side="left"))
+        for first, end in zip(firsts.tolist(), ends.tolist()):
             first = max(first, last_end)  # a coarser tokenizer: never overlap words
             if end <= first:
                 continue
@@ -167,10 +167,7 @@ class WordSegmenter:
             if end - first == 1:
                 positions[first] = "S"
             else:
-                positions[first] = "B"
-                for i in range(first + 1, end - 1):
-                    positions[i] = "M"
-                positions[end - 1] = "E"
+                positions[first:end] = "B" + "M" * (end - first - 2) + "E"
         doc.spans[SPANS_KEY] = spans
         doc.user_data[POS_KEY] = "".join(positions)
         return doc
