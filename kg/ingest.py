@@ -72,11 +72,17 @@ DATELINE_RE = re.compile(
 DATELINE_FOLLOW_RE = re.compile(r"$|[\s（(【:：，]")
 # bracketed byline: （记者王某 通讯员李某某）, 【记者王某／台北报导】
 PAREN_BYLINE_RE = re.compile(r"^\s*[（(【]\s*(?P<content>[^（）()【】]{2,60}?)\s*[）)】]")
-# unbracketed byline after a dateline, closed by 报道: 记者 王某 通讯员 李某报道：
-REPORTED_BYLINE_RE = re.compile(rf"^\s*(?P<content>(?:{ORG})?{ROLE}[^，。：:（）()]{{2,40}}?)\s*报[道导][：:，]?")
+# unbracketed byline after a dateline, closed by 报道 (记者 王某 通讯员 李某报道：)
+# or by a space before the text (记者 王某 李某 近日，…)
+NAMES = rf"[{HAN}·]{{2,8}}(?:[\s、]+(?:(?:{ORG})?{ROLE}\s*)?[{HAN}·]{{2,8}})*"
+REPORTED_BYLINE_RE = re.compile(
+    rf"^\s*(?P<content>(?:{ORG})?{ROLE}[^，。：:（）()]{{2,40}}?)\s*报[道导][：:，]?"
+    rf"|^\s*(?P<spaced>(?:{ORG})?{ROLE}\s*{NAMES})\s+(?=\S)")
 # photo credit: 河北日报记者 NAME 摄 / 通讯员 NAME 摄 / NAME摄, maybe in brackets
-CREDIT_RE = re.compile(r"^[（(]?\s*(?P<body>[^。！？，（）()]{2,40}?)\s*(?:摄影|摄)\s*[）)]?$")
-TRAILING_CREDIT_RE = re.compile(r"(?<=[。！？”])\s*(?P<credit>[（(]?[^。！？，（）()“”]{2,40}?(?:摄影|摄)[）)]?)$")
+CREDIT_RE = re.compile(rf"^(?P<agency>{ORG}发\s*)?[（(]?\s*(?P<body>[^。！？，（）()]{{2,40}}?)\s*(?:摄影|摄)\s*[）)]?$")
+TRAILING_CREDIT_RE = re.compile(
+    rf"(?<=[。！？”])\s*(?P<credit>(?:{ORG}发)?[（(]?[^。！？，（）()“”]{{2,40}}?(?:摄影|摄)[）)]?)$")
+BYLINE_LEAD_RE = re.compile(r"^[■●◆▲★□◇○•\s]*(?:(?:文|图|文图|图文|文·图)\s*[/／|｜:：]\s*)?")
 NAME_RE = re.compile(rf"[{HAN}]{{2,4}}|[{HAN}]{{1,6}}·[{HAN}]{{1,8}}")  # 2-4 chars, or A·B
 NOT_NAMES = {"报道", "报导", "摄影", "摄", "文", "图", "等", "文图", "图文", "整理"}
 # page furniture: page numbers, 版 names, editors, weekday headers, web meta lines
@@ -251,9 +257,19 @@ def _continues(prev: _Para, block: list[str]) -> bool:
             and not _is_headline_like(block) and not _credit(_join_lines(block)))
 
 
+def _undouble(text: str) -> str:
+    """Double-spaced extraction (a blank line after every wrapped line): one blank line is a line break."""
+    lines = [x for x in text.split("\n") if x.strip()]
+    blocks = re.split(r"\n\s*\n", text.strip())
+    widths = sorted(map(_width, lines)) or [0]
+    if len(blocks) > 10 and sum("\n" not in b for b in blocks) > 0.8 * len(blocks) and widths[len(widths) // 2] <= 70:
+        return re.sub(r"\n[ \t]*\n(?![ \t]*\n)", "\n", text)
+    return text
+
+
 def _paragraphs(text: str) -> list[_Para]:
     paras: list[_Para] = []
-    for raw in re.split(r"\n\s*\n", text):
+    for raw in re.split(r"\n\s*\n", _undouble(text)):
         block = [x.rstrip() for x in raw.split("\n") if x.strip()]
         if not block:
             continue
@@ -288,7 +304,7 @@ def reflow(text: str) -> list[str]:
 # ---------------------------------------------------------------- datelines and bylines
 def _dateline(text: str) -> re.Match | None:
     m = DATELINE_RE.match(text)
-    strong = m and (m["date"] or (m["org"] == "本报" and not m["place"]))
+    strong = m and (m["date"] or (m["org"] == "本报" and not m["place"]) or m[0].endswith(("】", "]")))
     return m if m and (strong or DATELINE_FOLLOW_RE.match(text, m.end())) else None
 
 
@@ -320,7 +336,9 @@ def _parse_people(content: str, strict: bool) -> list[tuple[str, str | None, str
 
 def _credit(text: str) -> list[tuple[str, str | None, str | None]] | None:
     m = CREDIT_RE.match(text) if len(text) <= 44 else None
-    return (_parse_people(m["body"], strict=True) or None) if m else None
+    people = _parse_people(m["body"], strict=True) if m else None
+    agency = m and m["agency"] and re.sub(r"发\s*$", "", m["agency"])  # 新华社发（王某 摄）
+    return [(name, role, org or agency) for name, role, org in people] if people else None
 
 
 def _bylines(people, default_org: str | None, paper: str | None, default_role: str = "记者") -> list[Byline]:
@@ -355,12 +373,13 @@ def _classify(paras: list[_Para]) -> None:
             p.lines = [text[: trailing.start()]]  # caption with its credit on the same line
             paras.insert(i + 1, _Para([trailing["credit"]]))
             text = p.text
-        people = _parse_people(text, strict=True) if len(text) <= 40 and not BODY_PUNCT_RE.search(text) else None
+        bare = BYLINE_LEAD_RE.sub("", text)  # ■本报记者 王某 / 文/记者 王某
+        people = _parse_people(bare, strict=True) if len(text) <= 40 and not BODY_PUNCT_RE.search(text) else None
         if _starts_article(text):
             p.kind = "start"
         elif _credit(text) or (people and all(role == "摄影" for _, role, _ in people)):
             p.kind = "credit"
-        elif people and ROLE_PREFIX_RE.match(text):
+        elif people and ROLE_PREFIX_RE.match(bare):
             p.kind = "byline"
         elif _is_headline_like(p.lines):
             p.meta = [x for x in p.lines if _is_furniture(x)]
@@ -421,16 +440,17 @@ class _Group:
 
     @property
     def text(self) -> str:
-        return "\n".join(x for x in (NOTE_RE.sub("", p).strip() for p in self.paras) if x)
+        return "\n".join(x for x in self.paras if x)
 
 
 def _open_article(text: str, paper: str | None) -> _Group:
     """An article from its first paragraph: dateline, bracketed byline, then text."""
     m = _dateline(text)
     org, rest = (m["org"], text[m.end():]) if m else (None, text)
-    by = PAREN_BYLINE_RE.match(rest) or REPORTED_BYLINE_RE.match(rest)
-    people = _parse_people(by["content"], strict=False) if by and ROLE_PREFIX_RE.search(by["content"]) else None
-    if people:
+    by = PAREN_BYLINE_RE.match(rest) or (REPORTED_BYLINE_RE.match(rest) if m else None)
+    content = by and (by["content"] or by["spaced"])
+    people = _parse_people(content, strict=False) if content and ROLE_PREFIX_RE.search(content) else None
+    if people is not None:
         rest = rest[by.end():]
     group = _Group("article", m[0].strip("【】[]") if m else None, _full_date(m["date"] or "") if m else None,
                    _bylines(people, org, paper))
@@ -449,7 +469,7 @@ def _group(paras: list[_Para], paper: str | None) -> list[_Group]:
             current = _open_article(p.text, paper)
             groups.append(current)
         elif p.kind == "byline":
-            people = _bylines(_parse_people(p.text, strict=True), None, paper)
+            people = _bylines(_parse_people(BYLINE_LEAD_RE.sub("", p.text), strict=True), None, paper)
             if current is None or current.text:
                 current = _Group("article")
                 groups.append(current)
@@ -532,7 +552,7 @@ def split_articles(text: str, source: str, date: str | None = None) -> list[Arti
     Date: a full date in the dateline, else in the page header, else the `date` argument."""
     date = _check_date(date)
     text = normalise(text)
-    paras = _paragraphs(text)
+    paras = _paragraphs(NOTE_RE.sub("", text))
     _classify(paras)
     _drop_pull_quotes(paras)
     paras = _merge_continuations(paras)

@@ -162,6 +162,23 @@ def test_seed_page_date_and_year_hint(seed_articles):
     assert {a.date for a in dated} == {"2021-07-31"} and {a.year_hint for a in dated} == {2021}
 
 
+def test_seed_page_in_traditional_script_and_gb18030_gives_the_same_articles(tmp_path, seed_articles):
+    import opencc
+    path = tmp_path / "traditional.txt"
+    path.write_bytes(opencc.OpenCC("s2t").convert(SEED.read_text(encoding="utf-8")).encode("gb18030"))
+    again = split_articles(read_text_file(path), str(path))
+    assert [(a.kind, a.title, a.text, a.bylines) for a in again] == [
+        (a.kind, a.title, a.text, a.bylines) for a in seed_articles]
+
+
+@pytest.mark.parametrize("page", [SEED, DATA / "page_hard_wrapped.txt"])
+def test_double_spaced_and_crlf_extraction_give_the_same_articles(page):
+    text = read_text_file(page)
+    expected = [(a.kind, a.title, a.text, a.bylines) for a in split_articles(text, "p.txt")]
+    double_spaced = "\r\n\r\n".join(text.split("\n"))  # a blank line after every line
+    assert [(a.kind, a.title, a.text, a.bylines) for a in split_articles(double_spaced, "p.txt")] == expected
+
+
 # ---------------------------------------------------------------- other papers and styles
 def test_hard_wrapped_page_of_another_paper():
     path = DATA / "page_hard_wrapped.txt"
@@ -212,17 +229,38 @@ def test_single_web_article_with_meta_line():
      "江南日报讯", [("王大明", "记者", "江南日报"), ("李小红", "通讯员", "江南日报")]),
     ("本报讯 （特约记者 欧阳文华 见习记者 孙丽）3日，全市春季植树活动在城郊公园举行，千余人参加。",
      "本报讯", [("欧阳文华", "特约记者", None), ("孙丽", "见习记者", None)]),
+    ("本报讯 记者张三 通讯员李四 近日，市交通局开通了三条新的公交线路，方便市民出行。",
+     "本报讯", [("张三", "记者", None), ("李四", "通讯员", None)]),
+    ("本报北京7月29日电 记者张三报道：今天，全国防汛抗旱工作会议在北京召开，部署下一步工作。",
+     "本报北京7月29日电", [("张三", "记者", None)]),
+    ("城市书房开进社区\n\n文/本报记者 张三\n\n近日，本市首家社区城市书房正式开放，市民可免费借阅图书。",
+     None, [("张三", "记者", None)]),
+    ("【記者王小明／台北報導】台北市政府昨日宣布，將擴大公共自行車服務範圍，新增站點五十處。",
+     None, [("王小明", "记者", None)]),
+    ("【明報專訊】香港特區政府昨日公布新一份施政報告，提出多項房屋措施，以增加公營房屋供應。", "明报专讯", []),
+    ("據新華社電 國務院辦公廳日前印發通知，部署做好今年夏季防汛工作，要求各地壓實責任。", "据新华社电", []),
 ])
 def test_dateline_and_byline_styles(text, dateline, bylines):
     (article,) = split_articles(text, "styles.txt")
     assert article.dateline == dateline
     assert article.bylines == [Byline(*b) for b in bylines]
-    assert not article.text.startswith(("（", "本报记者"))
+    assert not article.text.startswith(("（", "【", "本报", "记者", "据"))
 
 
-def test_running_text_is_not_taken_for_a_dateline():
-    (article,) = split_articles("记者从社区电力部门了解到，今年夏季用电高峰期间全市供电平稳有序。", "x.txt")
-    assert article.dateline is None and article.text.startswith("记者从社区电力部门")
+@pytest.mark.parametrize("text", ["记者从社区电力部门了解到，今年夏季用电高峰期间全市供电平稳有序。",
+                                  "本报记者从市电力公司获悉，今年夏季全市用电负荷再创新高，电网运行平稳。"])
+def test_running_text_is_not_taken_for_a_dateline(text):
+    (article,) = split_articles(text, "x.txt")
+    assert article.dateline is None and article.bylines == [] and article.text == text
+
+
+def test_agency_photo_credit_and_jump_notes():
+    text = ("本报讯（记者 张三）近日，全市夏粮收购工作全面展开，各收储企业敞开收购。（下转第2版）\n\n"
+            "图为农民在收购点交售小麦。\n\n新华社发（王小明 摄）")
+    article, caption = split_articles(text, "x.txt")
+    assert article.text == "近日，全市夏粮收购工作全面展开，各收储企业敞开收购。"
+    assert caption.text == "图为农民在收购点交售小麦。"
+    assert caption.bylines == [Byline("王小明", "摄影", "新华社")]
 
 
 # ---------------------------------------------------------------- ids, dates, files
