@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
 import tempfile
@@ -94,7 +95,11 @@ def build(inputs: list[str], outdir: str | os.PathLike, *, date: str | None = No
 
 def article_text(article: Article) -> str:
     """What the pipeline reads: the headline as the first paragraph, then the body."""
-    return f"{article.title}\n{article.text}" if article.title else article.text
+    if not article.title:
+        return article.text
+    # Headline lines are separate statements: one line each.
+    title = re.sub(r"(?<=[\u4e00-\u9fff”》])\s+(?=[\u4e00-\u9fff“《])", "\n", article.title)
+    return f"{title}\n{article.text}"
 
 
 def _annotate(nlp, articles: list[Article], progress: bool | None):
@@ -141,6 +146,12 @@ def _link_article(article: Article, doc, linker: Linker):
         mentions.append(Mention(ent.start_char, ent.end_char, ent.label_, entity.id, entity.name))
         record.mentions[entity.id] += 1
         record.evidence.setdefault(entity.id, _sentence_at(text, ent.start_char))
+        if ent.label_ == "PROGRAM":
+            issuer = _issuer(doc, ent, linker, home)
+            if issuer is not None:
+                entity.issued_by = entity.issued_by or issuer.id
+                record.mentions[issuer.id] += 1
+                record.evidence.setdefault(issuer.id, _sentence_at(text, ent.start_char))
         if ent.label_ == "PERSON" and ent._.kg_title:
             entity.positions.append(ent._.kg_title)
             org = _organisation_before(mentions[:-1], ent.start_char - len(ent._.kg_title) - 1)
@@ -164,8 +175,20 @@ def _link_article(article: Article, doc, linker: Linker):
         place_of[entity_id] = entity.id if entity.label == "PLACE" else entity.based_in
     place_of = {k: v for k, v in place_of.items() if v}
     year = int(article.date[:4]) if article.date else article.year_hint
-    events = EventExtractor(article.id, text, mentions, year, article.date, place_of).extract()
+    words = doc.spans["words"] if "words" in doc.spans else None
+    bounds = {w.start_char for w in words} | {w.end_char for w in words} if words is not None else None
+    home_id = linker.place_for_division(home).id if home is not None else None
+    events = EventExtractor(article.id, text, mentions, year, article.date, place_of,
+                            word_bounds=bounds, home=home_id).extract()
     return record, events, roles
+
+
+def _issuer(doc, program, linker: Linker, home):
+    """The agency a programme's title starts with (《沧州市人民政府…办法》 -> 沧州市人民政府)."""
+    for span in doc.spans.get("kg_institutions", []):
+        if span.label_ == "AGENCY" and span.start == program.start and span.end < program.end:
+            return linker.link("AGENCY", span.text, home=home)
+    return None
 
 
 def _organisation_before(mentions: list[Mention], title_start: int) -> str | None:

@@ -38,6 +38,8 @@ TRIGGERS: dict[str, list[str]] = {
 TRIGGER_TYPE = {verb: etype for etype, verbs in TRIGGERS.items() for verb in verbs}
 TRIGGER_RE = re.compile("|".join(sorted(map(re.escape, TRIGGER_TYPE), key=len, reverse=True)))
 PASSIVE_PREFIX = "被"
+# A trigger glued to one of these is a noun (发布会, 组织者, 检查组), not a verb.
+NOMINAL_SUFFIX_RE = re.compile(r"会|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管")
 
 SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
 CLAUSE_RE = re.compile(r"[^，：,:]+")
@@ -46,12 +48,12 @@ AGENT_LABELS = ("AGENCY", "ORG", "PERSON", "PLACE")
 ADVERBIAL_RE = re.compile(
     r"(今年以来|近年来|近日|日前|目前|同时|此外|下一步|今年|去年|上半年|下半年|[一二三四第]+季度|截至|"
     r"并|还|也|又|均|已|共|累计|先后|积极|大力|全力|持续|不断|进一步|深入|扎实|全面|主动|认真|切实|"
-    r"有针对性地|通过|将|要|正在|已经|首次|率先|充分|重点|着力|创新|以|在|从|于|对|向|为|\d+月\d+日|"
+    r"有针对性地|通过|将|要|正在|已经|首次|率先|充分|重点|着力|创新|以|在|从|于|对|向|为|即|并且|同时还|\d+月\d+日|"
     r"\d+年|\d+月份?|[\s、的地])+")
 ANAPHOR_RE = re.compile(r"该(市|县|区|镇|乡|村|公司|企业|局|委|单位|部门|院|校|集团|中心)")
 ANAPHOR_LABEL = {"市": "PLACE", "县": "PLACE", "区": "PLACE", "镇": "PLACE", "乡": "PLACE", "村": "PLACE",
                  "公司": "ORG", "企业": "ORG", "集团": "ORG", "院": "ORG", "校": "ORG"}
-OBJECT_END_RE = re.compile(r"(上|中|时|期间|之际)$")
+OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
 RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正式|隆重)")
 MAX_OBJECT = 40
 
@@ -120,7 +122,10 @@ class EventExtractor:
     """Extracts events from one document's text and its linked mentions."""
 
     def __init__(self, doc_id: str, text: str, mentions: list[Mention], year: int | None,
-                 doc_date: str | None, place_of: dict[str, str]):
+                 doc_date: str | None, place_of: dict[str, str], word_bounds: set[int] | None = None,
+                 home: str | None = None):
+        self.home = home            # entity id of the article's home place (fallback topic)
+        self.word_bounds = word_bounds  # offsets where the segmenter puts a word boundary
         self.doc_id = doc_id
         self.text = text
         self.mentions = sorted(mentions, key=lambda m: m.start)
@@ -128,6 +133,7 @@ class EventExtractor:
         self.doc_date = doc_date
         self.place_of = place_of   # entity id -> id of its place (agencies), places map to themselves
         self.history: list[Mention] = []   # agent-like mentions seen so far, for anaphora
+        self.topic: list[str] = []
 
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
         return [m for m in self.mentions if m.start >= start and m.end <= end]
@@ -146,10 +152,34 @@ class EventExtractor:
                 return [mention.entity_id]
         return []
 
+    def _is_verb(self, clause: str, clause_start: int, m: re.Match) -> bool:
+        start, end = clause_start + m.start(), clause_start + m.end()
+        if self._inside_mention(start) or NOMINAL_SUFFIX_RE.match(clause, m.end()):
+            return False
+        # One aligned edge is enough: the segmenter errs too (整合市), but a trigger inside
+        # a longer word on both sides (线上线下 -> 上线) is no verb.
+        return self.word_bounds is None or start in self.word_bounds or end in self.word_bounds
+
+    def topic_agent(self) -> list[str]:
+        """The article's main actor: the first agency or place opening a sentence of its
+        first paragraphs, else its home place."""
+        opening = "\n".join(self.text.split("\n")[:4])
+        for sm in SENTENCE_RE.finditer(opening):
+            for m in self._mentions_in(sm.start(), sm.end()):
+                if m.label in ("AGENCY", "PLACE", "ORG"):
+                    lead = self.text[sm.start():m.start]
+                    if not lead.strip() or ADVERBIAL_RE.fullmatch(lead):
+                        return [m.entity_id]
+                break
+        return [self.home] if self.home else []
+
     def extract(self) -> list[Event]:
         events: list[Event] = []
+        self.topic = topic = self.topic_agent()
         for paragraph_start, paragraph in self._paragraphs():
-            carried: list[str] = []
+            # Each paragraph of a press release speaks of the article's main actor
+            # until it names another one.
+            carried: list[str] = list(topic)
             for sm in SENTENCE_RE.finditer(paragraph):
                 sentence_start = paragraph_start + sm.start()
                 sentence = sm.group()
@@ -166,7 +196,7 @@ class EventExtractor:
             pos += len(line) + 1
 
     def _clause(self, clause: str, clause_start: int, sentence: str, sentence_date, carried, events):
-        triggers = [m for m in TRIGGER_RE.finditer(clause) if not self._inside_mention(clause_start + m.start())]
+        triggers = [m for m in TRIGGER_RE.finditer(clause) if self._is_verb(clause, clause_start, m)]
         clause_mentions = self._mentions_in(clause_start, clause_start + len(clause))
         agent_like = [m for m in clause_mentions if m.label in AGENT_LABELS]
         if not triggers:
@@ -186,6 +216,8 @@ class EventExtractor:
                                 if m.start >= clause_start + segment_start and m.end <= clause_start + trig.start()]
             passive = verb.startswith(PASSIVE_PREFIX) or subject.endswith(PASSIVE_PREFIX)
             agents, source = self._agents(subject, subject_mentions, carried)
+            if source == "carried" and carried == self.topic:
+                source = "article"
             next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(clause)
             object_text = clause[trig.end():next_start]
             rel = RELATIVE_OBJECT_RE.match(object_text)
@@ -195,12 +227,17 @@ class EventExtractor:
             self.history.extend(subject_mentions)
             if agents and not passive:
                 carried = agents
-            if not _clean(object_text):
+            if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", object_text)) < 2 or object_text[0] in "、）)”…":
                 segment_start = trig.end()
                 continue
             object_start = clause_start + trig.end()
-            objects = [m.entity_id for m in self._mentions_in(object_start, clause_start + next_start)
-                       if m.entity_id not in agents]
+            object_mentions = self._mentions_in(object_start, clause_start + next_start)
+            if not agents and TRIGGER_TYPE[verb] == "HOLD":
+                # 召开的沧州市…发布会: a meeting named after a place or agency is held by it.
+                owner = [m for m in object_mentions if m.start - object_start <= 1 and m.label in ("AGENCY", "PLACE")]
+                if owner:
+                    agents, source = [owner[0].entity_id], "object-owner"
+            objects = [m.entity_id for m in object_mentions if m.entity_id not in agents]
             date, date_text = resolve_date(clause, self.year, self.doc_date)
             if date is None:
                 date, date_text = sentence_date
@@ -232,12 +269,17 @@ class EventExtractor:
         return [], None
 
 
+def _core(object_text: str) -> str:
+    return re.sub(r"[《》“”]", "", QUANTITY_RE.sub("", object_text))
+
+
 def _dedupe(events: list[Event]) -> list[Event]:
     """One event per fact: a headline repeating the body adds no second event."""
     kept: list[Event] = []
     for event in events:
+        core = _core(event.object_text)
         twin = next((k for k in kept if k.type == event.type and set(k.agents) == set(event.agents)
-                     and (k.object_text in event.object_text or event.object_text in k.object_text)), None)
+                     and (_core(k.object_text) in core or core in _core(k.object_text))), None)
         if twin is None:
             kept.append(event)
         else:

@@ -52,7 +52,7 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
     used = _entities_in_use(documents, entities, events, roles)
     for e in sorted(used, key=lambda e: e.id):
         attrs = {"kind": "Entity", "label": e.label, "name": e.name,
-                 "aliases": sorted(a for a, n in e.aliases.items() if n > 0) or [e.name],
+                 "aliases": sorted(e.aliases) or [e.name],
                  "mentions": e.mentions}
         if e.label == "PLACE":
             attrs.update(admin_code=e.admin_code, admin_level=e.admin_level)
@@ -64,6 +64,8 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
             G.add_edge(e.id, e.parent, key=f"PART_OF:{e.id}", type="PART_OF")
         if e.based_in and e.based_in in G:
             G.add_edge(e.id, e.based_in, key=f"BASED_IN:{e.id}", type="BASED_IN")
+        if e.issued_by and e.issued_by in G:
+            G.add_edge(e.id, e.issued_by, key=f"ISSUED_BY:{e.id}", type="ISSUED_BY")
 
     for d in documents:
         for entity_id, count in sorted(d.mentions.items()):
@@ -104,7 +106,7 @@ def _entities_in_use(documents, entities, events, roles) -> list[Entity]:
         entity = entities.get(frontier.pop())
         if entity is None:
             continue
-        for nxt in (entity.parent, entity.based_in):
+        for nxt in (entity.parent, entity.based_in, entity.issued_by):
             if nxt and nxt not in wanted:
                 wanted.add(nxt)
                 frontier.append(nxt)

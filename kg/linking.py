@@ -44,6 +44,7 @@ class Entity:
     positions: list[str] = field(default_factory=list)
     parent: str | None = None        # PLACE: id of the containing division
     based_in: str | None = None      # AGENCY/ORG: id of the place in its name
+    issued_by: str | None = None     # PROGRAM: id of the agency its title starts with
 
     def add_alias(self, surface: str) -> None:
         self.aliases[surface] += 1
@@ -57,7 +58,13 @@ def program_key(name: str) -> str:
 
 
 def strip_marks(text: str) -> str:
-    return re.sub(r"^[《“\s]+|[》”\s]+$", "", text).strip()
+    """Drop the 《》 around a title, and quotes only when they wrap the whole name."""
+    text = text.strip()
+    if text.startswith("《") and text.endswith("》"):
+        text = text[1:-1]
+    if text.startswith("“") and text.endswith("”") and text.count("“") == 1:
+        text = text[1:-1]
+    return text.strip()
 
 
 class Linker:
@@ -79,8 +86,8 @@ class Linker:
             if surface and surface != name and surface[:-1] == name[:-1] and surface[-1] in "乡镇":
                 name = surface
             entity = Entity(entity_id, "PLACE", name, admin_code=div.code, admin_level=div.level)
-            entity.add_alias(div.name)
-            if div.short:
+            entity.aliases[div.name] += 0
+            if div.short:  # the usual short form (河北 for 河北省) is an alias even before it is seen
                 entity.aliases[div.short] += 0
             self.entities[entity_id] = entity
             if div.parent is not None:
