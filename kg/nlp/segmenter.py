@@ -16,6 +16,7 @@ The model (``features.msgpack`` + ``weights.npz``, trained by
 by ``to_disk``/``to_bytes``, so ``spacy.load`` never needs the network.
 """
 
+import functools
 import re
 import shutil
 import tempfile
@@ -32,6 +33,7 @@ DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "pkuseg"
 MODEL_FILES = ("features.msgpack", "weights.npz")
 SPANS_KEY = "words"
 POS_KEY = "kg_words.word_pos"  # doc.user_data key: one B/M/E/S/space char per token
+CACHE_SIZE = 4096  # segmented runs kept in memory
 NON_SPACE_RUN = re.compile(r"\S+")
 # pkuseg was trained on full-width Latin letters (People's Daily); map ASCII
 # letters to full width (same length) so they hit the model's letter features.
@@ -116,6 +118,7 @@ class WordSegmenter:
         self.model_path = model_path
         self._model_files: dict[str, bytes] | None = None
         self._seg = None
+        self._cut = None
         self._alphabet = ModelAlphabet()
 
     # -- loading -----------------------------------------------------------
@@ -128,6 +131,8 @@ class WordSegmenter:
     def _set_model(self, model_files: dict[str, bytes]) -> None:
         self._seg = load_pkuseg(model_files)
         self._model_files = model_files
+        # boilerplate lines (bylines, menus, footers) repeat across pages
+        self._cut = functools.lru_cache(maxsize=CACHE_SIZE)(self._seg.cut)
 
     # -- segmentation ------------------------------------------------------
     def segment(self, text: str) -> list[tuple[int, int]]:
@@ -140,7 +145,7 @@ class WordSegmenter:
         offsets: list[tuple[int, int]] = []
         mapped = self._alphabet(text)
         for run in NON_SPACE_RUN.finditer(mapped):
-            words = self._seg.cut(run.group())
+            words = self._cut(run.group())
             if sum(map(len, words)) != run.end() - run.start():
                 words = list(run.group())  # pkuseg lost or added characters: one word per char
             start = run.start()
@@ -205,6 +210,7 @@ class WordSegmenter:
         """Pickle the model bytes only (for nlp.pipe(n_process=...)); rebuilt on load."""
         state = self.__dict__.copy()
         state["_seg"] = None
+        state["_cut"] = None
         state["_alphabet"] = None
         return state
 
@@ -212,7 +218,7 @@ class WordSegmenter:
         self.__dict__.update(state)
         self._alphabet = ModelAlphabet()
         if self._model_files is not None:
-            self._seg = load_pkuseg(self._model_files)
+            self._set_model(self._model_files)
 
     def _require_model(self) -> None:
         if self._model_files is None:
