@@ -49,7 +49,7 @@ ADVERBIAL_RE = re.compile(
     r"(今年以来|近年来|近日|日前|目前|同时|此外|下一步|今年|去年|上半年|下半年|[一二三四第]+季度|截至|"
     r"并|还|也|又|均|已|共|累计|先后|积极|大力|全力|持续|不断|进一步|深入|扎实|全面|主动|认真|切实|"
     r"有针对性地|通过|将|要|正在|已经|首次|率先|充分|重点|着力|创新|以|在|从|于|对|向|为|即|并且|同时还|\d+月\d+日|"
-    r"\d+年|\d+月份?|[\s、的地])+")
+    r"\d+年|\d+月份?|[\s、的地，,])+")
 ANAPHOR_RE = re.compile(r"该(市|县|区|镇|乡|村|公司|企业|局|委|单位|部门|院|校|集团|中心)")
 ANAPHOR_LABEL = {"市": "PLACE", "县": "PLACE", "区": "PLACE", "镇": "PLACE", "乡": "PLACE", "村": "PLACE",
                  "公司": "ORG", "企业": "ORG", "集团": "ORG", "院": "ORG", "校": "ORG"}
@@ -202,8 +202,8 @@ class EventExtractor:
         if not triggers:
             # A clause that opens with an entity sets the subject for the clauses after it.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
-            if agent_like and ADVERBIAL_RE.fullmatch(lead or " ") or (agent_like and not lead):
-                carried = [agent_like[0].entity_id]
+            if agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)):
+                carried = _prefer_organisations(agent_like)
             elif self._anaphor(clause):
                 carried = self._anaphor(clause)
             self.history.extend(agent_like)
@@ -241,7 +241,7 @@ class EventExtractor:
             date, date_text = resolve_date(clause, self.year, self.doc_date)
             if date is None:
                 date, date_text = sentence_date
-            quantity = QUANTITY_RE.search(object_text)
+            quantity = _quantity(object_text)
             places = [m.entity_id for m in clause_mentions if m.label == "PLACE" and m.entity_id not in agents]
             if not places:
                 places = [self.place_of[a] for a in agents if a in self.place_of]
@@ -260,13 +260,30 @@ class EventExtractor:
         if "由" in subject and subject_mentions:  # 由X主办的…: X did it
             return [subject_mentions[-1].entity_id], "explicit"
         if subject_mentions:
-            return list(dict.fromkeys(m.entity_id for m in subject_mentions)), "explicit"
+            return _prefer_organisations(subject_mentions), "explicit"
         anaphor = self._anaphor(subject)
         if anaphor:
             return anaphor, "anaphor"
         if carried and (not subject.strip() or ADVERBIAL_RE.fullmatch(subject)):
             return carried, "carried"
         return [], None
+
+
+def _quantity(text: str) -> re.Match | None:
+    """The first amount in a phrase; ordinals (第二批) and years (2024年) are no amounts."""
+    for m in QUANTITY_RE.finditer(text):
+        if text[max(0, m.start() - 1):m.start()] == "第" or re.fullmatch(r"\d{4}\s*年", m.group()):
+            continue
+        return m
+    return None
+
+
+def _prefer_organisations(mentions: list[Mention]) -> list[str]:
+    """The subject's actors: its organisations and people if any, else its places
+    (天河区、海珠区生态环境分局 -> the bureau; 黄骅市的“…” -> 黄骅市)."""
+    actors = [m for m in mentions if m.label in ("AGENCY", "ORG", "PERSON")] or \
+        [m for m in mentions if m.label == "PLACE"]
+    return list(dict.fromkeys(m.entity_id for m in actors))
 
 
 def _core(object_text: str) -> str:

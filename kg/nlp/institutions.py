@@ -15,7 +15,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NUM, ORG_HEADS, PUNCT, WEAK_HEADS
+from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NUM, ORG_HEADS, PUNCT, TITLES, WEAK_HEADS
 from .spans import char_span, is_cjk, set_group, word_ends
 
 GROUP = "kg_institutions"
@@ -25,6 +25,8 @@ LEVEL_PREFIXES = "省市县区州旗镇乡村"
 NOT_PREFIX_RE = re.compile(r"^(市场|市民|市容|市值|市面|市井|县城|县域|区域|区块|区间|区位|区别|省份|村民|村庄|镇上)")
 NUMERAL_RE = re.compile(rf"^{NUM}")
 PARTY_PREFIX = "中共"
+# Verbs that join two institutions (市生态环境局联合市公安局): a name never spans them.
+COORDINATION = ("联合", "会同", "协同", "配合", "牵头", "联手", "携手", "邀请", "委托")
 # Words after a place that make it an area, not part of a name (沧州区域内的银行).
 AREA_WORDS = ("区域", "地区", "境内", "范围", "一带", "全境", "辖区", "当地", "本地", "全市", "全县")
 # Function words never inside a name (unlike 和 in 住房和城乡建设局, 所 in 研究所).
@@ -39,6 +41,7 @@ STRONG_ORG_HEADS = {"股份有限公司", "有限责任公司", "有限公司", 
                     "出版社", "大学", "职业技术学院", "研究院", "研究所", "协会", "学会", "商会",
                     "联合会", "基金会", "促进会", "事务所"}
 
+TITLE_WORDS = tuple(t for t in TITLES if len(t) >= 2)
 _HEADS = sorted({(h, "AGENCY") for h in AGENCY_HEADS} | {(h, "ORG") for h in ORG_HEADS},
                 key=lambda item: -len(item[0]))
 HEAD_RE = re.compile("|".join(re.escape(h) for h, _ in _HEADS))
@@ -61,14 +64,17 @@ def find_institutions(text: str, place_spans: list[tuple[int, int]], ends: set[i
     """Yield (start, end, label) for institution names in `text`."""
     place_end_to_start = {end: start for start, end in place_spans}
     place_starts = {start for start, _ in place_spans}
+    head_ends = {m.end() for m in HEAD_RE.finditer(text)}
     for m in HEAD_RE.finditer(text):
         head, head_start, end = m.group(), m.start(), m.end()
         # The head must end the name: a following head char continues it (局 in 局长).
         if ends is not None and end not in ends and head not in ("人民政府", "委员会"):
             continue
         weak = head in WEAK_HEADS
-        start = _extend_left(text, head_start, place_end_to_start, place_starts)
+        start = _extend_left(text, head_start, place_end_to_start, head_ends)
         if start is None:
+            continue
+        if text[start:end].endswith(TITLE_WORDS):  # 市委常委 is a position, not an organ
             continue
         if head in NEEDS_LEVEL and not (head_start in place_end_to_start
                                         or text[head_start - 1] in LEVEL_PREFIXES):
@@ -93,7 +99,7 @@ def _has_level_prefix(name: str) -> bool:
     return name[0] in LEVEL_PREFIXES and not NOT_PREFIX_RE.match(name)
 
 
-def _extend_left(text: str, head_start: int, place_end_to_start: dict, place_starts: set) -> int | None:
+def _extend_left(text: str, head_start: int, place_end_to_start: dict, head_ends: set) -> int | None:
     """Start of the name ending in a head at `head_start`, or None.
 
     First look for a place within the name's reach (河北一塑管道…公司 keeps its
@@ -109,13 +115,13 @@ def _extend_left(text: str, head_start: int, place_end_to_start: dict, place_sta
             if text[max(0, pos - 2):pos] == PARTY_PREFIX:
                 pos -= 2
             return pos
-        if _breaks_name(text[pos - 1]):
+        if _stops_extension(text, pos, head_start, head_ends):
             break
         pos -= 1
     pos = head_start
     while pos > 0 and head_start - pos < MAX_CORE:
         ch = text[pos - 1]
-        if _breaks_name(ch) or ch in STOP_CHARS or NUMERAL_RE.match(ch):
+        if _stops_extension(text, pos, head_start, head_ends) or ch in STOP_CHARS or NUMERAL_RE.match(ch):
             break
         pos -= 1
     if pos == head_start:
@@ -123,8 +129,15 @@ def _extend_left(text: str, head_start: int, place_end_to_start: dict, place_sta
     return pos
 
 
-def _breaks_name(ch: str) -> bool:
-    return ch in PUNCT or ch in NAME_BREAKERS or ch.isspace() or not (is_cjk(ch) or ch.isalnum())
+def _stops_extension(text: str, pos: int, head_start: int, head_ends: set) -> bool:
+    """Whether the name that ends in the head at `head_start` cannot reach left past `pos`."""
+    ch = text[pos - 1]
+    if ch in PUNCT or ch in NAME_BREAKERS or ch.isspace() or not (is_cjk(ch) or ch.isalnum()):
+        return True
+    if text[max(0, pos - 2):pos] in COORDINATION:
+        return True
+    # Another complete institution ends here, with words between: a second name starts.
+    return pos in head_ends and pos != head_start
 
 
 @Language.factory("kg_institutions", default_config={})
