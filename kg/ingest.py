@@ -214,7 +214,7 @@ def _join_lines(lines: list[str]) -> str:
 
 
 def _is_headline_like(lines: list[str]) -> bool:
-    return (0 < len(lines) <= 4 and all(_width(x) <= 64 and not BODY_PUNCT_RE.search(x) for x in lines)
+    return (0 < len(lines) <= 6 and all(_width(x) <= 64 and not BODY_PUNCT_RE.search(x) for x in lines)
             and not _starts_article(lines[0]))
 
 
@@ -226,13 +226,15 @@ def _indented(block: list[str], i: int) -> bool:
 def _starts_paragraph(block: list[str], i: int) -> bool:
     """Does line i of a blank-line-separated block open a new paragraph?"""
     line, prev = block[i], block[i - 1]
-    if _indented(block, i) or _starts_article(line):
+    if _indented(block, i) or _starts_article(line) or _credit(_tidy(prev)) or _credit(_join_lines(block[i - 2:i])):
         return True
+    if SENTENCE_END_RE.search(prev.strip()) and (_credit(_tidy(line)) or _is_headline_like(block[i: i + 2])):
+        return True  # a credit or a possible headline after a finished sentence
     if SENTENCE_END_RE.search(prev.strip()):  # after a short line, or after unwrapped text
         ref = max(_width(block[i - 2]) if i >= 2 else 0, _width(line))
         return _width(prev) + 6 <= ref or _width(prev) > 80
     # headline line(s) above a much longer body line (web text: title, then paragraph)
-    return _is_headline_like(block[:i]) and bool(BODY_PUNCT_RE.search(line)) and _width(line) > 1.5 * _width(prev)
+    return i <= 4 and _is_headline_like(block[:i]) and bool(BODY_PUNCT_RE.search(line)) and _width(line) > 1.5 * _width(prev)
 
 
 @dataclass
@@ -384,6 +386,8 @@ def _classify(paras: list[_Para]) -> None:
         elif _is_headline_like(p.lines):
             p.meta = [x for x in p.lines if _is_furniture(x)]
             p.lines = [x for x in p.lines if x not in p.meta]
+            while len(p.lines) > 1 and len(re.sub(rf"[^{HAN}0-9A-Za-z]", "", p.lines[0])) < 4:
+                p.meta.append(p.lines.pop(0))  # a page or section label above the headlines
             p.kind = "headline" if len(re.sub(rf"[^{HAN}0-9A-Za-z]", "", p.text)) >= 5 else "header"
         elif _is_furniture(text):
             p.kind = "header"
@@ -417,7 +421,8 @@ def _drop_pull_quotes(paras: list[_Para]) -> None:
         hits = sum(1 for g in own if seen[g] - (g in grams[id(p)]) > 0)
         return len(own) >= min_grams and hits >= 0.7 * len(own)
 
-    for p in sorted((p for p in paras if p.kind == "body"), key=lambda p: (len(p.text), -paras.index(p))):
+    bodies = [(len(p.text), -i, p) for i, p in enumerate(paras) if p.kind == "body"]
+    for *_, p in sorted(bodies, key=lambda item: item[:2]):  # shortest first, later first
         for k in range(p.head, 0, -1):
             if repeated(_join_lines(p.lines[k:]), p) and not repeated(_join_lines(p.lines[:k]), p, 1):
                 p.lines, p.kind = p.lines[:k], "headline"

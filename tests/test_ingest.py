@@ -179,6 +179,13 @@ def test_double_spaced_and_crlf_extraction_give_the_same_articles(page):
     assert [(a.kind, a.title, a.text, a.bylines) for a in split_articles(double_spaced, "p.txt")] == expected
 
 
+def test_seed_page_extracted_without_blank_lines(seed_articles):
+    text = "\n".join(line for line in read_text_file(SEED).split("\n") if line.strip())
+    again = split_articles(text, "p.txt")
+    assert [(a.kind, a.title, a.text.replace("\n", ""), a.bylines) for a in again] == [
+        (a.kind, a.title, a.text.replace("\n", ""), a.bylines) for a in seed_articles]
+
+
 # ---------------------------------------------------------------- other papers and styles
 def test_hard_wrapped_page_of_another_paper():
     path = DATA / "page_hard_wrapped.txt"
