@@ -153,7 +153,8 @@ def decode_bytes(data: bytes, path: str) -> str:
             return text
     if b"\x00" in data and not data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         raise InputError(path, "binary file (contains NUL bytes and is not UTF-16 text)")
-    raise InputError(path, f"undecodable: not UTF-8, GB18030/GBK or UTF-16 text (tried {', '.join(dict.fromkeys(tried))})")
+    tried_list = ", ".join(dict.fromkeys(tried))
+    raise InputError(path, f"undecodable: not UTF-8, GB18030/GBK or UTF-16 text (tried {tried_list})")
 
 
 def read_text_file(path) -> str:
@@ -198,12 +199,17 @@ def _width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line.strip())
 
 
+SPACE_AT_PUNCT_RE = re.compile(rf"\s*([{CN_PUNCT}])\s*")  # PDF spacing around Chinese punctuation
+SPACE_HAN_ASCII_RE = re.compile(rf"(?<=[{HAN}]) (?=[0-9A-Za-z%.])|(?<=[0-9A-Za-z%.]) (?=[{HAN}])")
+SPACE_HAN_HAN_RE = re.compile(rf"(?<![{HAN}])([{HAN}]+) (?=([{HAN}]+))")
+
+
+@lru_cache(maxsize=1 << 16)
 def _tidy(line: str) -> str:
     """Drop PDF spacing inside Chinese text; keep 'word word' and phrase gaps of headlines."""
-    line = re.sub(rf"\s*([{CN_PUNCT}])\s*", r"\1", re.sub(r"\s+", " ", line.strip()))
-    line = re.sub(rf"(?<=[{HAN}]) (?=[0-9A-Za-z%.])|(?<=[0-9A-Za-z%.]) (?=[{HAN}])", "", line)
-    return re.sub(rf"(?<![{HAN}])([{HAN}]+) (?=([{HAN}]+))",  # 道 和 钢 -> 道和钢; 短语 短语 stays
-                  lambda m: m[1] + (" " if len(m[1]) >= 2 and len(m[2]) >= 2 else ""), line)
+    line = SPACE_HAN_ASCII_RE.sub("", SPACE_AT_PUNCT_RE.sub(r"\1", " ".join(line.split())))
+    return SPACE_HAN_HAN_RE.sub(  # 道 和 钢 -> 道和钢, but 短语 短语 stays
+        lambda m: m[1] + (" " if len(m[1]) >= 2 and len(m[2]) >= 2 else ""), line)
 
 
 def _join_lines(lines: list[str]) -> str:
@@ -226,15 +232,18 @@ def _indented(block: list[str], i: int) -> bool:
 def _starts_paragraph(block: list[str], i: int) -> bool:
     """Does line i of a blank-line-separated block open a new paragraph?"""
     line, prev = block[i], block[i - 1]
-    if _indented(block, i) or _starts_article(line) or _credit(_tidy(prev)) or _credit(_join_lines(block[i - 2:i])):
+    if _indented(block, i) or _starts_article(line):
         return True
-    if SENTENCE_END_RE.search(prev.strip()) and (_credit(_tidy(line)) or _is_headline_like(block[i: i + 2])):
-        return True  # a credit or a possible headline after a finished sentence
-    if SENTENCE_END_RE.search(prev.strip()):  # after a short line, or after unwrapped text
-        ref = max(_width(block[i - 2]) if i >= 2 else 0, _width(line))
-        return _width(prev) + 6 <= ref or _width(prev) > 80
+    if _credit(_tidy(prev)) or _credit(_join_lines(block[max(0, i - 2):i])):  # after a photo credit
+        return True
+    if SENTENCE_END_RE.search(prev.strip()):
+        if _credit(_tidy(line)) or _is_headline_like(block[i: i + 2]):  # a credit or a headline
+            return True
+        ref = max(_width(block[i - 2]) if i >= 2 else 0, _width(line))  # after a short line,
+        return _width(prev) + 6 <= ref or _width(prev) > 80  # or after unwrapped text
     # headline line(s) above a much longer body line (web text: title, then paragraph)
-    return i <= 4 and _is_headline_like(block[:i]) and bool(BODY_PUNCT_RE.search(line)) and _width(line) > 1.5 * _width(prev)
+    return (i <= 4 and _is_headline_like(block[:i]) and bool(BODY_PUNCT_RE.search(line))
+            and _width(line) > 1.5 * _width(prev))
 
 
 @dataclass
@@ -355,7 +364,8 @@ def _bylines(people, default_org: str | None, paper: str | None, default_role: s
 def _paper_name(paras: list[_Para]) -> str | None:
     """The newspaper's own name, when a dateline, byline or credit on the page spells it."""
     orgs = [m["org"] for p in paras if p.kind == "start" and (m := _dateline(p.text))]
-    orgs += [m["org"] for p in paras if p.kind in ("start", "credit", "byline") for m in ROLE_PREFIX_RE.finditer(p.text)]
+    heads = [p.text[:80] for p in paras if p.kind in ("start", "credit", "byline")]  # not running text
+    orgs += [m["org"] for head in heads for m in ROLE_PREFIX_RE.finditer(head)]
     papers = Counter(o for o in orgs if o and o.endswith("报") and o not in ("本报", "本刊"))
     return papers.most_common(1)[0][0] if papers else None
 
