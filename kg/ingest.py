@@ -405,10 +405,13 @@ def _classify(paras: list[_Para]) -> None:
             p.meta, p.lines = p.meta + p.lines, []
 
 
+MAX_CAPTION = 300  # characters; a longer block before a credit is article text, the photo the article's
+
+
 def _mark_captions(paras: list[_Para]) -> None:
     """The text block right before a photo credit is the photo's caption."""
     for i, p in enumerate(paras):
-        if p.kind == "credit" and i and paras[i - 1].kind == "body":
+        if p.kind == "credit" and i and paras[i - 1].kind == "body" and len(paras[i - 1].text) <= MAX_CAPTION:
             paras[i - 1].kind, p.caption_of = "caption", i - 1
 
 
@@ -606,10 +609,11 @@ def iter_input_files(paths: list[str]) -> list[str]:
 def load_documents(paths, date: str | None = None) -> tuple[list[Article], list[dict]]:
     """Articles of all readable files, and [{'source', 'reason'}] for each file skipped."""
     date = _check_date(date)
+    paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     articles: list[Article] = []
     skipped = [{"source": str(p), "reason": "folder contains no .txt files"}
                for p in paths if os.path.isdir(p) and not _expand(str(p))]
-    for path in iter_input_files(list(paths)):
+    for path in iter_input_files(paths):
         try:
             found = split_articles(read_text_file(path), path, date)
             if not found:

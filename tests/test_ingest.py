@@ -270,6 +270,14 @@ def test_agency_photo_credit_and_jump_notes():
     assert caption.bylines == [Byline("王小明", "摄影", "新华社")]
 
 
+def test_credit_after_long_article_text_credits_the_article():
+    body = "全市今年新建改建农村公路一百二十公里，" * 20
+    text = f"本报讯（记者 张三）{body}。\n\n本报记者 李小四 摄"
+    (article,) = split_articles(text, "x.txt")
+    assert article.kind == "article" and article.text.startswith("全市今年新建")
+    assert article.bylines == [Byline("张三", "记者", None), Byline("李小四", "记者", None)]
+
+
 # ---------------------------------------------------------------- ids, dates, files
 def test_ids_are_stable_and_distinct():
     text = read_text_file(DATA / "page_hard_wrapped.txt")
@@ -309,6 +317,7 @@ def test_load_documents_skips_one_bad_file_among_good_ones(tmp_path):
     (tmp_path / "sub" / "2_gbk.txt").write_bytes(NEWS.replace("湖州", "嘉兴").encode("gbk"))
     (tmp_path / "3_broken.txt").write_bytes(b"\x00\x01\x02\xff" * 100)
     (tmp_path / "4_empty.txt").write_bytes(b"\n\n")
+    assert load_documents(str(tmp_path / "1_good.txt"))[0][0].source == str(tmp_path / "1_good.txt")
     articles, skipped = load_documents([str(tmp_path), str(tmp_path / "missing.txt")])
     assert [a.source for a in articles] == [str(tmp_path / "1_good.txt"), str(tmp_path / "sub" / "2_gbk.txt")]
     assert "嘉兴" in articles[1].text
