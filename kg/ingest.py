@@ -236,6 +236,8 @@ def _starts_paragraph(block: list[str], i: int) -> bool:
         return True
     if _credit(_tidy(prev)) or _credit(_join_lines(block[max(0, i - 2):i])):  # after a photo credit
         return True
+    if _byline_line(prev) or _byline_line(line):  # 本报记者 王某 on a line of its own
+        return True
     if SENTENCE_END_RE.search(prev.strip()):
         if _credit(_tidy(line)) or _is_headline_like(block[i: i + 2]):  # a credit or a headline
             return True
@@ -343,6 +345,12 @@ def _parse_people(content: str, strict: bool) -> list[tuple[str, str | None, str
             elif name and name not in NOT_NAMES and strict:
                 return None
     return people
+
+
+def _byline_line(line: str) -> bool:
+    text = BYLINE_LEAD_RE.sub("", _tidy(line))
+    return (len(text) <= 40 and not BODY_PUNCT_RE.search(text) and bool(ROLE_PREFIX_RE.match(text))
+            and bool(_parse_people(text, strict=True)))
 
 
 def _credit(text: str) -> list[tuple[str, str | None, str | None]] | None:

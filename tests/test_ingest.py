@@ -205,6 +205,21 @@ def test_hard_wrapped_page_of_another_paper():
     assert "".join(a.text for a in arts).count("惠及居民2.3万户") == 1
 
 
+def test_page_with_byline_line_caption_inside_article_and_editor_footer():
+    path = DATA / "page_byline_lines.txt"
+    feature, caption, news = split_articles(read_text_file(path), str(path))
+    assert (feature.kind, feature.dateline, feature.title) == ("article", None, "春耕备耕忙 田间农事兴")
+    assert feature.bylines == [Byline("何晓东", "记者", None), Byline("林平", "通讯员", None)]
+    assert feature.text.startswith("眼下正值春耕备耕关键时期")
+    assert feature.text.endswith("农技人员已深入田间开展技术指导。")  # text goes on after the photo
+    assert (caption.kind, caption.text, caption.bylines) == ("caption", "图为农民在田间操作播种机。",
+                                                              [Byline("何晓东", "记者", None)])
+    assert news.dateline == "本报讯" and news.title == "全市46个重点项目集中开工"
+    assert {a.date for a in (feature, caption, news)} == {"2022-03-15"}
+    names = {b.name for a in (feature, caption, news) for b in a.bylines}
+    assert not names & {"赵立", "钱明"}  # editors in the page header are not authors
+
+
 def test_traditional_page_becomes_simplified():
     path = DATA / "page_traditional.txt"
     article, caption = split_articles(read_text_file(path), str(path))
