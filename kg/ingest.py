@@ -220,7 +220,7 @@ def _join_lines(lines: list[str]) -> str:
 
 
 def _is_headline_like(lines: list[str]) -> bool:
-    return (0 < len(lines) <= 6 and all(_width(x) <= 64 and not BODY_PUNCT_RE.search(x) for x in lines)
+    return (0 < len(lines) <= 6 and all(_width(x) <= 90 and not BODY_PUNCT_RE.search(x) for x in lines)
             and not _starts_article(lines[0]))
 
 
