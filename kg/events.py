@@ -134,6 +134,7 @@ class EventExtractor:
         self.place_of = place_of   # entity id -> id of its place (agencies), places map to themselves
         self.history: list[Mention] = []   # agent-like mentions seen so far, for anaphora
         self.topic: list[str] = []
+        self._carrying_topic = False
 
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
         return [m for m in self.mentions if m.start >= start and m.end <= end]
@@ -180,6 +181,7 @@ class EventExtractor:
             # Each paragraph of a press release speaks of the article's main actor
             # until it names another one.
             carried: list[str] = list(topic)
+            self._carrying_topic = True
             for sm in SENTENCE_RE.finditer(paragraph):
                 sentence_start = paragraph_start + sm.start()
                 sentence = sm.group()
@@ -203,9 +205,9 @@ class EventExtractor:
             # A clause that opens with an entity sets the subject for the clauses after it.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
             if agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)):
-                carried = _prefer_organisations(agent_like)
+                carried, self._carrying_topic = _prefer_organisations(agent_like), False
             elif self._anaphor(clause):
-                carried = self._anaphor(clause)
+                carried, self._carrying_topic = self._anaphor(clause), False
             self.history.extend(agent_like)
             return carried
         segment_start = 0
@@ -216,7 +218,7 @@ class EventExtractor:
                                 if m.start >= clause_start + segment_start and m.end <= clause_start + trig.start()]
             passive = verb.startswith(PASSIVE_PREFIX) or subject.endswith(PASSIVE_PREFIX)
             agents, source = self._agents(subject, subject_mentions, carried)
-            if source == "carried" and carried == self.topic:
+            if source == "carried" and self._carrying_topic:
                 source = "article"
             next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(clause)
             object_text = clause[trig.end():next_start]
@@ -225,8 +227,8 @@ class EventExtractor:
                 object_text = rel.group(1)
             object_text = OBJECT_END_RE.sub("", object_text.strip(" 了的，。；"))[:MAX_OBJECT]
             self.history.extend(subject_mentions)
-            if agents and not passive:
-                carried = agents
+            if agents and not passive and source in ("explicit", "anaphor"):
+                carried, self._carrying_topic = agents, False
             if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", object_text)) < 2 or object_text[0] in "、）)”…":
                 segment_start = trig.end()
                 continue

@@ -135,10 +135,18 @@ class Gazetteer:
         candidates = self.lookup(name)
         if len(candidates) == 1:
             return candidates[0]
-        supported = [d for d in candidates
-                     if d.key in context or any(a.key in context for a in self.ancestors(d))]
-        if len(supported) == 1:
-            return supported[0]
+        # Supported candidates, by how close the nearest division in context is (self = 0).
+        distance = {}
+        for d in candidates:
+            chain = [d, *self.ancestors(d)]
+            hits = [i for i, a in enumerate(chain) if a.key in context]
+            if hits:
+                distance[d.key] = hits[0]
+        if distance:
+            best = min(distance.values())
+            nearest = [d for d in candidates if distance.get(d.key) == best]
+            if len(nearest) == 1:
+                return nearest[0]
         # Prefer the highest level when one candidate outranks all others (吉林省 vs 吉林市).
         if candidates:
             ranks = sorted(candidates, key=lambda d: LEVELS.index(d.level))

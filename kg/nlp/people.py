@@ -23,6 +23,9 @@ AFTER_NAME = ("说", "表示", "介绍", "指出", "强调", "称", "同志", "�
               "及", "、", "告诉", "认为", "带领", "主持", "出席", "参加", "调研", "讲", "先生", "女士")
 
 
+SINGLE_CHAR_AFTER = {w for w in AFTER_NAME if len(w) == 1}
+
+
 def is_plausible_name(name: str) -> bool:
     """Surname-first, 2-4 characters, not a common word."""
     if not 2 <= len(name) <= 4 or name in NOT_NAMES:
@@ -37,6 +40,9 @@ def is_plausible_name(name: str) -> bool:
 def _name_after(text: str, pos: int) -> int | None:
     """End of a person's name starting at `pos`, or None."""
     for length in (3, 2, 4):
+        # 孙丽摄 / 王强说: a last character that is itself a boundary word ends a 2-char name.
+        if length == 3 and text[pos + 2:pos + 3] in SINGLE_CHAR_AFTER and is_plausible_name(text[pos:pos + 2]):
+            continue
         end = pos + length
         if end > len(text):
             continue

@@ -1,0 +1,72 @@
+"""Event extraction on small texts run through the real pipeline and linker."""
+
+import pytest
+
+from kg.events import EventExtractor, Mention, resolve_date
+from kg.linking import Linker
+
+
+def extract(nlp, text, year=2022, doc_date=None):
+    doc = nlp(text)
+    gazetteer = nlp.get_pipe("kg_places").gazetteer
+    linker = Linker(gazetteer)
+    mentions = []
+    for ent in doc.ents:
+        entity = linker.link(ent.label_, ent.text, division_key=ent._.kg_division)
+        mentions.append(Mention(ent.start_char, ent.end_char, ent.label_, entity.id, entity.name))
+    place_of = {e.id: (e.id if e.label == "PLACE" else e.based_in) for e in linker.entities.values()}
+    events = EventExtractor("doc:1", doc.text, mentions, year, doc_date,
+                            {k: v for k, v in place_of.items() if v}).extract()
+    name = {e.id: e.name for e in linker.entities.values()}
+    return [(ev.type, ev.trigger, [name[a] for a in ev.agents], ev.object_text, ev.date, ev.quantity, ev)
+            for ev in events]
+
+
+def test_agent_trigger_object_quantity(nlp):
+    events = extract(nlp, "今年，苏州市将创建省级节水型企业60家。")
+    assert ("CREATE", "创建", ["苏州市"], "省级节水型企业60家", "2022", "60家") == events[0][:6]
+
+
+def test_passive_naming_makes_the_subject_the_recipient(nlp):
+    (etype, trigger, agents, obj, *_rest, ev), = extract(nlp, "昆山市被命名为第二批“江苏省数字政府建设示范区”。")
+    assert (etype, trigger, agents) == ("AWARD", "被命名为", ["昆山市"])
+    assert ev.agent_role == "recipient" and "示范区" in obj
+
+
+def test_subject_carried_to_following_clauses(nlp):
+    events = extract(nlp, "今年以来，市生态环境局整合执法力量，有针对性地开展扬尘治理专项行动。")
+    launch = [e for e in events if e[1] == "开展"][0]
+    assert launch[2] and launch[2][0].endswith("生态环境局") and launch[6].agent_source == "carried"
+
+
+def test_you_marks_the_organiser_and_dates_resolve_with_the_year(nlp):
+    events = extract(nlp, "8月5日，由中共苏州工业园区工委主办的“红色记忆”知识竞赛顺利举行。", year=2021)
+    host = [e for e in events if e[1] == "主办"][0]
+    assert host[2] == ["苏州工业园区工委"] and host[4] == "2021-08-05" and "知识竞赛" in host[3]
+
+
+def test_anaphor_resolves_to_latest_company(nlp):
+    text = "在江苏恒瑞医药股份有限公司车间内，工人正在生产。该公司自主研发的装置，获得国家发明专利2项。"
+    award = [e for e in extract(nlp, text) if e[1] == "获得"][0]
+    assert award[2] == ["江苏恒瑞医药股份有限公司"] and award[5] == "2项"
+
+
+def test_nouns_that_look_like_verbs_open_no_event(nlp):
+    assert not [e for e in extract(nlp, "苏州市召开新闻发布会。") if e[1] == "发布"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("2021年7月29日召开", ("2021-07-29", "2021年7月29日")),
+    ("7月29日召开", ("2022-07-29", "7月29日")),
+    ("2021年1月组织开展", ("2021-01", "2021年1月")),
+    ("4月份开展的", ("2022-04", "4月份")),
+    ("今年上半年", ("2022", "今年")),
+    ("去年同期", ("2021", "去年")),
+    ("没有日期", (None, None)),
+])
+def test_resolve_date(text, expected):
+    assert resolve_date(text, 2022, None) == expected
+
+
+def test_month_day_without_year_stays_unknown():
+    assert resolve_date("7月29日召开", None, None) == (None, None)

@@ -1,0 +1,36 @@
+"""Agencies and organisations by the grammar of their names."""
+
+import pytest
+
+
+def ents(nlp, text):
+    return [(e.text, e.label_) for e in nlp(text).ents if e.label_ in ("AGENCY", "ORG")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("北京市朝阳区人民政府印发通知。", ("北京市朝阳区人民政府", "AGENCY")),
+    ("今年以来，市生态环境局整合执法力量。", ("市生态环境局", "AGENCY")),
+    ("昆山市委组织部相关负责人介绍说。", ("昆山市委组织部", "AGENCY")),
+    ("他在江苏恒瑞医药股份有限公司车间内工作。", ("江苏恒瑞医药股份有限公司", "ORG")),
+    ("南京日报讯", ("南京日报", "ORG")),
+    ("中共苏州工业园区工委主办的活动。", ("中共苏州工业园区工委", "AGENCY")),
+    ("今年上半年，市场监管部门指导约谈企业32家。", ("市场监管部门", "AGENCY")),
+])
+def test_institution_names(nlp, text, expected):
+    assert expected in ents(nlp, text)
+
+
+def test_two_agencies_joined_by_a_verb_stay_two(nlp):
+    found = ents(nlp, "广州市生态环境局联合市公安局启动专项行动。")
+    assert ("广州市生态环境局", "AGENCY") in found
+    assert ("市公安局", "AGENCY") in found
+
+
+@pytest.mark.parametrize("text", [
+    "优化产业布局，扎实推进法治政府建设。",
+    "全市干部队伍建设进一步加强。",
+    "广州市委常委、副市长李明强调。",
+])
+def test_words_ending_in_head_characters_are_not_institutions(nlp, text):
+    found = [t for t, _ in ents(nlp, text)]
+    assert not any(t.endswith(("布局", "法治政府", "干部", "常委")) for t in found), found

@@ -1,0 +1,33 @@
+"""People introduced by titles, and the plausibility filter for model names."""
+
+import pytest
+
+from kg.nlp.people import find_people, is_plausible_name
+
+
+@pytest.mark.parametrize("text, name, title", [
+    ("（记者陈晓东 通讯员刘佳）", "陈晓东", "记者"),
+    ("（记者陈晓东 通讯员刘佳）", "刘佳", "通讯员"),
+    ("村党支部书记赵国强为全体党员讲党课", "赵国强", "党支部书记"),
+    ("吴江区行政审批局局长王建华表示", "王建华", "局长"),
+    ("市长欧阳明辉说", "欧阳明辉", "市长"),
+    ("江南日报通讯员 孙丽摄", "孙丽", "通讯员"),
+])
+def test_title_then_name(text, name, title):
+    found = {(text[s:e], t) for s, e, t in find_people(text)}
+    assert (name, title) in found
+
+
+def test_title_without_name_gives_nothing():
+    assert list(find_people("充分发挥法律顾问、公职律师在行政决策中的作用")) == []
+    assert list(find_people("记者从新闻发布会上获悉")) == []
+
+
+@pytest.mark.parametrize("word", ["全面", "高质量", "方式", "通过"])
+def test_common_words_are_not_names(word):
+    assert not is_plausible_name(word)
+
+
+def test_names_are_plausible():
+    assert is_plausible_name("张建国") and is_plausible_name("司马光明")
+    assert not is_plausible_name("张") and not is_plausible_name("abc")

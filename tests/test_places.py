@@ -1,0 +1,60 @@
+"""Gazetteer and the kg_places component."""
+
+from kg.nlp.places import find_places, page_context
+
+
+def names(matches, text):
+    return [(text[m.start:m.end], m.division.name if m.division else None) for m in matches]
+
+
+def test_full_names_resolve_with_codes(gazetteer):
+    text = "河北省沧州市肃宁县今年"
+    found = names(find_places(text, gazetteer), text)
+    assert found == [("河北省", "河北省"), ("沧州市", "沧州市"), ("肃宁县", "肃宁县")]
+    county = gazetteer.by_full["肃宁县"][0]
+    assert county.code and county.level == "county"
+    assert [a.name for a in gazetteer.ancestors(county)] == ["沧州市", "河北省"]
+
+
+def test_prefecture_short_form_alone_county_short_form_needs_context(gazetteer):
+    assert names(find_places("苏州出台新规", gazetteer), "苏州出台新规") == [("苏州", "苏州市")]
+    # 昆山 alone is a county short form: only accepted when its city is named nearby.
+    assert find_places("昆山出台新规", gazetteer) == []
+    text = "苏州市昆山出台新规"
+    assert ("昆山", "昆山市") in names(find_places(text, gazetteer), text)
+    context = page_context("江苏省苏州市", gazetteer)
+    assert names(find_places("昆山出台新规", gazetteer, context), "昆山出台新规") == [("昆山", "昆山市")]
+
+
+def test_ambiguous_district_resolved_by_context(gazetteer):
+    # 新华区 exists in several cities; the page's city decides.
+    candidates = gazetteer.lookup("新华区")
+    assert len(candidates) > 1
+    context = page_context("沧州市", gazetteer)
+    div = gazetteer.resolve("新华区", context)
+    assert div is not None and gazetteer.ancestors(div)[0].name == "沧州市"
+    assert gazetteer.resolve("新华区") is None
+
+
+def test_township_upgraded_to_town_and_village_after_it(gazetteer):
+    text = "河间市兴村镇大庄村党支部"
+    found = names(find_places(text, gazetteer), text)
+    assert ("兴村镇", "兴村乡") in found
+    assert ("大庄村", None) in found
+
+
+def test_generic_development_zones_are_not_places(gazetteer):
+    assert find_places("经济开发区", gazetteer) == []
+
+
+def test_component_writes_spans_and_survives_serialisation(nlp, tmp_path):
+    doc = nlp("今年，沧州市将创建省级职业健康企业85家")
+    spans = doc.spans["kg_places"]
+    assert [s.text for s in spans] == ["沧州市"]
+    assert spans[0]._.kg_division is not None
+    pipe = nlp.get_pipe("kg_places")
+    pipe.to_disk(tmp_path)
+    from kg.nlp.places import PlaceTagger
+
+    restored = PlaceTagger().from_disk(tmp_path)
+    assert len(restored.gazetteer.divisions) == len(pipe.gazetteer.divisions)
