@@ -42,6 +42,12 @@ def test_each_encoding_is_read_from_a_real_file(tmp_path, encoding, bom):
     assert [b.name for b in articles[0].bylines] == ["周明远", "钱晓峰"]
 
 
+@pytest.mark.parametrize("text, encoding", [("今天下雨", "gbk"), ("湖州市人民政府", "gbk"), ("中国", "gb18030"),
+                                            ("2022年3月15日 星期二", "gbk"), ("臺南推動公共運輸", "big5")])
+def test_short_legacy_encoded_text_is_not_mistaken_for_another_script(text, encoding):
+    assert decode_bytes(text.encode(encoding), "short.txt") == text
+
+
 def test_binary_file_is_rejected_with_its_name(tmp_path):
     path = tmp_path / "photo.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
