@@ -166,6 +166,9 @@ def decode_bytes(data: bytes, path: str) -> str:
             decoded[encoding] = text
             if encoding in ("utf-8", "utf-8-sig", "utf-16", "utf-32"):  # these check themselves
                 break
+    lenient = data.decode("utf-8", errors="replace")  # UTF-8 with a few damaged bytes
+    if lenient.count("\ufffd") <= max(2, len(lenient) // 1000) and _plausible(lenient, False):
+        decoded.setdefault("utf-8 (damaged bytes replaced)", lenient)
     texts = [t for t in decoded.values() if t]
     if texts:
         text = max(texts, key=_chinese_share)  # the first one on ties

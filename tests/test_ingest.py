@@ -48,6 +48,13 @@ def test_short_legacy_encoded_text_is_not_mistaken_for_another_script(text, enco
     assert decode_bytes(text.encode(encoding), "short.txt") == text
 
 
+def test_utf8_with_one_damaged_byte_is_still_utf8():
+    data = NEWS.encode("utf-8")
+    damaged = data[:30] + b"\xff" + data[31:]
+    text = decode_bytes(damaged, "damaged.txt")
+    assert text.count("\ufffd") <= 2 and text.endswith(NEWS[-30:])
+
+
 def test_binary_file_is_rejected_with_its_name(tmp_path):
     path = tmp_path / "photo.txt"
     path.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)) * 4)
