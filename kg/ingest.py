@@ -78,7 +78,7 @@ NAMES = rf"[{HAN}·]{{2,8}}(?:[\s、]+(?:(?:{ORG})?{ROLE}\s*)?[{HAN}·]{{2,8}})*
 REPORTED_BYLINE_RE = re.compile(
     rf"^\s*(?P<content>(?:{ORG})?{ROLE}[^，。：:（）()]{{2,40}}?)\s*报[道导][：:，]?"
     rf"|^\s*(?P<spaced>(?:{ORG})?{ROLE}\s*{NAMES})\s+(?=\S)")
-# photo credit: 河北日报记者 NAME 摄 / 通讯员 NAME 摄 / NAME摄, maybe in brackets
+# photo credit: XX日报记者 NAME 摄 / 通讯员 NAME 摄 / NAME摄, maybe in brackets
 CREDIT_RE = re.compile(rf"^(?P<agency>{ORG}发\s*)?[（(]?\s*(?P<body>[^。！？，（）()]{{2,40}}?)\s*(?:摄影|摄)\s*[）)]?$")
 TRAILING_CREDIT_RE = re.compile(
     rf"(?<=[。！？”])\s*(?P<credit>(?:{ORG}发)?[（(]?[^。！？，（）()“”]{{2,40}}?(?:摄影|摄)[）)]?)$")
