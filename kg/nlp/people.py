@@ -24,6 +24,7 @@ AFTER_NAME = ("说", "表示", "介绍", "指出", "强调", "称", "同志", "�
 
 
 SINGLE_CHAR_AFTER = {w for w in AFTER_NAME if len(w) == 1}
+ROLE_SUFFIXES = set("人者员们长家师官户方处部局书证")
 
 
 def is_plausible_name(name: str) -> bool:
@@ -31,6 +32,8 @@ def is_plausible_name(name: str) -> bool:
     if not 2 <= len(name) <= 4 or name in NOT_NAMES:
         return False
     if not all("\u4e00" <= ch <= "\u9fff" for ch in name):
+        return False
+    if name[-1] in ROLE_SUFFIXES:  # 管理员, 经营者, 负责人: roles, not names
         return False
     if name[:2] in SURNAMES_DOUBLE:
         return len(name) >= 3

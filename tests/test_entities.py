@@ -1,0 +1,42 @@
+"""kg_entities: rules and statistical spans merged into one consistent doc.ents."""
+
+from spacy.tokens import Span
+
+
+def run_with_model_spans(nlp, text, model_spans):
+    """Run the pipeline, as if the statistical NER had proposed `model_spans` (char offsets)."""
+    doc = nlp.make_doc(text)
+    for name, component in nlp.pipeline:
+        if name == "kg_entities":
+            doc.ents = [Span(doc, *_tokens(doc, s, e), label=label) for s, e, label in model_spans]
+        doc = component(doc)
+    return [(e.text, e.label_) for e in doc.ents]
+
+
+def _tokens(doc, start, end):
+    span = doc.char_span(start, end)
+    return span.start, span.end
+
+
+def test_model_org_swallows_the_place_inside_it(nlp):
+    text = "他毕业于南京大学。"
+    ents = run_with_model_spans(nlp, text, [(4, 8, "ORG")])
+    assert ("南京大学", "ORG") in ents and ("南京", "PLACE") not in ents
+
+
+def test_rules_win_over_overlapping_model_spans(nlp):
+    text = "今年以来，苏州市人社局大力加强社会保障。"
+    ents = run_with_model_spans(nlp, text, [(5, 13, "ORG")])  # 苏州市人社局大力: a bad model span
+    assert ("苏州市人社局", "AGENCY") in ents
+
+
+def test_implausible_model_people_and_places_are_dropped(nlp):
+    text = "管理员可向银行网点提交委托，各乡镇全面推进。"
+    ents = run_with_model_spans(nlp, text, [(0, 3, "PERSON"), (14, 17, "PLACE")])
+    assert ents == []
+
+
+def test_internal_labels_are_mapped(nlp):
+    text = "地址是北京市海淀区中关村大街1号。"
+    ents = run_with_model_spans(nlp, text, [(3, 16, "ADDRESS")])
+    assert ("北京市海淀区中关村大街1号", "PLACE") in ents
