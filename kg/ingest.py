@@ -563,7 +563,8 @@ def _assign_headlines(headlines: list[_Para], groups: list[_Group]) -> None:
             if parts:
                 lines, summed = parts[-1]
                 current = max(range(len(s)), key=summed.__getitem__)
-                if s[current] > 0 and s[current] >= 0.5 * max(s):  # fits the headline above
+                # a line fitting the headline above, or fitting nothing (三十条措施), continues it
+                if max(s) == 0 or max(summed) == 0 or (s[current] > 0 and s[current] >= 0.5 * max(s)):
                     parts[-1] = (lines + [line], [a + b for a, b in zip(summed, s)])
                     continue
             parts.append(([line], s))

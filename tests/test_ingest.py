@@ -16,7 +16,7 @@ from kg.ingest import (Article, Byline, InputError, decode_bytes, iter_input_fil
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "tests" / "data" / "ingest"
 SEED = ROOT / "seeds" / "000_982aec6d1ff4d695.txt"
-GOLD = Path("/work/shared/gold/seed_gold.json")
+GOLD = ROOT.parent / "shared" / "gold" / "seed_gold.json"  # outside the repository, tests only
 
 NEWS = ("本报讯（记者周明远 通讯员钱晓峰）记者从5月5日召开的湖州市住房和城乡建设工作会议上获悉，"
         "今年湖州市计划完成老旧小区改造126个，惠及居民2.3万户，总投资约18亿元。\n"
@@ -296,6 +296,13 @@ def test_agency_photo_credit_and_jump_notes():
     assert article.text == "近日，全市夏粮收购工作全面展开，各收储企业敞开收购。"
     assert caption.text == "图为农民在收购点交售小麦。"
     assert caption.bylines == [Byline("王小明", "摄影", "新华社")]
+
+
+def test_wrapped_headline_line_without_shared_words_stays_with_its_headline():
+    text = ("临江市出台稳就业\n十项举措\n\n本报讯（记者 吴明）临江市日前出台稳就业政策，\n"
+            "对吸纳高校毕业生就业的企业给予补贴，\n全年计划新增城镇就业三万人。")
+    (article,) = split_articles(text, "x.txt")
+    assert article.title == "临江市出台稳就业 十项举措"
 
 
 def test_credit_after_long_article_text_credits_the_article():
