@@ -333,6 +333,16 @@ def test_date_argument_year_hint_and_bad_date():
     assert article.date == "2022-03-04" and article.year_hint == 2022
     with pytest.raises(ValueError):
         split_articles(text, "x.txt", date="2022-13-40")
+    with pytest.raises(ValueError):
+        load_documents([str(DATA)], date="29.7.2021")
+
+
+def test_date_in_dateline_or_page_header_wins_over_the_argument():
+    (article,) = split_articles("新华社北京2021年7月29日电（记者 张三丰）29日，国务院常务会议召开，部署相关工作。",
+                                "x.txt", date="2000-01-01")
+    assert article.date == "2021-07-29" and article.year_hint == 2021
+    page = read_text_file(DATA / "page_hard_wrapped.txt")
+    assert {a.date for a in split_articles(page, "p.txt", date="2000-01-01")} == {"2023-05-06"}
 
 
 def test_iter_input_files_recursive_sorted_and_stable(tmp_path):
