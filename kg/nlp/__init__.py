@@ -1,12 +1,3 @@
-"""spaCy components of the kg pipeline. Importing this package registers them."""
+"""spaCy components of the kg pipeline. Importing this package registers their factories."""
 
-from . import entities, institutions, people, places, programs  # noqa: F401  (factories)
-
-try:  # optional stages built by the training recipes
-    from . import segmenter  # noqa: F401
-except ImportError:  # pragma: no cover
-    segmenter = None
-try:
-    from . import features  # noqa: F401
-except ImportError:  # pragma: no cover
-    features = None
+from . import entities, features, institutions, people, places, programs, segmenter  # noqa: F401

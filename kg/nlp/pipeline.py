@@ -1,32 +1,41 @@
-"""Assemble, save and load the kg pipeline.
+"""Assemble and load the kg pipeline.
 
-The shipped pipeline lives in `kg/models/zh_kg` (built by `pipelines/package.py`):
-character tokens -> `kg_words` (pkuseg words) -> [`kg_char_features` -> `tok2vec` ->
-`ner`, when a trained NER is given] -> `kg_places` -> `kg_institutions` ->
-`kg_programs` -> `kg_people` -> `kg_entities`. Without a trained NER the same
-pipeline runs on rules alone: the statistical components plug in at the seam.
+The pipeline is put together from three packaged parts, each built by its own
+recipe in `pipelines/`:
+
+    character tokens
+    -> kg_words          pkuseg words              kg/models/pkuseg   (pipelines/segmenter)
+    -> kg_char_features  bigram + word features  ┐
+    -> tok2vec -> ner    statistical NER         ┘ kg/models/ner      (pipelines/ner)
+    -> kg_places         gazetteer places          kg/models/gazetteer.json.gz (pipelines/gazetteer.py)
+    -> kg_institutions -> kg_programs -> kg_people -> kg_entities    (rules, no data)
+
+Without a trained NER the same pipeline runs on the rules alone: the statistical
+components plug in at that seam. `save_pipeline` writes the assembled pipeline as
+one spaCy folder (config.cfg + weights) that `spacy.load` or `--model` reads.
 """
 
 from __future__ import annotations
 
-import sys
 from functools import lru_cache
 from pathlib import Path
 
 import spacy
 from spacy.language import Language
 
-from . import segmenter as _segmenter  # noqa: F401  (registers factories)
-from . import entities, institutions, people, places, programs  # noqa: F401
+from . import entities, institutions, people, places, programs, segmenter  # noqa: F401  (factories)
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
-PIPELINE_DIR = MODELS_DIR / "zh_kg"
+NER_DIR = MODELS_DIR / "ner"
 RULE_COMPONENTS = ("kg_places", "kg_institutions", "kg_programs", "kg_people", "kg_entities")
 
 
 def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | None = None) -> Language:
-    """A new, initialised pipeline: the trained NER model (if any) plus the rule components."""
+    """A new, initialised pipeline: the trained NER (if any) plus segmenter and rules."""
+    ner_model = Path(ner_model) if ner_model else (NER_DIR if (NER_DIR / "config.cfg").exists() else None)
     if ner_model:
+        from . import features  # noqa: F401  (the NER's feature component)
+
         nlp = spacy.load(ner_model)
     else:
         nlp = spacy.blank("zh")
@@ -42,12 +51,16 @@ def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | Non
 
 @lru_cache(maxsize=2)
 def load_pipeline(path: str | None = None) -> Language:
-    """The shipped pipeline (or one at `path`); falls back to rules only, with a warning."""
-    target = Path(path) if path else PIPELINE_DIR
-    if (target / "config.cfg").exists():
-        return spacy.load(target)
-    if path:
-        raise FileNotFoundError(f"{target}: no spaCy pipeline (config.cfg missing)")
-    print(f"kg: no packaged pipeline at {target}; using the rule components only "
-          "(run `python pipelines/package.py`)", file=sys.stderr)
-    return assemble()
+    """The packaged pipeline, or a saved one at `path` (a folder with config.cfg)."""
+    if path is None:
+        return assemble()
+    target = Path(path)
+    if not (target / "config.cfg").exists():
+        raise FileNotFoundError(f"{target}: not a spaCy pipeline folder (config.cfg missing)")
+    from . import features  # noqa: F401
+
+    return spacy.load(target)
+
+
+def save_pipeline(nlp: Language, path: str | Path) -> None:
+    nlp.to_disk(path)

@@ -21,6 +21,7 @@ from .gazetteer import Division, Gazetteer
 from .spans import char_span, set_group
 
 GROUP = "kg_places"
+PACKAGED_GAZETTEER = Path(__file__).resolve().parent.parent / "models" / "gazetteer.json.gz"
 VILLAGE_RE = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:村|社区)(?![民委务级庄])")
 # A level character glued to a short form that is really a word (市场, 县城...).
 MIN_FULL_LEN = 3
@@ -115,8 +116,13 @@ class PlaceTagger:
         self.name = name
         self.gazetteer: Gazetteer | None = None
 
-    def initialize(self, get_examples=None, *, nlp=None) -> None:
-        self.gazetteer = Gazetteer.from_jionlp()
+    def initialize(self, get_examples=None, *, nlp=None, gazetteer_path: str | None = None) -> None:
+        """Load the packaged gazetteer (built by pipelines/gazetteer.py), or build it from jionlp."""
+        path = Path(gazetteer_path) if gazetteer_path else PACKAGED_GAZETTEER
+        if path.exists():
+            self.gazetteer = read_gazetteer(path)
+        else:
+            self.gazetteer = Gazetteer.from_jionlp()
 
     def __call__(self, doc: Doc) -> Doc:
         if self.gazetteer is None:
@@ -133,8 +139,16 @@ class PlaceTagger:
     def to_disk(self, path, exclude=tuple()) -> None:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
-        (path / "gazetteer.json.gz").write_bytes(gzip.compress(self.gazetteer.to_bytes(), mtime=0))
+        write_gazetteer(self.gazetteer, path / "gazetteer.json.gz")
 
     def from_disk(self, path, exclude=tuple()) -> "PlaceTagger":
-        self.gazetteer = Gazetteer.from_bytes(gzip.decompress((Path(path) / "gazetteer.json.gz").read_bytes()))
+        self.gazetteer = read_gazetteer(Path(path) / "gazetteer.json.gz")
         return self
+
+
+def write_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
+    Path(path).write_bytes(gzip.compress(gazetteer.to_bytes(), mtime=0))
+
+
+def read_gazetteer(path: Path) -> Gazetteer:
+    return Gazetteer.from_bytes(gzip.decompress(Path(path).read_bytes()))
