@@ -274,7 +274,7 @@ def _starts_paragraph(block: list[str], i: int) -> bool:
 @dataclass
 class _Para:
     lines: list[str]
-    kind: str = "body"  # body|start|byline|credit|caption|header|headline|dropped
+    kind: str = "body"  # body|start|byline|credit|caption|header|headline|title|dropped
     head: int = 0  # leading headline-like lines that may sit on top of a pull quote
     joins_prev: bool = False  # goes on from the previous block (broken by a column break)
     caption_of: int | None = None
@@ -508,20 +508,32 @@ def _open_article(text: str, paper: str | None) -> _Group:
 
 
 def _group(paras: list[_Para], paper: str | None) -> list[_Group]:
-    """Walk the page in order: datelines open articles, credits close captions."""
+    """Walk the page in order: datelines open articles, credits close captions. In undated
+    text a headline closes the article before it and titles the one after it."""
     groups: list[_Group] = []
-    current = None
+    current, pending = None, []
+
+    def open_undated() -> _Group:
+        group = _Group("article", titles=[_tidy(x) for h in pending for x in h.lines])
+        for h in pending:
+            h.kind = "title"  # placed by position, not by shared words
+        pending.clear()
+        groups.append(group)
+        return group
+
     for p in paras:
-        if p.kind == "headline" and current and current.dateline is None and current.text:
-            current = None  # in undated text a headline starts the next article
+        if p.kind == "headline":
+            if current and current.dateline is None and current.text:
+                current = None
+            pending.append(p)
         elif p.kind == "start":
+            pending.clear()
             current = _open_article(p.text, paper)
             groups.append(current)
         elif p.kind == "byline":
             people = _bylines(_parse_people(BYLINE_LEAD_RE.sub("", p.text), strict=True), None, paper)
             if current is None or current.text:
-                current = _Group("article")
-                groups.append(current)
+                current = open_undated()
             current.bylines += people
         elif p.kind == "caption":
             groups.append(_Group("caption", paras=[p.text]))
@@ -531,8 +543,7 @@ def _group(paras: list[_Para], paper: str | None) -> list[_Group]:
                 target.bylines += _bylines(_credit(p.text) or _parse_people(p.text, False), None, paper, "摄影")
         elif p.kind == "body":
             if current is None:
-                current = _Group("article")
-                groups.append(current)
+                current = open_undated()
             current.paras.append(p.text)
     return [g for g in groups if re.search(f"[{HAN}]", g.text) and (
         g.kind == "caption" or g.dateline or g.bylines or len(re.findall(f"[{HAN}]", g.text)) >= 15)]

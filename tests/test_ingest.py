@@ -233,6 +233,15 @@ def test_page_with_byline_line_caption_inside_article_and_editor_footer():
     assert not names & {"赵立", "钱明"}  # editors in the page header are not authors
 
 
+def test_undated_page_is_split_at_headlines():
+    path = DATA / "page_undated.txt"
+    first, second = split_articles(read_text_file(path), str(path))
+    assert (first.dateline, first.title) == (None, "以高质量发展推动共同富裕")
+    assert first.text.endswith("加快完善收入分配制度。")
+    # this headline shares almost no words with its text: it is placed by position
+    assert second.title == "坚持人与自然和谐共生" and second.text.startswith("生态文明建设")
+
+
 def test_traditional_page_becomes_simplified():
     path = DATA / "page_traditional.txt"
     article, caption = split_articles(read_text_file(path), str(path))
