@@ -5,6 +5,12 @@ breaks) with its title, dateline, date and bylines. Text extracted from PDF news
 pages is hard-wrapped, mixes several articles, puts headlines far from their article
 and repeats sentences as pull quotes. This module undoes that with general rules of
 Chinese press layout (datelines, bylines, photo credits), never with page positions.
+
+A page is read in steps: decode -> normalise (half-width ASCII, simplified script) ->
+paragraphs (hard wraps joined, column breaks bridged) -> classify each paragraph
+(article start, byline, photo credit, headline, page furniture, body) -> drop pull
+quotes (blocks repeating page text) -> group into articles and captions -> give each
+headline to the article sharing most character bigrams with it.
 """
 
 from __future__ import annotations
