@@ -24,7 +24,8 @@ TRIGGERS: dict[str, list[str]] = {
     "LAUNCH": ["组织开展", "开展", "启动", "推出", "实施", "推行", "部署", "发起"],
     "HOLD": ["召开", "举行", "举办", "主办", "承办"],
     "CREATE": ["创建", "建立", "成立", "搭建", "打造", "建成", "设立", "设置", "组建", "开通", "上线"],
-    "AWARD": ["被命名为", "被评为", "被确定为", "被授予", "荣获", "获得", "获评", "入选", "授予", "命名"],
+    "AWARD": ["被命名为", "被评为", "被确定为", "被授予", "被认定为", "荣获", "获得", "获评", "入选", "授予",
+              "命名为", "评为", "认定为", "命名"],
     "ENFORCE": ["指导约谈", "约谈", "查处", "处罚", "整治", "排查", "抽查", "检查", "督促", "立案"],
     "APPOINT": ["任命", "聘请", "当选", "选举", "推选", "免去"],
     "ORGANIZE": ["组织"],
@@ -157,6 +158,8 @@ class EventExtractor:
         start, end = clause_start + m.start(), clause_start + m.end()
         if self._inside_mention(start) or NOMINAL_SUFFIX_RE.match(clause, m.end()):
             return False
+        if clause[max(0, m.start() - 1):m.start()] == "大" and clause[max(0, m.start() - 2):m.start()] != "加大":
+            return False  # 安全生产大检查: a noun
         # One aligned edge is enough: the segmenter errs too (整合市), but a trigger inside
         # a longer word on both sides (线上线下 -> 上线) is no verb.
         return self.word_bounds is None or start in self.word_bounds or end in self.word_bounds
@@ -216,7 +219,12 @@ class EventExtractor:
             subject = clause[segment_start:trig.start()]
             subject_mentions = [m for m in agent_like
                                 if m.start >= clause_start + segment_start and m.end <= clause_start + trig.start()]
-            passive = verb.startswith(PASSIVE_PREFIX) or subject.endswith(PASSIVE_PREFIX)
+            passive = verb.startswith(PASSIVE_PREFIX) or PASSIVE_PREFIX in subject
+            if PASSIVE_PREFIX in subject and not verb.startswith(PASSIVE_PREFIX):
+                # X被Y评为Z: X received it; Y (the awarder) is not the subject.
+                cut = clause_start + segment_start + subject.rindex(PASSIVE_PREFIX)
+                subject_mentions = [m for m in subject_mentions if m.end <= cut]
+                subject = subject[:subject.rindex(PASSIVE_PREFIX)]
             agents, source = self._agents(subject, subject_mentions, carried)
             if source == "carried" and self._carrying_topic:
                 source = "article"
@@ -230,7 +238,8 @@ class EventExtractor:
             if agents and not passive and source in ("explicit", "anaphor"):
                 carried, self._carrying_topic = agents, False
             if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", object_text)) < 2 or object_text[0] in "、）)”…":
-                segment_start = trig.end()
+                if next_start > trig.end():  # 世界旅游组织评为: keep the subject for the next verb
+                    segment_start = trig.end()
                 continue
             object_start = clause_start + trig.end()
             object_mentions = self._mentions_in(object_start, clause_start + next_start)
@@ -283,8 +292,11 @@ def _quantity(text: str) -> re.Match | None:
 def _prefer_organisations(mentions: list[Mention]) -> list[str]:
     """The subject's actors: its organisations and people if any, else its places
     (天河区、海珠区生态环境分局 -> the bureau; 黄骅市的“…” -> 黄骅市)."""
-    actors = [m for m in mentions if m.label in ("AGENCY", "ORG", "PERSON")] or \
-        [m for m in mentions if m.label == "PLACE"]
+    actors = [m for m in mentions if m.label in ("AGENCY", "ORG", "PERSON")]
+    if not actors:
+        places = [m for m in mentions if m.label == "PLACE"]
+        # 浙江省湖州市安吉县: a written chain of places means its last, most specific one.
+        actors = [m for i, m in enumerate(places) if i + 1 == len(places) or places[i + 1].start != m.end]
     return list(dict.fromkeys(m.entity_id for m in actors))
 
 

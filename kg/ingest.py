@@ -603,7 +603,13 @@ def _full_date(text: str) -> str | None:
     return next((d for d in dates if d), None)
 
 
+# Years that are not the present: inside titles (《…2022—2024年…》) or plan targets (到2025年).
+FUTURE_YEAR_RE = re.compile(r"《[^》]*》|(?<!截)(?:到|至)\s*(?:19|20)\d{2}\s*年")
+
+
 def _year_hint(text: str) -> int | None:
+    """The latest year written on the page, except titles and plan targets."""
+    text = FUTURE_YEAR_RE.sub("", text)
     years = [int(y) for y in YEAR_RE.findall(text)] + [int(y.translate(CN_DIGITS)) for y in CN_YEAR_RE.findall(text)]
     return max((y for y in years if 1900 <= y <= 2099), default=None)
 
