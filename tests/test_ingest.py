@@ -378,3 +378,11 @@ def test_load_documents_skips_one_bad_file_among_good_ones(tmp_path):
     reasons = {Path(s["source"]).name: s["reason"] for s in skipped}
     assert set(reasons) == {"3_broken.txt", "4_empty.txt", "missing.txt"}
     assert "binary" in reasons["3_broken.txt"] and "empty" in reasons["4_empty.txt"]
+
+
+def test_year_hint_skips_titles_and_plan_targets():
+    from kg.ingest import _year_hint
+
+    assert _year_hint("截至2021年6月底，开展2020年—2021年秋冬季行动") == 2021
+    assert _year_hint("印发《行动方案（2022—2024年）》，到2025年完成。今年") is None
+    assert _year_hint("到2025年基本建成，2023年完成120项") == 2023
