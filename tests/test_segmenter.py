@@ -182,3 +182,13 @@ def test_pickled_pipeline_segments_the_same(nlp):
     original_doc, restored_doc = nlp(SENTENCE), restored(SENTENCE)
     assert word_texts(restored_doc) == word_texts(original_doc)
     assert [t._.word_pos for t in restored_doc] == [t._.word_pos for t in original_doc]
+
+
+def test_ascii_forms_segment_like_full_width(nlp):
+    ascii_text = "今年GDP增长5.2%(初步统计),CPI上涨0.3%。"
+    full_width = ascii_text.translate({c: c + 0xFEE0 for c in range(0x21, 0x7F)})
+    assert full_width != ascii_text
+    ascii_doc, full_doc = nlp(ascii_text), nlp(full_width)
+    offsets = [(s.start_char, s.end_char) for s in ascii_doc.spans["words"]]
+    assert offsets == [(s.start_char, s.end_char) for s in full_doc.spans["words"]]
+    assert "CPI" in word_texts(ascii_doc) and "(" in word_texts(ascii_doc)

@@ -35,24 +35,25 @@ SPANS_KEY = "words"
 POS_KEY = "kg_words.word_pos"  # doc.user_data key: one B/M/E/S/space char per token
 CACHE_SIZE = 4096  # segmented runs kept in memory
 NON_SPACE_RUN = re.compile(r"\S+")
-# pkuseg was trained on full-width Latin letters (People's Daily); map ASCII
-# letters to full width (same length) so they hit the model's letter features.
+# The training corpus (People's Daily) has no ASCII at all: digits, letters and
+# punctuation are full width.  Map printable ASCII to its full-width form (same
+# length) so "5.2%", "GDP", "(" hit the features the model learned.
 ASCII_TO_FULLWIDTH = {
-    ord(c): chr(ord(c) + 0xFEE0) for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+    code: code + 0xFEE0 for code in range(0x21, 0x7F)
 }
 
 
 class ModelAlphabet:
     """Maps text, char by char, to the alphabet the model was trained on.
 
-    Why: the model saw simplified Chinese with full-width Latin letters; for
+    Why: the model saw simplified Chinese with full-width ASCII forms; for
     traditional-script news each character is mapped to its simplified form
     (OpenCC t2s on the single character), which keeps the length, so word
     offsets found on the mapped text are offsets in the original text.
     """
 
     def __init__(self) -> None:
-        self.table: dict[int, str] = dict(ASCII_TO_FULLWIDTH)
+        self.table: dict[int, int | str] = dict(ASCII_TO_FULLWIDTH)
         self.seen: set[str] = set()
         try:
             import opencc
