@@ -153,9 +153,14 @@ def _link_article(article: Article, doc, linker: Linker):
                 record.mentions[issuer.id] += 1
                 record.evidence.setdefault(issuer.id, _sentence_at(text, ent.start_char))
         if ent.label_ == "PERSON" and ent._.kg_title:
-            entity.positions.append(ent._.kg_title)
+            sentence = _sentence_at(text, ent.start_char)
             org = _organisation_before(mentions[:-1], ent.start_char - len(ent._.kg_title) - 1)
-            roles.append(Role(entity.id, ent._.kg_title, org, article.id, _sentence_at(text, ent.start_char)))
+            for title in ent._.kg_title.split("、"):
+                entity.positions.append(title)
+                where = org or _title_jurisdiction(title, linker, home)
+                roles.append(Role(entity.id, title, where, article.id, sentence))
+                if where and where not in record.mentions:
+                    record.mentions[where] += 0  # linked, so it must be in the graph
 
     for byline in article.bylines:
         person = linker.link("PERSON", byline.name)
@@ -189,6 +194,17 @@ def _issuer(doc, program, linker: Linker, home):
         if span.label_ == "AGENCY" and span.start == program.start and span.end < program.end:
             return linker.link("AGENCY", span.text, home=home)
     return None
+
+
+def _title_jurisdiction(title: str, linker: Linker, home) -> str | None:
+    """市长 -> the article's city; 县委书记 -> the county's Party committee."""
+    if home is None or title[0] not in "省市县区镇乡村":
+        return None
+    organ = re.match(r"[省市县区镇乡村](委|政府|人大|政协)", title)
+    if organ:
+        return linker.link("AGENCY", organ.group(), home=home).id
+    division = linker.jurisdiction(home, title[0]) if title[0] in "省市县区" else None
+    return linker.place_for_division(division).id if division else None
 
 
 def _organisation_before(mentions: list[Mention], title_start: int) -> str | None:

@@ -115,12 +115,12 @@ class Linker:
                 break
         prefix = name[0]
         if home is not None and prefix in LEVEL_SUFFIX and not NOT_LEVEL_PREFIX_RE.match(name):
-            owner = self._jurisdiction(home, prefix)
+            owner = self.jurisdiction(home, prefix)
             if owner is not None:
                 name = owner.name + name[1:]
         return name
 
-    def _jurisdiction(self, home: Division, level_char: str) -> Division | None:
+    def jurisdiction(self, home: Division, level_char: str) -> Division | None:
         """The division a 市/县/区… prefix refers to, seen from the article's home place."""
         wanted = LEVEL_SUFFIX[level_char]
         for div in [home, *self.gazetteer.ancestors(home)]:

@@ -31,3 +31,22 @@ def test_common_words_are_not_names(word):
 def test_names_are_plausible():
     assert is_plausible_name("张建国") and is_plausible_name("司马光明")
     assert not is_plausible_name("张") and not is_plausible_name("abc")
+
+
+def test_title_chains_and_level_organs():
+    text = "会议由市委副书记、市长郑建新主持"
+    assert [(text[s:e], t) for s, e, t in find_people(text)] == [("郑建新", "市委副书记、市长")]
+    text = "河间市委书记王强说"
+    assert [(text[s:e], t) for s, e, t in find_people(text)] == [("王强", "书记")]
+
+
+def test_level_titles_link_to_the_article_city(tmp_path):
+    from kg.build import build
+    from kg.readwrite.json_graph import read_json
+
+    (tmp_path / "a.txt").write_text("本报讯 9月20日，长沙市召开安全生产工作会议。市委副书记、市长郑建新主持会议。", encoding="utf-8")
+    build([str(tmp_path / "a.txt")], tmp_path / "out")
+    graph = read_json(tmp_path / "out" / "graph.json")
+    roles = {(graph.nodes[u]["name"], graph.nodes[v]["name"], d["position"])
+             for u, v, d in graph.edges(data=True) if d["type"] == "HOLDS_POSITION"}
+    assert {("郑建新", "长沙市", "市长"), ("郑建新", "长沙市委", "市委副书记")} <= roles

@@ -58,12 +58,39 @@ def _name_after(text: str, pos: int) -> int | None:
     return None
 
 
+# A level organ written before a title belongs to it (市委副书记, 县政府副县长).
+ORGAN_PREFIX_RE = re.compile(r"(?:[省市县区镇乡村](?:委|政府|人大|政协)?)$")
+_TITLE_ALT = "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True))
+# Titles listed before the one next to the name: 市委副书记、市长 NAME.
+CHAINED_TITLE_RE = re.compile(rf"((?:[省市县区镇乡村](?:委|政府|人大|政协)?)?(?:{_TITLE_ALT}))、$")
+
+
 def find_people(text: str):
-    """Yield (start, end, title) for names introduced by a title."""
+    """Yield (start, end, titles) for names introduced by one or more titles.
+
+    `titles` is "、"-joined, as written: 市委副书记、市长.
+    """
     for m in TITLE_RE.finditer(text):
         end = _name_after(text, m.end())
-        if end is not None:
-            yield m.end(), end, m.group(1)
+        if end is None:
+            continue
+        title_start = m.start()
+        prefix = ORGAN_PREFIX_RE.search(text[max(0, title_start - 3):title_start])
+        titles = [(prefix.group() if prefix and _bare_prefix(text, title_start, prefix.group()) else "") + m.group(1)]
+        head = title_start - (len(titles[0]) - len(m.group(1)))
+        while True:
+            chained = CHAINED_TITLE_RE.search(text[max(0, head - 12):head])
+            if not chained:
+                break
+            titles.insert(0, chained.group(1))
+            head -= len(chained.group())
+        yield m.end(), end, "、".join(titles)
+
+
+def _bare_prefix(text: str, title_start: int, prefix: str) -> bool:
+    """A level prefix stands alone (，市委副书记), not as the end of a longer name (河间市委)."""
+    before = text[max(0, title_start - len(prefix) - 1):title_start - len(prefix)]
+    return not before or not ("\u4e00" <= before <= "\u9fff")
 
 
 @Language.factory("kg_people", default_config={})
