@@ -111,3 +111,17 @@ def test_html_is_self_contained(outdir, tmp_path):
     assert len(nodes) == 15
     # names go into the page as escaped JSON: no raw markup from the data
     assert "<科技>" not in page and "<\\u79d1\\u6280>" not in page
+
+
+def test_the_viz_extra_ships_the_chinese_font():
+    """The font comes with `pip install -e '.[viz]'`, not from the system."""
+    import os
+
+    import mplfonts
+
+    font_path = os.path.join(os.path.dirname(mplfonts.__file__), "fonts",
+                             "NotoSansCJKsc-Regular.otf")
+    assert os.path.getsize(font_path) > 10_000_000
+    from kg import viz
+
+    assert viz.use_chinese_font() == "Noto Sans CJK SC"
