@@ -31,6 +31,9 @@ VERB_BEFORE_RE = re.compile("(" + "|".join(sorted(map(re.escape, PROGRAM_VERBS),
 QUOTE_VERB_BEFORE_RE = re.compile("(" + "|".join(sorted(map(re.escape, QUOTE_VERBS), key=len, reverse=True)) + ")了?$")
 # Between a quoted name and its head: a verb here means the head belongs to another phrase.
 WINDOW_VERB_RE = re.compile("构成|组成|成为|作为|是|为|有|在|对|被|将|把|和|与")
+# Heads that are generic nouns: they mark the quote as a programme but stay outside its name.
+GENERIC_HEADS = {"建设", "创建", "工作", "服务", "监管", "普法", "宣传", "改革", "政策", "体系", "机制",
+                 "示范", "试点", "战略"}
 INNER_HEADS = ("行动", "活动", "工程", "计划", "平台", "品牌", "项目", "竞赛", "模式", "普法", "工作法",
                "示范项目", "示范区", "体系", "机制")
 # Characters allowed inside an unquoted campaign name besides CJK letters.
@@ -69,7 +72,10 @@ def _quoted_programs(text: str):
         for hm in PROGRAM_HEAD_RE.finditer(window):
             head = hm
         if head and not chained and not WINDOW_VERB_RE.search(window[:head.start()]):
-            yield m.start(), m.end() + head.end()
+            if head.group() in GENERIC_HEADS:   # “诚信某市”建设目标: the name is the quote
+                yield m.start(1), m.end(1)
+            else:                               # “某某”系列活动: the head is part of the name
+                yield m.start(), m.end() + head.end()
         elif len(inner) >= 4 and inner.endswith(INNER_HEADS):
             yield m.start(1), m.end(1)
         elif not chained and len(inner) >= 4 and (QUOTE_VERB_BEFORE_RE.search(text[max(0, m.start() - 5):m.start()])
