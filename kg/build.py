@@ -243,6 +243,9 @@ def _write_atomically(graph: nx.MultiDiGraph, report: dict, outdir: Path) -> Non
     outdir = outdir.resolve()
     outdir.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.building-", dir=outdir.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output is an ordinary folder
     try:
         write_all(graph, staging)
         (staging / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -114,3 +114,30 @@ def test_unseen_cities_and_traditional_script(tmp_path):
     assert ("PLACE", "昆山市") in names and ("PERSON", "黄志明") in names
     parts = {(graph.nodes[u]["name"], graph.nodes[v]["name"]) for u, v, d in graph.edges(data=True) if d["type"] == "PART_OF"}
     assert ("昆山市", "苏州市") in parts and ("越秀区", "广州市") in parts
+
+
+def test_date_option_dates_documents_and_events(tmp_path):
+    (tmp_path / "a.txt").write_text("本报讯 近日，昆山市被命名为“江苏省数字政府建设示范区”。7月30日，苏州市召开推进会。",
+                                    encoding="utf-8")
+    build([str(tmp_path / "a.txt")], tmp_path / "out", date="2021-08-02")
+    graph = read_json(tmp_path / "out" / "graph.json")
+    docs = [d for _, d in graph.nodes(data=True) if d["kind"] == "Document"]
+    assert [d["date"] for d in docs] == ["2021-08-02"]
+    dates = {d["trigger"]: d["date"] for _, d in graph.nodes(data=True) if d["kind"] == "Event"}
+    assert dates["被命名为"] == "2021-08-02" and dates["召开"] == "2021-07-30"
+
+
+def test_bad_date_option_is_a_clear_error(tmp_path):
+    with pytest.raises(ValueError, match="date"):
+        build(["seeds"], tmp_path / "out", date="29/07/2021")
+    assert not (tmp_path / "out").exists()
+
+
+def test_output_folder_has_ordinary_permissions(seed_build):
+    import os
+    import stat
+
+    _, _, outdir = seed_build
+    umask = os.umask(0)
+    os.umask(umask)
+    assert stat.S_IMODE(outdir.stat().st_mode) == 0o777 & ~umask
