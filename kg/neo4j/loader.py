@@ -31,9 +31,11 @@ ENTITY_LABELS = {  # graph.json `label` -> the second Neo4j label of an Entity
     "ORG": "Org",
     "PROGRAM": "Program",
 }
-RELATIONSHIP_TYPES = (
+RELATIONSHIP_TYPES = (  # CONTRACT.md, plus what `kg build` adds beyond it
     "MENTIONS", "REPORTED_IN", "AGENT", "OBJECT", "LOCATION",
     "HOLDS_POSITION", "AUTHORED", "PART_OF",
+    "BASED_IN",   # Entity(AGENCY/ORG) -> Entity(PLACE)
+    "ISSUED_BY",  # Entity(PROGRAM) -> Entity(AGENCY)
 )
 # Besides its endpoints and type, what tells two parallel relationships apart.
 IDENTITY_PROPERTIES = {"HOLDS_POSITION": ("position",)}
