@@ -27,6 +27,7 @@ def main(argv: list[str] | None = None) -> int:
     gazetteer = Gazetteer.from_jionlp()
     write_gazetteer(gazetteer, args.out)
     counts = {level: sum(d.level == level for d in gazetteer.divisions) for level in LEVELS}
+    counts["village"] = sum(len(v) for v in gazetteer.villages.values())
     print(f"{args.out}: {counts}, {args.out.stat().st_size} bytes")
     return 0
 

@@ -36,11 +36,19 @@ def test_ambiguous_district_resolved_by_context(gazetteer):
     assert gazetteer.resolve("新华区") is None
 
 
-def test_township_upgraded_to_town_and_village_after_it(gazetteer):
+def test_township_upgraded_to_town_and_villages_after_it(gazetteer):
     text = "河间市兴村镇大庄村党支部"
     found = names(find_places(text, gazetteer), text)
     assert ("兴村镇", "兴村乡") in found
-    assert ("大庄村", None) in found
+    assert ("大庄村", "大庄村") in found
+    village = gazetteer.resolve("兴村乡")
+    # A list of villages after their town, written without 村.
+    text = "组织到兴村镇大庄、阁上等村观摩"
+    matches = find_places(text, gazetteer)
+    assert names(matches, text)[1:] == [("大庄", "大庄村"), ("阁上", "阁上村")]
+    assert all(m.division.level == "village" and gazetteer.divisions[m.division.parent].name == "兴村乡"
+               for m in matches[1:])
+    assert village is not None
 
 
 def test_generic_development_zones_are_not_places(gazetteer):
@@ -57,4 +65,5 @@ def test_component_writes_spans_and_survives_serialisation(nlp, tmp_path):
     from kg.nlp.places import PlaceTagger
 
     restored = PlaceTagger().from_disk(tmp_path)
-    assert len(restored.gazetteer.divisions) == len(pipe.gazetteer.divisions)
+    assert restored.gazetteer.rows == pipe.gazetteer.rows
+    assert restored.gazetteer.villages == pipe.gazetteer.villages

@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-LEVELS = ("province", "prefecture", "county", "town")
+LEVELS = ("province", "prefecture", "county", "town", "village")
 # Full-name suffixes that make a name unmistakably a division, longest first.
 DIVISION_SUFFIXES = (
     "特别行政区", "自治区", "自治州", "自治县", "自治旗", "街道", "地区", "新区",
@@ -56,13 +56,18 @@ def _jionlp_location_lines() -> list[str]:
             return io.TextIOWrapper(fh, encoding="utf-8").read().splitlines()
 
 
-def parse_jionlp(lines: list[str]) -> list[dict]:
-    """Parse jionlp's indented tree (depth 0-3; villages at depth 4 are skipped)."""
+def parse_jionlp(lines: list[str]) -> tuple[list[dict], dict[str, list[str]]]:
+    """Parse jionlp's indented tree: divisions (depth 0-3) and villages by town key."""
     rows: list[dict] = []
+    villages: dict[str, list[str]] = {}
     stack: list[int | None] = [None, None, None, None]
     for line in lines:
         depth = len(line) - len(line.lstrip("\t"))
-        if depth > 3 or not line.strip():
+        if not line.strip():
+            continue
+        if depth == 4:
+            if stack[3] is not None:
+                villages.setdefault(str(stack[3]), []).append(line.strip())
             continue
         fields = line.strip().split("\t")
         name = fields[0]
@@ -78,15 +83,23 @@ def parse_jionlp(lines: list[str]) -> list[dict]:
         stack[depth] = len(rows) - 1
         for deeper in range(depth + 1, 4):
             stack[deeper] = None
-    return rows
+    return rows, villages
+
+
+def _json_bytes(data) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class Gazetteer:
     """Name -> divisions lookup with the administrative tree."""
 
-    def __init__(self, rows: list[dict]):
+    def __init__(self, rows: list[dict], villages: dict[str, list[str]] | None = None,
+                 load_villages=None):
         self.rows = rows
+        self._villages = villages
+        self._load_villages = load_villages  # villages are many: read them on first use
         self.divisions = [Division(key=i, **row) for i, row in enumerate(rows)]
+        self._village_divisions: dict[tuple[int, str], Division] = {}
         self.by_full: dict[str, list[Division]] = {}
         self.by_short: dict[str, list[Division]] = {}
         for div in self.divisions:
@@ -105,14 +118,39 @@ class Gazetteer:
 
     @classmethod
     def from_jionlp(cls) -> "Gazetteer":
-        return cls(parse_jionlp(_jionlp_location_lines()))
+        return cls(*parse_jionlp(_jionlp_location_lines()))
+
+    @property
+    def villages(self) -> dict[str, list[str]]:
+        """Town key (str) -> names of its villages and communities."""
+        if self._villages is None:
+            self._villages = self._load_villages() if self._load_villages else {}
+        return self._villages
 
     def to_bytes(self) -> bytes:
-        return json.dumps(self.rows, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        return _json_bytes(self.rows)
+
+    def villages_to_bytes(self) -> bytes:
+        return _json_bytes(self.villages)
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> "Gazetteer":
-        return cls(json.loads(data.decode("utf-8")))
+    def from_bytes(cls, data: bytes, load_villages=None) -> "Gazetteer":
+        return cls(json.loads(data.decode("utf-8")), load_villages=load_villages)
+
+    def village(self, town: Division, name: str) -> Division | None:
+        """The village or community of `town` called `name` (大庄村), or None.
+
+        Villages join the division tree on first use, so linking treats them like
+        any other division (PART_OF their town)."""
+        if name not in self.villages.get(str(town.key), ()):
+            return None
+        key = (town.key, name)
+        if key not in self._village_divisions:
+            div = Division(key=len(self.divisions), name=name, short=None, code=None, level="village",
+                           parent=town.key)
+            self.divisions.append(div)
+            self._village_divisions[key] = div
+        return self._village_divisions[key]
 
     def ancestors(self, div: Division) -> list[Division]:
         """Parents from the nearest up to the province."""

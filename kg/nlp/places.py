@@ -10,7 +10,7 @@ short forms are also ordinary words. A village named right after its town
 from __future__ import annotations
 
 import gzip
-import re
+import json
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +22,8 @@ from .spans import char_span, set_group
 
 GROUP = "kg_places"
 PACKAGED_GAZETTEER = Path(__file__).resolve().parent.parent / "models" / "gazetteer.json.gz"
-VILLAGE_RE = re.compile(r"[\u4e00-\u9fff]{1,3}?(?:村|社区)(?![民委务级庄])")
+VILLAGES_FILE = "villages.json.gz"  # beside the gazetteer file
+VILLAGE_SUFFIXES = ("村", "社区", "居委会", "村委会")
 # A level character glued to a short form that is really a word (市场, 县城...).
 MIN_FULL_LEN = 3
 
@@ -79,19 +80,38 @@ def find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = None
             a.key in context for a in gazetteer.ancestors(div))
         if supported:
             found.append(PlaceMatch(start, end, div, False))
-    found.extend(_villages(text, found))
+    found.extend(_villages(text, found, gazetteer))
     return sorted(found, key=lambda m: m.start)
 
 
-def _villages(text: str, places: list[PlaceMatch]) -> list[PlaceMatch]:
+def _villages(text: str, places: list[PlaceMatch], gazetteer: Gazetteer) -> list[PlaceMatch]:
+    """Villages named right after their town, with or without 村: 某镇大庄村, 某镇大庄、阁上."""
     villages = []
     for place in places:
-        if place.division is None or place.division.level not in ("town", "county"):
+        if place.division is None or place.division.level != "town":
             continue
-        m = VILLAGE_RE.match(text, place.end)
-        if m:
-            villages.append(PlaceMatch(m.start(), m.end(), None, True))
+        pos = place.end
+        while True:
+            match = _village_at(text, pos, place.division, gazetteer)
+            if match is None:
+                break
+            villages.append(match)
+            if text[match.end:match.end + 1] != "、":
+                break
+            pos = match.end + 1
     return villages
+
+
+def _village_at(text: str, pos: int, town: Division, gazetteer: Gazetteer) -> PlaceMatch | None:
+    for length in range(6, 1, -1):
+        written = text[pos:pos + length]
+        if len(written) < length:
+            continue
+        for name in [written] + [written + suffix for suffix in VILLAGE_SUFFIXES]:
+            div = gazetteer.village(town, name)
+            if div is not None:
+                return PlaceMatch(pos, pos + length, div, True)
+    return None
 
 
 def page_context(text: str, gazetteer: Gazetteer) -> set[int]:
@@ -147,8 +167,17 @@ class PlaceTagger:
 
 
 def write_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
-    Path(path).write_bytes(gzip.compress(gazetteer.to_bytes(), mtime=0))
+    """Divisions to `path`, villages beside it (read lazily: they are 90% of the data)."""
+    path = Path(path)
+    path.write_bytes(gzip.compress(gazetteer.to_bytes(), mtime=0))
+    (path.parent / VILLAGES_FILE).write_bytes(gzip.compress(gazetteer.villages_to_bytes(), mtime=0))
 
 
 def read_gazetteer(path: Path) -> Gazetteer:
-    return Gazetteer.from_bytes(gzip.decompress(Path(path).read_bytes()))
+    path = Path(path)
+    villages = path.parent / VILLAGES_FILE
+
+    def load_villages():
+        return json.loads(gzip.decompress(villages.read_bytes())) if villages.exists() else {}
+
+    return Gazetteer.from_bytes(gzip.decompress(path.read_bytes()), load_villages)
