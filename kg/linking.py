@@ -80,11 +80,12 @@ class Linker:
         """The entity of a division, creating it and its ancestors on first use."""
         entity_id = f"place:{div.code}" if div.code else stable_id("place", str(div.parent), div.name)
         entity = self.entities.get(entity_id)
+        # A township upgraded since the gazetteer (乡 -> 镇): the text's form is current.
+        upgraded = bool(surface) and surface != div.name and surface[:-1] == div.name[:-1] and surface[-1] in "乡镇"
+        if entity is not None and upgraded:
+            entity.name = surface
         if entity is None:
-            name = div.name
-            # A township upgraded since the gazetteer (乡 -> 镇): the text's form is current.
-            if surface and surface != name and surface[:-1] == name[:-1] and surface[-1] in "乡镇":
-                name = surface
+            name = surface if upgraded else div.name
             entity = Entity(entity_id, "PLACE", name, admin_code=div.code, admin_level=div.level)
             entity.aliases[div.name] += 0
             if div.short:  # the usual short form (河北 for 河北省) is an alias even before it is seen
@@ -129,10 +130,13 @@ class Linker:
         return None
 
     def _leading_place(self, name: str) -> Entity | None:
-        matches = find_places(name, self.gazetteer)
-        if matches and matches[0].start == 0 and matches[0].division is not None:
-            return self.place_for_division(matches[0].division)
-        return None
+        """The most specific place of the chain a name starts with (某镇某村党支部 -> 某村)."""
+        place, end = None, 0
+        for match in find_places(name, self.gazetteer):
+            if match.start != end or match.division is None:
+                break
+            place, end = self.place_for_division(match.division), match.end
+        return place
 
     # -- entry point ------------------------------------------------------
     def link(self, label: str, surface: str, *, division_key: int | None = None,
