@@ -100,3 +100,30 @@ def test_keeps_entities_set_before_it():
     for _, component in nlp.pipeline:
         doc = component(doc)
     assert (doc.ents[0].start, doc.ents[0].end, doc.ents[0].label_) == (0, 2, "ORG")
+
+
+def reference_viterbi(log_probs, trans, start, end):
+    """Plain per-document Viterbi, to check the batched one against."""
+    best = log_probs[0] + start
+    back = []
+    for t in range(1, len(log_probs)):
+        candidates = best[:, None] + trans
+        back.append(candidates.argmax(axis=0))
+        best = candidates.max(axis=0) + log_probs[t]
+    path = [int((best + end).argmax())]
+    for pointers in reversed(back):
+        path.append(int(pointers[path[-1]]))
+    return path[::-1]
+
+
+def test_batched_viterbi_equals_per_document_viterbi():
+    nlp = make_nlp()
+    egs = examples(nlp)
+    nlp.initialize(lambda: egs)
+    ner = nlp.get_pipe("kg_char_ner")
+    trans, start, end = ner._allowed()
+    rng = numpy.random.default_rng(0)
+    batch = [rng.normal(size=(n, len(ner.labels))).astype("float32") * 3 for n in (1, 7, 3, 12, 2)]
+    paths = ner._viterbi_batch(batch)
+    for scores, path in zip(batch, paths):
+        assert list(path) == reference_viterbi(log_softmax(scores), trans, start, end)

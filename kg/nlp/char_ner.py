@@ -123,15 +123,22 @@ class CharNER(Tagger):
         return [self.model.ops.to_numpy(s) for s in self.model.predict(docs)]
 
     def set_annotations(self, docs, batch_scores):
-        for doc, scores in zip(docs, batch_scores):
+        if self.cfg.get("viterbi", True):
+            paths = self._viterbi_batch(batch_scores)
+        else:
+            paths = [scores.argmax(axis=1) for scores in batch_scores]
+        labels = self.labels
+        for doc, path in zip(docs, paths):
             if not len(doc):
                 continue
-            tag_ids = self._viterbi(scores) if self.cfg.get("viterbi", True) else scores.argmax(axis=1)
-            spans = tags_to_spans(doc, [self.labels[i] for i in tag_ids])
-            taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
-            new = [s for s in spans if not any(i in taken for i in range(s.start, s.end))]
-            if new:
-                doc.ents = sorted(list(doc.ents) + new, key=lambda span: span.start)
+            spans = tags_to_spans(doc, [labels[i] for i in path])
+            if not spans:
+                continue
+            if doc.ents:
+                taken = {i for ent in doc.ents for i in range(ent.start, ent.end)}
+                spans = [s for s in spans if not any(i in taken for i in range(s.start, s.end))]
+                spans = sorted(list(doc.ents) + spans, key=lambda span: span.start)
+            doc.ents = spans
 
     def _allowed(self) -> tuple[numpy.ndarray, numpy.ndarray, numpy.ndarray]:
         """BILUO transition mask (0 allowed, -inf forbidden), start and end masks."""
@@ -160,21 +167,43 @@ class CharNER(Tagger):
         return self._transitions
 
     def _viterbi(self, scores: numpy.ndarray) -> list[int]:
-        """Best BILUO-valid tag sequence under the per-character log-probabilities."""
+        """Best BILUO-valid tag sequence for one document."""
+        return [int(i) for i in self._viterbi_batch([scores])[0]]
+
+    def _viterbi_batch(self, batch_scores: list) -> list[numpy.ndarray]:
+        """Constrained Viterbi for a batch, vectorised over documents.
+
+        Documents are padded to the longest one; the Python loop runs once per
+        character position of the batch, not once per character of every document.
+        """
         trans, start, end = self._allowed()
-        log_probs = log_softmax(scores)
-        n_tokens = log_probs.shape[0]
-        best = log_probs[0] + start
-        back = numpy.zeros((n_tokens, log_probs.shape[1]), dtype="int32")
-        for t in range(1, n_tokens):
-            candidates = best[:, None] + trans
-            back[t] = candidates.argmax(axis=0)
-            best = candidates.max(axis=0) + log_probs[t]
-        best = best + end
-        path = [int(best.argmax())]
-        for t in range(n_tokens - 1, 0, -1):
-            path.append(int(back[t, path[-1]]))
-        return path[::-1]
+        lengths = numpy.array([len(s) for s in batch_scores], dtype="int64")
+        n_docs, n_labels = len(batch_scores), len(self.labels)
+        max_len = int(lengths.max()) if n_docs else 0
+        if max_len == 0:
+            return [numpy.zeros((0,), dtype="int64") for _ in batch_scores]
+        log_probs = numpy.zeros((n_docs, max_len, n_labels), dtype="float32")
+        for i, scores in enumerate(batch_scores):
+            if len(scores):
+                log_probs[i, : len(scores)] = log_softmax(scores)
+        back = numpy.zeros((n_docs, max_len, n_labels), dtype="int64")
+        best = log_probs[:, 0] + start
+        identity = numpy.arange(n_labels)
+        for t in range(1, max_len):
+            candidates = best[:, :, None] + trans[None, :, :]
+            pointers = candidates.argmax(axis=1)
+            stepped = candidates.max(axis=1) + log_probs[:, t]
+            active = (t < lengths)[:, None]
+            best = numpy.where(active, stepped, best)
+            back[:, t] = numpy.where(active, pointers, identity[None, :])
+        # the end constraint applies at each document's last character
+        last = (best + end).argmax(axis=1)
+        paths = numpy.zeros((n_docs, max_len), dtype="int64")
+        paths[:, max_len - 1] = last
+        rows = numpy.arange(n_docs)
+        for t in range(max_len - 1, 0, -1):
+            paths[:, t - 1] = back[rows, t, paths[:, t]]
+        return [paths[i, : lengths[i]] for i in range(n_docs)]
 
 
 def log_softmax(scores: numpy.ndarray) -> numpy.ndarray:

@@ -4,7 +4,9 @@ Inputs : CORPORA/msra/train.bio, CORPORA/cluener/train.jsonl
 Outputs: OUT/train.spacy, OUT/dev.spacy (mixed dev used during training),
          OUT/dev_msra.spacy, OUT/dev_cluener.spacy, OUT/dev_msra.bio,
          OUT/dev_cluener.jsonl (the held-out text, for `kg evaluate` and the
-         benchmark), OUT/stats.json
+         benchmark), OUT/speed_text.txt (about 1 MB of distinct sentences, dev
+         first, for speed measurements: no repeated text that a cache could serve),
+         OUT/stats.json
 
 Labels (internal model labels; see README.md for why):
   MSRA    PER -> PERSON, LOC -> PLACE, ORG -> AGENCY or ORG (`split_msra_org`)
@@ -145,6 +147,22 @@ def write_bio(path: Path, sentences: list[Sentence]) -> None:
             out.write("\n")
 
 
+def write_speed_text(path: Path, held_out: dict, msra: list, cluener: list,
+                     size: int = 1_000_000) -> None:
+    """One distinct sentence per line, dev sentences first, until `size` UTF-8 bytes."""
+    seen, lines, total = set(), [], 0
+    for sentence in held_out["msra"] + held_out["cluener"] + msra + cluener:
+        text = sentence.text.strip()
+        if not text or text in seen:
+            continue
+        seen.add(text)
+        lines.append(text)
+        total += len(text.encode("utf-8")) + 1
+        if total >= size:
+            break
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
 def write_cluener(path: Path, sentences: list[Sentence]) -> None:
     with open(path, "w", encoding="utf-8") as out:
         for sentence in sentences:
@@ -185,6 +203,7 @@ def convert(corpora: Path, out: Path, msra_dev_percent: int = 5,
     for name, docbin in splits.items():
         docbin.to_disk(out / f"{name}.spacy")
         stats[f"docs:{name}"] = len(docbin)
+    write_speed_text(out / "speed_text.txt", held_out, msra, cluener)
     write_bio(out / "dev_msra.bio", held_out["msra"])
     write_cluener(out / "dev_cluener.jsonl", held_out["cluener"])
     result = dict(sorted(stats.items()))

@@ -69,7 +69,7 @@ def wallclock_logger(max_minutes: float = 0.0, curve_path: str = ""):
                     "per_type": scores.get("ents_per_type"),
                 }
                 with open(curve_path, "a", encoding="utf-8") as out:
-                    out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                    out.write(json.dumps(record, ensure_ascii=False, default=float) + "\n")
             if max_minutes and elapsed >= max_minutes * 60:
                 raise TimeBudgetReached(f"{elapsed / 60:.1f} min >= {max_minutes} min")
 
@@ -127,6 +127,9 @@ def train(data: Path, out: Path, config_path: Path, max_minutes: float = 0.0,
     }
     config.to_disk(out / "config.cfg")
     nlp = init_nlp(config, use_gpu=-1)
+    # init_nlp skips frozen components; the segmenter loads its packaged model here.
+    if "kg_words" in nlp.pipe_names:
+        nlp.get_pipe("kg_words").initialize(nlp=nlp)
     try:
         train_loop(nlp, out, use_gpu=-1, stdout=sys.stdout, stderr=sys.stderr)
     except TimeBudgetReached as stop:
