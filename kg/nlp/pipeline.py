@@ -6,7 +6,8 @@ recipe in `pipelines/`:
     character tokens
     -> kg_words          pkuseg words              kg/models/pkuseg   (pipelines/segmenter)
     -> kg_char_features  bigram + word features  ┐
-    -> tok2vec -> ner    statistical NER         ┘ kg/models/ner      (pipelines/ner)
+    -> tok2vec           CNN character encoder   │ kg/models/ner      (pipelines/ner)
+    -> kg_char_ner       BILUO tagger, Viterbi   ┘
     -> kg_places         gazetteer places          kg/models/gazetteer.json.gz (pipelines/gazetteer.py)
     -> kg_institutions -> kg_programs -> kg_people -> kg_entities    (rules, no data)
 
@@ -23,7 +24,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from . import entities, institutions, people, places, programs, segmenter  # noqa: F401  (factories)
+from . import char_ner, entities, features, institutions, people, places, programs, segmenter  # noqa: F401
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 NER_DIR = MODELS_DIR / "ner"
@@ -34,8 +35,6 @@ def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | Non
     """A new, initialised pipeline: the trained NER (if any) plus segmenter and rules."""
     ner_model = Path(ner_model) if ner_model else (NER_DIR if (NER_DIR / "config.cfg").exists() else None)
     if ner_model:
-        from . import features  # noqa: F401  (the NER's feature component)
-
         nlp = spacy.load(ner_model)
     else:
         nlp = spacy.blank("zh")
@@ -57,8 +56,6 @@ def load_pipeline(path: str | None = None) -> Language:
     target = Path(path)
     if not (target / "config.cfg").exists():
         raise FileNotFoundError(f"{target}: not a spaCy pipeline folder (config.cfg missing)")
-    from . import features  # noqa: F401
-
     return spacy.load(target)
 
 
