@@ -1,7 +1,7 @@
 """`kg_entities`: one consistent set of entities from rules and the statistical NER.
 
 Sources are taken in order of trust; a later span is kept only where it overlaps
-nothing already kept. Two exceptions: a statistical AGENCY/ORG/PLACE span may
+nothing already kept. Two exceptions: a statistical AGENCY/ORG span may
 swallow gazetteer places it strictly contains (北京大学 over 北京), and labels the
 model learned for internal reasons are mapped to the project's labels (ADDRESS ->
 PLACE) or kept out of the entities (POSITION -> doc.spans["positions"]).
@@ -12,7 +12,10 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .lexicon import AGENCY_HEADS, ORG_HEADS
 from .people import is_plausible_name
+
+BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
 
 LABELS = ("PERSON", "PLACE", "AGENCY", "ORG", "PROGRAM")
 MODEL_LABEL_MAP = {"ADDRESS": "PLACE", "LOC": "PLACE", "PER": "PERSON", "GPE": "PLACE"}
@@ -28,6 +31,8 @@ def plausible_model_span(span: Span, label: str) -> bool:
         return is_plausible_name(text) or "·" in text
     if label == "PLACE":
         return not text.endswith(("化", "性", "们"))
+    if label in ("AGENCY", "ORG"):  # a bare head (支部, 分局) names nothing
+        return len(text) >= 3 and text not in BARE_HEADS
     return True
 
 
@@ -77,7 +82,7 @@ class EntityMerger:
             if span._.kg_source is None:
                 span._.kg_source = "model"
             inside = [c for c in chosen if c.start >= span.start and c.end <= span.end]
-            if inside and label in ("AGENCY", "ORG", "PLACE") and all(c.label_ == "PLACE" for c in inside) \
+            if inside and label in ("AGENCY", "ORG") and all(c.label_ == "PLACE" for c in inside) \
                     and (span.end - span.start) > max(c.end - c.start for c in inside):
                 others_overlap = any(taken[i] for i in range(span.start, span.end)
                                      if not any(c.start <= i < c.end for c in inside))
