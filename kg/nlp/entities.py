@@ -1,8 +1,9 @@
 """`kg_entities`: one consistent set of entities from rules and the statistical NER.
 
 Sources are taken in order of trust; a later span is kept only where it overlaps
-nothing already kept. Two exceptions: a statistical AGENCY/ORG span may
-swallow gazetteer places it strictly contains (北京大学 over 北京), and labels the
+nothing already kept. Two exceptions: a statistical AGENCY/ORG span (or a whole
+postal address) may swallow gazetteer places it strictly contains (北京大学 over
+北京), and labels the
 model learned for internal reasons are mapped to the project's labels (ADDRESS ->
 PLACE) or kept out of the entities (POSITION -> doc.spans["positions"]).
 """
@@ -82,7 +83,8 @@ class EntityMerger:
             if span._.kg_source is None:
                 span._.kg_source = "model"
             inside = [c for c in chosen if c.start >= span.start and c.end <= span.end]
-            if inside and label in ("AGENCY", "ORG") and all(c.label_ == "PLACE" for c in inside) \
+            swallows = label in ("AGENCY", "ORG") or span.label_ == "ADDRESS"  # 北京大学, a postal address
+            if inside and swallows and all(c.label_ == "PLACE" for c in inside) \
                     and (span.end - span.start) > max(c.end - c.start for c in inside):
                 others_overlap = any(taken[i] for i in range(span.start, span.end)
                                      if not any(c.start <= i < c.end for c in inside))
