@@ -1,0 +1,185 @@
+"""Load throughput of `kg load` against a naive one-query-per-row loader, same run.
+
+    .venv/bin/python benchmarks/neo4j_load.py            # starts its own Neo4j
+    NEO4J_URI=bolt://127.0.0.1:7687 NEO4J_PASSWORD=... .venv/bin/python benchmarks/neo4j_load.py
+
+The graph is synthetic but has the `kg build` schema (kg.neo4j.synthetic): 6,000
+documents give 102,000 nodes and about 312,000 relationships. Each loader starts from an
+empty database with the uniqueness constraints in place. The naive loader (one MERGE per
+node or relationship, each its own auto-commit transaction) is far too slow for the
+whole graph, so it loads a smaller graph of the same shape and its rate is extrapolated;
+`kg load` is also timed on that same small graph for a like-for-like figure. Warning:
+the database is emptied; never point NEO4J_URI at data you want to keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import secrets
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kg.neo4j import loader  # noqa: E402
+from kg.neo4j.synthetic import graph_json, synthetic_graph  # noqa: E402
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def kg(*args, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kg.cli", *map(str, args)], cwd=ROOT, env=env,
+                          capture_output=True, text=True)
+
+
+def empty_database(driver, database: str) -> None:
+    with driver.session(database=database) as session:
+        session.run("MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 10000 ROWS"
+                    ).consume()
+
+
+def count_elements(driver, database: str) -> int:
+    nodes = driver.execute_query("MATCH (n) RETURN count(n) AS c", database_=database)
+    relationships = driver.execute_query("MATCH ()-[r]->() RETURN count(r) AS c",
+                                         database_=database)
+    return nodes.records[0]["c"] + relationships.records[0]["c"]
+
+
+def naive_load(driver, graph: dict, database: str) -> float:
+    """One statement and one auto-commit transaction per node and per relationship."""
+    plan = loader.plan_load(graph)
+    started = time.monotonic()
+    with driver.session(database=database) as session:
+        for (kind, entity_label), nodes in plan.node_groups.items():
+            query = (f"MERGE (n:{kind} {{id: $id}}) SET n += $props"
+                     + (f" SET n:{entity_label}" if entity_label else ""))
+            for node in nodes:
+                session.run(query, id=node["id"], props=loader.clean_properties(node)).consume()
+        for (edge_type, source_kind, target_kind), edges in plan.edge_groups.items():
+            query = (f"MATCH (a:{source_kind} {{id: $source}}) "
+                     f"MATCH (b:{target_kind} {{id: $target}}) "
+                     f"MERGE (a)-[r:{edge_type} {{key: $key}}]->(b) SET r += $props")
+            for edge, key in edges:
+                session.run(query, source=edge["source"], target=edge["target"], key=key,
+                            props=loader.clean_properties(edge, loader.EDGE_ENDPOINT_FIELDS)
+                            ).consume()
+    return time.monotonic() - started
+
+
+def timed_kg_load(driver, graph: dict, database: str, batch_size: int) -> float:
+    stats = loader.load_graph(driver, graph, database, batch_size=batch_size, progress=False)
+    return stats.seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--documents", type=int, default=6000,
+                        help="synthetic documents (6000 -> 102k nodes, 312k relationships)")
+    parser.add_argument("--naive-documents", type=int, default=100,
+                        help="documents in the graph the naive loader gets (default 100)")
+    parser.add_argument("--batch-size", type=int, default=loader.DEFAULT_BATCH_SIZE)
+    parser.add_argument("--heap", default="1g", help="heap of the server started here")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args()
+
+    print(f"generating {args.documents} synthetic documents ...", flush=True)
+    started = time.monotonic()
+    big = graph_json(synthetic_graph(args.documents, seed=1))
+    small = graph_json(synthetic_graph(args.naive_documents, seed=2))
+    print(f"  {len(big['nodes']):,} nodes, {len(big['edges']):,} relationships "
+          f"({time.monotonic() - started:.0f} s)", flush=True)
+
+    server_home = None
+    uri = os.environ.get("NEO4J_URI")
+    if uri:
+        password = os.environ.get("NEO4J_PASSWORD", "")
+    else:
+        server_home = ROOT / ".work" / "neo4j-bench"
+        shutil.rmtree(server_home, ignore_errors=True)
+        password = f"kg-bench-{secrets.token_hex(4)}"
+        port = free_port()
+        uri = f"bolt://127.0.0.1:{port}"
+        env = {**os.environ, "NEO4J_PASSWORD": password}
+        served = kg("neo4j", "serve", "--home", server_home, "--bolt-port", port,
+                    "--http-port", "0", "--heap", args.heap, "--pagecache", "1g", env=env)
+        if served.returncode != 0:
+            print(served.stderr, file=sys.stderr)
+            return 1
+        print(served.stdout.splitlines()[0], flush=True)
+    user = os.environ.get("NEO4J_USER", "neo4j")
+    database = os.environ.get("NEO4J_DATABASE", "neo4j")
+    rows = []
+    try:
+        driver = loader.open_driver(uri, user, password)
+        for constraint in loader.CONSTRAINTS:
+            driver.execute_query(constraint, database_=database)
+
+        def measure(name, graph, run, note=""):
+            empty_database(driver, database)
+            elements = len(graph["nodes"]) + len(graph["edges"])
+            load_average = os.getloadavg()[0]
+            seconds = run(graph)
+            stored = count_elements(driver, database)
+            assert stored == elements, f"{name}: {stored} stored, {elements} expected"
+            rows.append({"loader": name, "elements": elements, "seconds": round(seconds, 2),
+                         "elements_per_s": round(elements / seconds),
+                         "load_average": round(load_average, 1), "note": note})
+            print(f"  {name}: {elements:,} elements in {seconds:.1f} s", flush=True)
+
+        print("loading ...", flush=True)
+        # warm the server's JIT and query caches the same way for both loaders
+        timed_kg_load(driver, small, database, args.batch_size)
+        measure("naive, one query per row", small, lambda g: naive_load(driver, g, database),
+                f"{args.naive_documents} documents; rate extrapolated to the big graph")
+        measure("kg load", small, lambda g: timed_kg_load(driver, g, database, args.batch_size),
+                f"same {args.naive_documents} documents")
+        measure("kg load", big, lambda g: timed_kg_load(driver, g, database, args.batch_size),
+                f"{args.documents} documents, batch {args.batch_size}")
+        started = time.monotonic()
+        again = loader.load_graph(driver, big, database, batch_size=args.batch_size,
+                                  progress=False)
+        assert again.nodes_created == again.relationships_created == 0
+        seconds = time.monotonic() - started
+        rows.append({"loader": "kg load, again (no change)", "elements": again.elements,
+                     "seconds": round(seconds, 2),
+                     "elements_per_s": round(again.elements / seconds),
+                     "load_average": round(os.getloadavg()[0], 1),
+                     "note": "idempotent reload: 0 created"})
+        driver.close()
+    finally:
+        if server_home is not None:
+            kg("neo4j", "stop", "--home", server_home, env={**os.environ})
+            shutil.rmtree(server_home, ignore_errors=True)
+
+    naive_rate = rows[0]["elements_per_s"]
+    big_elements = len(big["nodes"]) + len(big["edges"])
+    print()
+    print(f"Neo4j load throughput ({os.cpu_count()} CPUs; load average = other work on the "
+          f"machine when the run started)")
+    print(f"| {'loader':28} | {'elements':>9} | {'seconds':>8} | {'elements/s':>10} "
+          f"| {'load avg':>8} | note")
+    print(f"|{'-' * 30}|{'-' * 11}:|{'-' * 9}:|{'-' * 11}:|{'-' * 9}:|------")
+    for row in rows:
+        print(f"| {row['loader']:28} | {row['elements']:>9,} | {row['seconds']:>8.1f} | "
+              f"{row['elements_per_s']:>10,} | {row['load_average']:>8} | {row['note']}")
+    print(f"\nnaive loader on the big graph, extrapolated: {big_elements / naive_rate / 60:.0f} min "
+          f"({naive_rate:,} elements/s); kg load is {rows[2]['elements_per_s'] / naive_rate:.0f}x "
+          f"faster")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
