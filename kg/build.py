@@ -20,7 +20,7 @@ from pathlib import Path
 
 import networkx as nx
 
-from .events import EventExtractor, Mention
+from .events import TRIGGER_RE, EventExtractor, Mention
 from .graph import DocumentRecord, Role, build_graph
 from .ingest import Article, load_documents
 from .linking import Linker
@@ -94,12 +94,26 @@ def build(inputs: list[str], outdir: str | os.PathLike, *, date: str | None = No
 
 
 def article_text(article: Article) -> str:
-    """What the pipeline reads: the headline as the first paragraph, then the body."""
+    """What the pipeline reads: the headline as the first paragraph(s), then the body."""
     if not article.title:
         return article.text
-    # Headline lines are separate statements: one line each.
-    title = re.sub(r"(?<=[\u4e00-\u9fff”》])\s+(?=[\u4e00-\u9fff“《])", "\n", article.title)
-    return f"{title}\n{article.text}"
+    return "\n".join([*headline_statements(article.title), article.text])
+
+
+def headline_statements(title: str) -> list[str]:
+    """Headline lines, rejoined where one statement was wrapped over two lines.
+
+    A line that names a new subject before its verb (河间开展…) starts a statement; a
+    line that starts with a verb or holds none continues the one before
+    (肥西县召开2023年 / 优化营商环境工作推进会, 今年将创建85家 / 省级职业健康企业)."""
+    statements: list[str] = []
+    for line in title.split():
+        verb = TRIGGER_RE.search(line)
+        if statements and (verb is None or verb.start() == 0):
+            statements[-1] += line
+        else:
+            statements.append(line)
+    return statements
 
 
 def _annotate(nlp, articles: list[Article], progress: bool | None):
@@ -138,11 +152,14 @@ def _link_article(article: Article, doc, linker: Linker):
     mentions: list[Mention] = []
     roles: list[Role] = []
     place_ids_by_end: dict[int, str] = {}
+    named_places = []  # divisions named so far, for 镇党委 / 村委会 after a town or village
     for ent in doc.ents:
         entity = linker.link(ent.label_, ent.text, division_key=ent._.kg_division, home=home,
-                             parent_id=place_ids_by_end.get(ent.start_char))
+                             parent_id=place_ids_by_end.get(ent.start_char), nearby=named_places)
         if ent.label_ == "PLACE":
             place_ids_by_end[ent.end_char] = entity.id
+            if ent._.kg_division is not None:
+                named_places.append(linker.gazetteer.divisions[ent._.kg_division])
         mentions.append(Mention(ent.start_char, ent.end_char, ent.label_, entity.id, entity.name))
         record.mentions[entity.id] += 1
         record.evidence.setdefault(entity.id, _sentence_at(text, ent.start_char))

@@ -201,7 +201,8 @@ class EventExtractor:
             pos += len(line) + 1
 
     def _clause(self, clause: str, clause_start: int, sentence: str, sentence_date, carried, events):
-        triggers = [m for m in TRIGGER_RE.finditer(clause) if self._is_verb(clause, clause_start, m)]
+        triggers = _serial_objects([m for m in TRIGGER_RE.finditer(clause) if self._is_verb(clause, clause_start, m)],
+                                   clause)
         clause_mentions = self._mentions_in(clause_start, clause_start + len(clause))
         agent_like = [m for m in clause_mentions if m.label in AGENT_LABELS]
         if not triggers:
@@ -278,6 +279,22 @@ class EventExtractor:
         if carried and (not subject.strip() or ADVERBIAL_RE.fullmatch(subject)):
             return carried, "carried"
         return [], None
+
+
+NP_OBJECT_TYPES = ("HOLD", "ISSUE", "LAUNCH", "CREATE", "ORGANIZE")
+
+
+def _serial_objects(triggers: list[re.Match], clause: str) -> list[re.Match]:
+    """召开2023年优化营商环境工作推进会: 优化 right after a verb that takes a noun phrase
+    is part of that noun phrase, not a second event."""
+    kept: list[re.Match] = []
+    for m in triggers:
+        if kept and TRIGGER_TYPE[m.group()] == "PROMOTE" and TRIGGER_TYPE[kept[-1].group()] in NP_OBJECT_TYPES:
+            gap = clause[kept[-1].end():m.start()]
+            if len(re.findall(r"[\u4e00-\u9fff]", gap)) < 2:
+                continue
+        kept.append(m)
+    return kept
 
 
 def _quantity(text: str) -> re.Match | None:

@@ -23,7 +23,7 @@ from .nlp.places import find_places
 
 QUOTE_CORE_RE = re.compile(r"“([^”]+)”")
 LEVEL_SUFFIX = {"市": ("prefecture", "county"), "县": ("county",), "区": ("county",), "省": ("province",),
-                "州": ("prefecture",), "旗": ("county",), "镇": ("town",), "乡": ("town",)}
+                "州": ("prefecture",), "旗": ("county",), "镇": ("town",), "乡": ("town",), "村": ("village",)}
 NOT_LEVEL_PREFIX_RE = re.compile(r"^(市场|市民|市容|县城|县域|区域|省份|镇上)")
 
 
@@ -106,7 +106,7 @@ class Linker:
         return entity
 
     # -- agencies ---------------------------------------------------------
-    def canonical_agency(self, surface: str, home: Division | None) -> str:
+    def canonical_agency(self, surface: str, home: Division | None, nearby: list[Division] = ()) -> str:
         name = re.sub(r"\s+", "", surface)
         if name.startswith("中共") and len(name) > 4:
             name = name[2:]
@@ -115,11 +115,19 @@ class Linker:
                 name = name[: -len(abbr)] + full
                 break
         prefix = name[0]
-        if home is not None and prefix in LEVEL_SUFFIX and not NOT_LEVEL_PREFIX_RE.match(name):
-            owner = self.jurisdiction(home, prefix)
+        if prefix in LEVEL_SUFFIX and not NOT_LEVEL_PREFIX_RE.match(name):
+            owner = self._nearest(nearby, prefix) or (self.jurisdiction(home, prefix) if home else None)
             if owner is not None:
                 name = owner.name + name[1:]
         return name
+
+    @staticmethod
+    def _nearest(nearby: list[Division], level_char: str) -> Division | None:
+        """镇党委 after 桃花镇 was named: the town just named (towns and below only)."""
+        if level_char not in "镇乡村":
+            return None
+        wanted = LEVEL_SUFFIX[level_char]
+        return next((d for d in reversed(nearby) if d.level in wanted), None)
 
     def jurisdiction(self, home: Division, level_char: str) -> Division | None:
         """The division a 市/县/区… prefix refers to, seen from the article's home place."""
@@ -140,13 +148,14 @@ class Linker:
 
     # -- entry point ------------------------------------------------------
     def link(self, label: str, surface: str, *, division_key: int | None = None,
-             home: Division | None = None, parent_id: str | None = None) -> Entity:
+             home: Division | None = None, parent_id: str | None = None,
+             nearby: list[Division] = ()) -> Entity:
         """The canonical entity for one mention (and count the mention)."""
         surface = surface.strip()
         if label == "PLACE":
             entity = self._place(surface, division_key, parent_id)
         elif label in ("AGENCY", "ORG"):
-            name = self.canonical_agency(surface, home) if label == "AGENCY" else re.sub(r"\s+", "", surface)
+            name = self.canonical_agency(surface, home, nearby) if label == "AGENCY" else re.sub(r"\s+", "", surface)
             leading = self._leading_place(name)
             scope = leading.id if leading else (f"place:{home.code}" if home and label == "AGENCY" else "")
             entity_id = stable_id(label.lower(), name if leading else f"{scope}|{name}")

@@ -70,3 +70,16 @@ def test_resolve_date(text, expected):
 
 def test_month_day_without_year_stays_unknown():
     assert resolve_date("7月29日召开", None, None) == (None, None)
+
+
+def test_promote_verb_inside_a_meeting_name_is_no_event(nlp):
+    events = extract(nlp, "3月8日，肥西县召开2023年优化营商环境工作推进会。", year=2023)
+    assert [(e[1], e[2], e[3]) for e in events] == [("召开", ["肥西县"], "2023年优化营商环境工作推进会")]
+
+
+def test_headline_lines_rejoined_into_statements():
+    from kg.build import headline_statements
+
+    assert headline_statements("今年将创建85家 省级节水型企业") == ["今年将创建85家省级节水型企业"]
+    assert headline_statements("发挥优势 提升治理能力 昆山开展“五个一”系列活动") == [
+        "发挥优势提升治理能力", "昆山开展“五个一”系列活动"]

@@ -61,3 +61,10 @@ def test_ids_are_stable_across_runs(gazetteer):
         ids.append([linker.link("AGENCY", "市生态环境局", home=gazetteer.resolve("苏州市")).id,
                     linker.link("PERSON", "张建国").id, linker.link("PROGRAM", "某某行动").id])
     assert ids[0] == ids[1]
+
+
+def test_town_prefix_filled_from_the_town_just_named(gazetteer):
+    linker = Linker(gazetteer)
+    town = gazetteer.resolve("桃花镇", {gazetteer.resolve("肥西县").key})
+    committee = linker.link("AGENCY", "镇党委", home=gazetteer.resolve("肥西县"), nearby=[town])
+    assert committee.name == "桃花镇党委"

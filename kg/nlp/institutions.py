@@ -30,7 +30,7 @@ COORDINATION = ("联合", "会同", "协同", "配合", "牵头", "联手", "携
 # Words after a place that make it an area, not part of a name (沧州区域内的银行).
 AREA_WORDS = ("区域", "地区", "境内", "范围", "一带", "全境", "辖区", "当地", "本地", "全市", "全县")
 # Function words never inside a name (unlike 和 in 住房和城乡建设局, 所 in 研究所).
-NAME_BREAKERS = set("的在由与及对将是为了向从把被让等并或以于至到给据按使而且也就又还其该这那各每")
+NAME_BREAKERS = set("的在由与及对将是为了向从把被让等并或以于至到给按而且也就又还其该这那各每")
 # Counters and classifiers stop a name that has no place anchor (市县两级生态环境部门).
 STOP_CHARS = set("级个项类种批位名次件家")
 # Heads that need a level character or a place right before them (市政府, not 法治政府).
