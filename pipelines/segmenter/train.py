@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raw-dir", type=Path, default=HERE / "training" / "raw")
     parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT)
     parser.add_argument("--iterations", type=int, default=10)
-    parser.add_argument("--eps", type=float, default=0.03,
+    parser.add_argument("--eps", type=float, default=0.05,
                         help="drop features whose |weight| < eps for every tag")
     parser.add_argument("--precision", choices=["float16", "float32"], default="float16")
     parser.add_argument("--prune-only", action="store_true",
