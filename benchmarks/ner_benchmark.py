@@ -2,7 +2,7 @@
 
 Taggers (each measured in its own subprocess, so peak memory is its own):
 - `kg`          the project's `kg ner` pipeline (kg.nlp.pipeline.load_pipeline:
-                segmenter + trained NER + rule components), if importable;
+                segmenter + trained NER + gazetteer and rule components);
 - `kg-model`    the trained NER model alone (kg/models/ner or --model) with the
                 kg_words segmenter in front;
 - `jieba`       jieba 0.42.1 posseg: words tagged nr* -> PERSON, ns -> PLACE, nt -> ORG;
@@ -45,9 +45,10 @@ LAC_LABELS = {"PER": "PERSON", "LOC": "PLACE", "ORG": "ORG"}
 
 
 def tagger_kg(model: str | None):
-    from kg.nlp.pipeline import load_pipeline
+    from kg.nlp import pipeline
 
-    nlp = load_pipeline()
+    # the `kg ner` pipeline; with --model, the same assembly around that NER model
+    nlp = pipeline.assemble(ner_model=model) if model else pipeline.load_pipeline()
     return _spacy_tagger(nlp)
 
 

@@ -246,7 +246,9 @@ def load_model(model_dir: str | None):
     if model_dir:
         import spacy
 
-        return spacy.load(model_dir)
+        nlp = spacy.load(model_dir)
+        add_missing_segmenter(nlp)
+        return nlp
     try:
         from kg.nlp.pipeline import load_pipeline
     except ImportError as exc:
@@ -254,6 +256,21 @@ def load_model(model_dir: str | None):
             f"kg evaluate: no project pipeline available ({exc}); pass --model DIR"
         ) from exc
     return load_pipeline()
+
+
+def add_missing_segmenter(nlp) -> None:
+    """A packaged NER model leaves out `kg_words` (shipped in kg/models/pkuseg); put it back.
+
+    Its word features (TAG, LEMMA) come from the segmenter's words, so scoring the
+    model without it would understate it.
+    """
+    if "kg_char_features" not in nlp.pipe_names or "kg_words" in nlp.pipe_names:
+        return
+    try:
+        import kg.nlp.segmenter  # noqa: F401
+    except ImportError:
+        return
+    nlp.add_pipe("kg_words", first=True).initialize(nlp=nlp)
 
 
 def format_table(result: dict) -> str:
