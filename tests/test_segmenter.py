@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -192,3 +191,18 @@ def test_ascii_forms_segment_like_full_width(nlp):
     offsets = [(s.start_char, s.end_char) for s in ascii_doc.spans["words"]]
     assert offsets == [(s.start_char, s.end_char) for s in full_doc.spans["words"]]
     assert "CPI" in word_texts(ascii_doc) and "(" in word_texts(ascii_doc)
+
+
+def test_corpus_reads_the_original_pku_format():
+    """Document ids are dropped and bracketed compounds kept as their parts."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("segmenter_corpus", RECIPE / "corpus.py")
+    corpus = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(corpus)
+    line = "19980101-01-001-002/m  [中央/n  人民/n  广播/vn  电台/n]nt  １/m  日/q  播出/v  。/w  好/a"
+    words = corpus.words_of_line(line)
+    assert words == ["中央", "人民", "广播", "电台", "１", "日", "播出", "。", "好"]
+    assert list(corpus.split_sentences(words)) == [words[:8], words[8:]]
+    with pytest.raises(ValueError, match="without /tag"):
+        corpus.words_of_line("中央 人民/n")
