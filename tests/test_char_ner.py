@@ -127,3 +127,22 @@ def test_batched_viterbi_equals_per_document_viterbi():
     paths = ner._viterbi_batch(batch)
     for scores, path in zip(batch, paths):
         assert list(path) == reference_viterbi(log_softmax(scores), trans, start, end)
+
+
+def test_valid_argmax_paths_skip_the_viterbi_with_the_same_result():
+    nlp = make_nlp()
+    egs = examples(nlp)
+    nlp.initialize(lambda: egs)
+    ner = nlp.get_pipe("kg_char_ner")
+    labels = list(ner.labels)
+    valid = [labels.index(t) for t in ["B-PERSON", "L-PERSON", "O", "U-PLACE"]]
+    invalid = [labels.index(t) for t in ["I-PERSON", "L-PERSON", "O", "L-PLACE"]]
+    assert ner._valid(numpy.array(valid)) and not ner._valid(numpy.array(invalid))
+    rng = numpy.random.default_rng(1)
+    for _ in range(20):
+        scores = rng.normal(size=(6, len(labels))).astype("float32")
+        docs = [nlp.make_doc("甲乙丙丁戊己")]
+        ner.set_annotations(docs, [scores])
+        expected = tags_to_spans(docs[0], [labels[i] for i in ner._viterbi(scores)])
+        assert [(e.start, e.end, e.label_) for e in docs[0].ents] == [
+            (e.start, e.end, e.label_) for e in expected]

@@ -81,6 +81,16 @@ def test_with_the_real_segmenter_and_round_trip(tmp_path):
     doc = nlp(TEXT)
     assert all(t.tag_ for t in doc)
     assert [t.tag_[0] for t in doc] == [t._.word_pos for t in doc]
+    # the fast path (kg_words' per-doc B/M/E/S string) equals the spans path
+    slow = nlp.make_doc(TEXT + " 2024年 ABC")
+    fast = nlp.make_doc(TEXT + " 2024年 ABC")
+    for d in (slow, fast):
+        nlp.get_pipe("kg_words")(d)
+    del slow.user_data[kg.nlp.features.WORD_POS_KEY]
+    for d in (slow, fast):
+        nlp.get_pipe("kg_char_features")(d)
+    assert [(t.norm_, t.tag_, t.lemma_) for t in slow] == [(t.norm_, t.tag_, t.lemma_) for t in fast]
+    assert any(t.tag_ for t in slow)
     nlp.to_disk(tmp_path / "p")
     again = spacy.load(tmp_path / "p")(TEXT)
     assert [t.tag_ for t in again] == [t.tag_ for t in doc]

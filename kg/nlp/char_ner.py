@@ -123,10 +123,15 @@ class CharNER(Tagger):
         return [self.model.ops.to_numpy(s) for s in self.model.predict(docs)]
 
     def set_annotations(self, docs, batch_scores):
+        paths = [scores.argmax(axis=1) for scores in batch_scores]
         if self.cfg.get("viterbi", True):
-            paths = self._viterbi_batch(batch_scores)
-        else:
-            paths = [scores.argmax(axis=1) for scores in batch_scores]
+            # an argmax path that is already BILUO-valid is the constrained optimum too:
+            # run the Viterbi only on the documents where it is not
+            invalid = [i for i, path in enumerate(paths) if not self._valid(path)]
+            if invalid:
+                fixed = self._viterbi_batch([batch_scores[i] for i in invalid])
+                for i, path in zip(invalid, fixed):
+                    paths[i] = path
         labels = self.labels
         for doc, path in zip(docs, paths):
             if not len(doc):
@@ -165,6 +170,14 @@ class CharNER(Tagger):
                         trans[i, j] = 0.0
             self._transitions = (trans, start, end)
         return self._transitions
+
+    def _valid(self, path: numpy.ndarray) -> bool:
+        """True if the tag sequence is BILUO-valid (start, transitions, end)."""
+        if not len(path):
+            return True
+        trans, start, end = self._allowed()
+        return bool(start[path[0]] == 0.0 and end[path[-1]] == 0.0
+                    and (trans[path[:-1], path[1:]] == 0.0).all())
 
     def _viterbi(self, scores: numpy.ndarray) -> list[int]:
         """Best BILUO-valid tag sequence for one document."""

@@ -19,7 +19,7 @@ component works (with less information) in a pipeline without a segmenter.
 
 from __future__ import annotations
 
-from spacy.attrs import LEMMA, NORM, TAG
+from spacy.attrs import LEMMA, NORM, ORTH, TAG
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -27,6 +27,9 @@ import numpy
 
 END_MARK = "</s>"
 WORDS_KEY = "words"
+# kg_words keeps one B/M/E/S (or space) letter per token under this doc.user_data key
+# (kg/nlp/segmenter.py POS_KEY); same information as doc.spans["words"], cheaper to read.
+WORD_POS_KEY = "kg_words.word_pos"
 
 
 @Language.factory(
@@ -62,20 +65,26 @@ class CharFeatures:
         self.bigrams = bigrams
         self.words_key = words_key
         self.max_lemma_len = max_lemma_len
+        self._position_cache: dict[int, list[int]] = {}
+        self._orth_cache: dict[int, str] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         n_tokens = len(doc)
         if not n_tokens:
             return doc
+        # token texts from the ORTH hashes: much cheaper than building Token objects
+        lookup = self._orth_text
+        chars = [lookup(h) for h in doc.to_array(ORTH).tolist()]
         columns = []
         values = []
         if self.bigrams:
-            texts = [token.text for token in doc] + [END_MARK]
+            add = self.strings.add
+            chars.append(END_MARK)
             columns.append(NORM)
-            values.append([self.strings.add(texts[i] + texts[i + 1]) for i in range(n_tokens)])
-        words = doc.spans[self.words_key] if self.words_key in doc.spans else None
-        if words is not None and len(words):
-            tags, lemmas = self._word_features(doc, words)
+            values.append([add(chars[i] + chars[i + 1]) for i in range(n_tokens)])
+        bounds = self._word_bounds(doc)
+        if bounds:
+            tags, lemmas = self._word_features(n_tokens, chars, bounds)
             columns.extend([TAG, LEMMA])
             values.extend([tags, lemmas])
         if columns:
@@ -83,18 +92,60 @@ class CharFeatures:
             doc.from_array(columns, array)
         return doc
 
-    def _word_features(self, doc: Doc, words) -> tuple[list[int], list[int]]:
+    def _orth_text(self, orth: int) -> str:
+        text = self._orth_cache.get(orth)
+        if text is None:
+            if len(self._orth_cache) > 200_000:
+                self._orth_cache.clear()
+            text = self._orth_cache[orth] = self.strings[orth]
+        return text
+
+    def _word_bounds(self, doc: Doc) -> list[tuple[int, int]]:
+        """(start, end) token indices of the words, [] without a segmentation.
+
+        Fast path: the B/M/E/S string kg_words keeps per doc (the same data as its
+        spans, without building one Span object per word).
+        """
+        if self.words_key not in doc.spans:
+            return []
+        positions = doc.user_data.get(WORD_POS_KEY) if self.words_key == WORDS_KEY else None
+        if positions is None or len(positions) != len(doc):
+            return [(word.start, word.end) for word in doc.spans[self.words_key]]
+        bounds = []
+        start = None
+        for i, letter in enumerate(positions):
+            if letter == "S":
+                bounds.append((i, i + 1))
+                start = None
+            elif letter == "B":
+                start = i
+            elif letter == "E" and start is not None:
+                bounds.append((start, i + 1))
+                start = None
+            elif letter == " ":
+                start = None
+        return bounds
+
+    def _word_features(self, n_tokens: int, chars: list[str],
+                       bounds: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
         """Hashes of the TAG and LEMMA strings for every token (0 where uncovered)."""
         add = self.strings.add
-        tags = [0] * len(doc)
-        lemmas = [0] * len(doc)
-        for word in words:
-            length = word.end - word.start
-            lemma = add(word.text) if 1 < length <= self.max_lemma_len else 0
-            for k in range(length):
-                tags[word.start + k] = add(word_position_tag(k, length))
-                lemmas[word.start + k] = lemma
+        tags = [0] * n_tokens
+        lemmas = [0] * n_tokens
+        for start, end in bounds:
+            length = end - start
+            tags[start:end] = self._position_hashes(length)
+            if 1 < length <= self.max_lemma_len:
+                lemmas[start:end] = [add("".join(chars[start:end]))] * length
         return tags, lemmas
+
+    def _position_hashes(self, length: int) -> list[int]:
+        """Hashes of the word-position tags of a word of `length` characters (cached)."""
+        hashes = self._position_cache.get(length)
+        if hashes is None:
+            hashes = [self.strings.add(word_position_tag(k, length)) for k in range(length)]
+            self._position_cache[length] = hashes
+        return hashes
 
     # The component has no weights or data: nothing to save.
     def to_disk(self, path, *, exclude=tuple()):
