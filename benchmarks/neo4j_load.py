@@ -56,6 +56,15 @@ def count_elements(driver, database: str) -> int:
     return nodes.records[0]["c"] + relationships.records[0]["c"]
 
 
+def cpu_seconds(pid: int | None) -> float:
+    """User + system CPU time of a process so far (0 when unknown)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, TypeError, IndexError):
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def naive_load(driver, graph: dict, database: str) -> float:
     """One statement and one auto-commit transaction per node and per relationship."""
     plan = loader.plan_load(graph)
@@ -65,7 +74,8 @@ def naive_load(driver, graph: dict, database: str) -> float:
             query = (f"MERGE (n:{kind} {{id: $id}}) SET n += $props"
                      + (f" SET n:{entity_label}" if entity_label else ""))
             for node in nodes:
-                session.run(query, id=node["id"], props=loader.clean_properties(node)).consume()
+                props = loader.clean_properties(node, loader.NODE_KEY_FIELDS)
+                session.run(query, id=node["id"], props=props).consume()
         for (edge_type, source_kind, target_kind), edges in plan.edge_groups.items():
             query = (f"MATCH (a:{source_kind} {{id: $source}}) "
                      f"MATCH (b:{target_kind} {{id: $target}}) "
@@ -101,6 +111,7 @@ def main() -> int:
           f"({time.monotonic() - started:.0f} s)", flush=True)
 
     server_home = None
+    server_pid = None
     uri = os.environ.get("NEO4J_URI")
     if uri:
         password = os.environ.get("NEO4J_PASSWORD", "")
@@ -117,6 +128,7 @@ def main() -> int:
             print(served.stderr, file=sys.stderr)
             return 1
         print(served.stdout.splitlines()[0], flush=True)
+        server_pid = int((server_home / "run" / "kg-neo4j.pid").read_text())
     user = os.environ.get("NEO4J_USER", "neo4j")
     database = os.environ.get("NEO4J_DATABASE", "neo4j")
     rows = []
@@ -129,11 +141,15 @@ def main() -> int:
             empty_database(driver, database)
             elements = len(graph["nodes"]) + len(graph["edges"])
             load_average = os.getloadavg()[0]
+            server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
             seconds = run(graph)
+            server_cpu = cpu_seconds(server_pid) - server_cpu
+            client_cpu = time.process_time() - client_cpu
             stored = count_elements(driver, database)
             assert stored == elements, f"{name}: {stored} stored, {elements} expected"
             rows.append({"loader": name, "elements": elements, "seconds": round(seconds, 2),
                          "elements_per_s": round(elements / seconds),
+                         "server_cpu_s": round(server_cpu, 1), "client_cpu_s": round(client_cpu, 1),
                          "load_average": round(load_average, 1), "note": note})
             print(f"  {name}: {elements:,} elements in {seconds:.1f} s", flush=True)
 
@@ -147,6 +163,7 @@ def main() -> int:
         measure("kg load", big, lambda g: timed_kg_load(driver, g, database, args.batch_size),
                 f"{args.documents} documents, batch {args.batch_size}")
         started = time.monotonic()
+        server_cpu, client_cpu = cpu_seconds(server_pid), time.process_time()
         again = loader.load_graph(driver, big, database, batch_size=args.batch_size,
                                   progress=False)
         assert again.nodes_created == again.relationships_created == 0
@@ -154,6 +171,8 @@ def main() -> int:
         rows.append({"loader": "kg load, again (no change)", "elements": again.elements,
                      "seconds": round(seconds, 2),
                      "elements_per_s": round(again.elements / seconds),
+                     "server_cpu_s": round(cpu_seconds(server_pid) - server_cpu, 1),
+                     "client_cpu_s": round(time.process_time() - client_cpu, 1),
                      "load_average": round(os.getloadavg()[0], 1),
                      "note": "idempotent reload: 0 created"})
         driver.close()
@@ -165,14 +184,17 @@ def main() -> int:
     naive_rate = rows[0]["elements_per_s"]
     big_elements = len(big["nodes"]) + len(big["edges"])
     print()
-    print(f"Neo4j load throughput ({os.cpu_count()} CPUs; load average = other work on the "
-          f"machine when the run started)")
+    print(f"Neo4j load throughput ({os.cpu_count()} CPUs; load avg = the machine's load "
+          f"average when the step started; CPU s = CPU time used by the Neo4j server / by "
+          f"this Python process)")
     print(f"| {'loader':28} | {'elements':>9} | {'seconds':>8} | {'elements/s':>10} "
-          f"| {'load avg':>8} | note")
-    print(f"|{'-' * 30}|{'-' * 11}:|{'-' * 9}:|{'-' * 11}:|{'-' * 9}:|------")
+          f"| {'server CPU s':>12} | {'client CPU s':>12} | {'load avg':>8} | note")
+    print(f"|{'-' * 30}|{'-' * 10}:|{'-' * 9}:|{'-' * 11}:|{'-' * 13}:|{'-' * 13}:"
+          f"|{'-' * 9}:|------")
     for row in rows:
         print(f"| {row['loader']:28} | {row['elements']:>9,} | {row['seconds']:>8.1f} | "
-              f"{row['elements_per_s']:>10,} | {row['load_average']:>8} | {row['note']}")
+              f"{row['elements_per_s']:>10,} | {row['server_cpu_s']:>12} | "
+              f"{row['client_cpu_s']:>12} | {row['load_average']:>8} | {row['note']}")
     print(f"\nnaive loader on the big graph, extrapolated: {big_elements / naive_rate / 60:.0f} min "
           f"({naive_rate:,} elements/s); kg load is {rows[2]['elements_per_s'] / naive_rate:.0f}x "
           f"faster")

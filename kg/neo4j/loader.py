@@ -229,6 +229,7 @@ def plan_load(graph: dict) -> LoadPlan:
 
 
 EDGE_ENDPOINT_FIELDS = frozenset({"source", "target", "key", "type"})
+NODE_KEY_FIELDS = frozenset({"id"})  # set by the MERGE itself
 
 
 def iter_batches(plan: LoadPlan, batch_size: int) -> Iterator[Batch]:
@@ -238,7 +239,7 @@ def iter_batches(plan: LoadPlan, batch_size: int) -> Iterator[Batch]:
         query = node_query(kind, entity_label)
         what = f"{kind}:{entity_label} nodes" if entity_label else f"{kind} nodes"
         for start in range(0, len(nodes), batch_size):
-            rows = [{"id": node["id"], "props": clean_properties(node)}
+            rows = [{"id": node["id"], "props": clean_properties(node, NODE_KEY_FIELDS)}
                     for node in nodes[start:start + batch_size]]
             yield Batch(query, rows, what)
     for (edge_type, source_kind, target_kind), edges in sorted(plan.edge_groups.items()):
