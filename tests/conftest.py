@@ -81,7 +81,7 @@ class Neo4jServer:
         port = self.uri.rsplit(":", 1)[1]
         started = run_kg("neo4j", "serve", "--home", self.home, "--bolt-port", port,
                          "--http-port", self.http_port, "--heap", "1g", "--pagecache", "256m",
-                         env=self.env)
+                         "--stop-with", os.getpid(), env=self.env)
         if started.returncode != 0:
             pytest.fail(f"kg neo4j serve failed:\n{started.stdout}\n{started.stderr[-3000:]}")
 

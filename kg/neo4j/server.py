@@ -112,7 +112,8 @@ def _run_maven(maven_project: Path, stamp: Path, quiet: bool) -> None:
         if not _build_is_stale(maven_project, stamp):  # another process just built it
             return
         if not quiet:
-            print("building the Neo4j server with Maven (first time: ~190 MB into ~/.m2) ...",
+            print("building the Neo4j server with Maven (a first build downloads ~190 MB "
+                  "into ~/.m2) ...",
                   file=sys.stderr, flush=True)
         started = time.monotonic()
         result = subprocess.run([mvn, "-q", "-B", "package"], cwd=maven_project,
@@ -238,7 +239,7 @@ def wait_for_bolt(uri: str, password: str, process: subprocess.Popen | None,
 
 
 def serve(paths: ServerPaths, bolt_port: int, http_port: int, heap: str, pagecache: str,
-          timeout: float) -> dict:
+          timeout: float, stop_with: int | None = None) -> dict:
     """Start the server in the background and wait until Bolt answers; return its state."""
     password = os.environ.get("NEO4J_PASSWORD") or DEFAULT_PASSWORD
     pid = running_pid(paths)
@@ -258,6 +259,9 @@ def serve(paths: ServerPaths, bolt_port: int, http_port: int, heap: str, pagecac
     command = [_java_executable(), f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS,
                "-cp", classpath, LAUNCHER_CLASS, str(paths.home)]
     env = {**os.environ, "NEO4J_PASSWORD": password}
+    env.pop("KG_NEO4J_STOP_WITH_PID", None)
+    if stop_with:
+        env["KG_NEO4J_STOP_WITH_PID"] = str(stop_with)
     started = time.monotonic()
     with open(paths.console_log, "ab") as console:
         process = subprocess.Popen(command, cwd=paths.home, env=env, stdin=subprocess.DEVNULL,
@@ -351,6 +355,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                                 help="Neo4j page cache (default: 512m)")
             action.add_argument("--timeout", type=float, default=180,
                                 help="seconds to wait for Bolt (default: 180)")
+            action.add_argument("--stop-with", type=int, metavar="PID",
+                                help="stop the server when process PID ends (test sessions)")
         if name == "stop":
             action.add_argument("--timeout", type=float, default=60,
                                 help="seconds before a kill (default: 60)")
@@ -374,7 +380,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_serve(paths: ServerPaths, args: argparse.Namespace) -> int:
     state = serve(paths, args.bolt_port, args.http_port, args.heap, args.pagecache,
-                  args.timeout)
+                  args.timeout, args.stop_with)
     if state.get("already_running"):
         print(f"kg neo4j: already running (pid {state.get('pid')}) at {state.get('bolt_uri')}")
         return 0

@@ -44,8 +44,25 @@ public final class LocalServer {
             System.exit(status);
         }
         alignPassword(server.getDatabaseManagementService(), password);
+        stopWithWatchedProcess(System.getenv("KG_NEO4J_STOP_WITH_PID"));
         System.out.println("kg-neo4j: ready");
         new CountDownLatch(1).await(); // the bootstrapper's signal handler exits the JVM
+    }
+
+    /**
+     * Tests pass their own pid: when that process dies (even killed), the server stops
+     * cleanly instead of running on with nobody to stop it.
+     */
+    private static void stopWithWatchedProcess(String pid) {
+        if (pid == null || pid.isEmpty()) {
+            return;
+        }
+        ProcessHandle.of(Long.parseLong(pid)).ifPresentOrElse(
+                watched -> watched.onExit().thenRun(() -> {
+                    System.out.println("kg-neo4j: process " + pid + " ended, stopping");
+                    System.exit(0);
+                }),
+                () -> System.exit(0));
     }
 
     /** First start only: the system database is created with this password already set. */
