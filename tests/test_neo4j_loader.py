@@ -149,6 +149,23 @@ def test_second_build_adds_only_what_is_new(empty_neo4j, tmp_path):
     assert stored == [{"m": second.nodes[some_entity]["mentions"]}]  # updated, not stale
 
 
+def test_an_entity_whose_label_changed_keeps_only_the_new_label(empty_neo4j, tmp_path):
+    def graph_with(label):
+        return {"directed": True, "multigraph": True, "graph": {},
+                "nodes": [{"id": "ent:x", "kind": "Entity", "label": label, "name": "x",
+                           "aliases": ["x"], "mentions": 1}], "edges": []}
+
+    for number, label in enumerate(("ORG", "AGENCY")):
+        folder = tmp_path / str(number)
+        folder.mkdir()
+        (folder / "graph.json").write_text(json.dumps(graph_with(label)), encoding="utf-8")
+        assert kg_load(empty_neo4j, folder).returncode == 0
+    rows = query(empty_neo4j, "MATCH (n {id: 'ent:x'}) RETURN labels(n) AS labels, "
+                              "n.label AS label")
+    assert [(sorted(row["labels"]), row["label"]) for row in rows] == [
+        (["Agency", "Entity"], "AGENCY")]
+
+
 def test_interrupted_load_then_rerun_is_complete(local_neo4j_server, tmp_path):
     """Stop the server after a few committed batches; a rerun completes without duplicates."""
     from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired

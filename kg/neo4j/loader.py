@@ -298,14 +298,23 @@ def prefetch(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
 
 
 def node_query(kind: str, entity_label: str | None) -> str:
-    """MERGE on the constrained (kind, id); labels only from the allow-lists."""
+    """MERGE on the constrained (kind, id); labels only from the allow-lists.
+
+    An entity keeps exactly one entity label: the one of the latest build (a reload
+    after the label changed removes the old one).
+    """
     if kind not in NODE_KINDS or (entity_label and entity_label not in ENTITY_LABELS.values()):
         raise ValueError(f"label not allowed: {kind}:{entity_label}")
-    # ON CREATE/ON MATCH rather than a trailing SET: a map SET after MERGE could touch the
-    # merged `id`, so the planner would buffer the whole batch (Eager) first.
-    updates = "n += row.props" + (f", n:{entity_label}" if entity_label else "")
-    return (f"UNWIND $rows AS row MERGE (n:{kind} {{id: row.id}}) "
-            f"ON CREATE SET {updates} ON MATCH SET {updates}")
+    # ON CREATE/ON MATCH rather than a trailing map SET: that could touch the merged
+    # `id`, so the planner would buffer the whole batch (Eager) first.
+    query = (f"UNWIND $rows AS row MERGE (n:{kind} {{id: row.id}}) "
+             f"ON CREATE SET n += row.props ON MATCH SET n += row.props")
+    if kind == "Entity":
+        others = [label for label in ENTITY_LABELS.values() if label != entity_label]
+        query += " REMOVE n:" + ":".join(others)
+        if entity_label:
+            query += f" SET n:{entity_label}"
+    return query
 
 
 def relationship_query(edge_type: str, source_kind: str, target_kind: str,
