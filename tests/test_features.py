@@ -10,8 +10,8 @@ from spacy.ml.featureextractor import FeatureExtractor
 import kg.nlp.features  # noqa: F401
 from kg.nlp.features import END_MARK, word_position_tag
 
-TEXT = "河间市人民政府召开会议"
-WORDS = [(0, 3), (3, 5), (5, 7), (7, 9), (9, 11)]  # 河间市 人民 政府 召开 会议
+TEXT = "余杭区人民政府发布通知"
+WORDS = [(0, 3), (3, 5), (5, 7), (7, 9), (9, 11)]  # 余杭区 人民 政府 发布 通知
 
 
 def char_nlp():
@@ -37,7 +37,7 @@ def test_norm_is_bigram_with_next_char():
 def test_word_position_and_word_features():
     doc = doc_with_words(char_nlp())
     assert [t.tag_ for t in doc] == ["B3", "M3", "E3", "B2", "E2", "B2", "E2", "B2", "E2", "B2", "E2"]
-    assert [t.lemma_ for t in doc[:5]] == ["河间市"] * 3 + ["人民"] * 2
+    assert [t.lemma_ for t in doc[:5]] == ["余杭区"] * 3 + ["人民"] * 2
 
 
 def test_word_position_tag_buckets():
@@ -65,9 +65,9 @@ def test_features_change_the_model_input():
     with_features = extractor.predict([doc_with_words(nlp)])[0]
     assert numpy.array_equal(without[:, 0], with_features[:, 0])  # ORTH unchanged
     strings = nlp.vocab.strings
-    assert with_features[0, 1] == strings["河间"]
+    assert with_features[0, 1] == strings["余杭"]
     assert with_features[0, 2] == strings["B3"]
-    assert with_features[0, 3] == strings["河间市"]
+    assert with_features[0, 3] == strings["余杭区"]
     assert not numpy.array_equal(without[:, 1:], with_features[:, 1:])
 
 

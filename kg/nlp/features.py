@@ -1,17 +1,17 @@
 """Per-character features for the character-level NER.
 
 The NER sees one token per Chinese character (`spacy.blank("zh")`, segmenter
-`char`). A character alone is ambiguous (州 in 沧州 vs 州长), so this component
+`char`). A character alone is ambiguous (州 in 杭州 vs 州长), so this component
 writes extra information into token attributes that spaCy's `MultiHashEmbed` can
 embed, without any model of its own:
 
-- `token.norm_`  = the character bigram starting at this character ("沧州"), the
+- `token.norm_`  = the character bigram starting at this character ("杭州"), the
   best-known cheap lever for Chinese character NER;
 - `token.tag_`   = position of the character in its word (B/M/E/S) plus the word
   length (1, 2, 3, 4+), from the word segmentation in `doc.spans["words"]`
   (written by the `kg_words` component, if it runs before this one);
 - `token.lemma_` = the whole word for words of 2..`max_lemma_len` characters, a
-  lexicon-like feature (every character of 河北省 carries 河北省).
+  lexicon-like feature (every character of 浙江省 carries 浙江省).
 
 Without `doc.spans["words"]` only the bigram is set and TAG/LEMMA stay empty, so the
 component works (with less information) in a pipeline without a segmenter.
