@@ -59,6 +59,17 @@ def evaluate_model(model_dir: Path, data: Path, limit: int = 0) -> dict:
     return results
 
 
+def markdown(results: dict) -> str:
+    """Per-label table of the three scores, for the README."""
+    lines = ["| dev set | label | P | R | F1 | gold spans |", "|---|---|---|---|---|---|"]
+    for name in ("msra", "cluener", "cluener_merged"):
+        result = results[name]
+        rows = list(result["labels"].items()) + [("**overall**", result["overall"])]
+        for label, m in rows:
+            lines.append(f"| {name} | {label} | {m['p']:.3f} | {m['r']:.3f} | {m['f']:.3f} | {m['support']} |")
+    return "\n".join(lines)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
@@ -66,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="folder with dev_msra.bio and dev_cluener.jsonl (convert.py output)")
     parser.add_argument("--out", type=Path, default=DEFAULT_OUT)
     parser.add_argument("--limit", type=int, default=0, help="first N sentences of each set")
+    parser.add_argument("--markdown", type=Path, help="also write the per-label table as Markdown")
     args = parser.parse_args(argv)
     for required in (args.model / "config.cfg", args.data / "dev_msra.bio",
                      args.data / "dev_cluener.jsonl"):
@@ -78,6 +90,8 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("msra", "cluener", "cluener_merged"):
         print(f"== {name} ({results[name]['sentences']} sentences)")
         print(format_table(results[name]))
+    if args.markdown:
+        args.markdown.write_text(markdown(results) + "\n", encoding="utf-8")
     print(f"evaluate: metrics written to {args.out}")
     return 0
 
