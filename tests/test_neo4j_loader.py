@@ -167,32 +167,41 @@ def test_an_entity_whose_label_changed_keeps_only_the_new_label(empty_neo4j, tmp
 
 
 def test_interrupted_load_then_rerun_is_complete(local_neo4j_server, tmp_path):
-    """Stop the server after a few committed batches; a rerun completes without duplicates."""
-    from neo4j.exceptions import Neo4jError, ServiceUnavailable, SessionExpired
+    """Stop the server while `kg load` runs: a one-line error, then a rerun completes."""
+    import subprocess
+    import sys
+    import time
 
     server = local_neo4j_server
     empty_database(server)
-    graph = synthetic_graph(60, seed=3)
-    data = graph_json(graph)
-
-    def stop_server(number, batch):
-        if number == 3:
-            server.stop()
-
-    driver = loader.open_driver(server.uri, server.user, server.password, retry_seconds=2)
+    graph = synthetic_graph(600, seed=3)
+    outdir = write_graph(graph, tmp_path)
+    command = [sys.executable, "-m", "kg.cli", "load", str(outdir), "--uri", server.uri,
+               "--batch-size", "50", "--retry-seconds", "2", "--quiet"]
+    load = subprocess.Popen(command, env=server.env, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
     try:
-        with pytest.raises((ServiceUnavailable, SessionExpired, Neo4jError, OSError)):
-            loader.load_graph(driver, data, server.database, batch_size=200, progress=False,
-                              on_batch=stop_server)
+        deadline = time.monotonic() + 300
+        while not query(server, "MATCH (n) RETURN count(n) > 0 AS started")[0]["started"]:
+            assert load.poll() is None and time.monotonic() < deadline, load.stderr.read()
+            time.sleep(0.2)
+        server.stop()
+        _, stderr = load.communicate(timeout=300)
     finally:
-        driver.close()
+        if load.poll() is None:
+            load.kill()
+    assert load.returncode == 1, stderr
+    assert "Traceback" not in stderr
+    assert stderr.strip().splitlines()[-1].startswith(
+        f"kg load: error: lost the connection to Neo4j at {server.uri} part-way")
     status = run_kg("neo4j", "status", "--home", server.home, env=server.env)
     assert status.returncode == 3 and "not running" in status.stdout
 
     server.serve()
     partial = sum(stored_labels(server)[kind] for kind in loader.NODE_KINDS)
-    assert 0 < partial < graph.number_of_nodes()
-    rerun = kg_load(server, write_graph(graph, tmp_path))
+    partial += sum(stored_types(server).values())
+    assert 0 < partial < graph.number_of_nodes() + graph.number_of_edges()
+    rerun = kg_load(server, outdir)
     assert rerun.returncode == 0, rerun.stderr
     assert stored_labels(server) == expected_labels(graph)
     assert sum(stored_types(server).values()) == graph.number_of_edges()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import logging
 import os
 import queue
 import re
@@ -440,10 +441,24 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--database", default="neo4j", help="database (default: neo4j)")
     parser.add_argument("--batch-size", type=int, default=DEFAULT_BATCH_SIZE,
                         help="rows per transaction (default: %(default)s)")
+    parser.add_argument("--retry-seconds", type=float, default=30.0,
+                        help="how long to retry a batch on transient errors or a lost "
+                             "server (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
+class _OneLineNotices(logging.Handler):
+    """The driver's retry warnings span several lines; show each as one."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = " ".join(record.getMessage().split())
+        print(f"kg load: {text if len(text) <= 240 else text[:237] + '...'}", file=sys.stderr)
+
+
 def run(args: argparse.Namespace) -> int:
+    driver_log = logging.getLogger("neo4j")
+    driver_log.addHandler(_OneLineNotices(logging.WARNING))
+    driver_log.propagate = False
     try:
         stats = _load_from_args(args)
     except LoadError as exc:
@@ -472,7 +487,7 @@ def _load_from_args(args: argparse.Namespace) -> LoadStats:
     if not password:
         raise LoadError("NEO4J_PASSWORD is not set (the project's local server "
                         "`kg neo4j serve` uses 'kg-local-dev' unless you set one)")
-    driver = open_driver(args.uri, args.user, password)
+    driver = open_driver(args.uri, args.user, password, args.retry_seconds)
     try:
         return load_graph(driver, graph, args.database, args.batch_size,
                           progress=not args.quiet)
