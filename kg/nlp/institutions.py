@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NUM, ORG_HEADS, PUNCT, TITLES, WEAK_HEADS
-from .spans import char_span, is_cjk, set_group, word_ends
+from .spans import RuleTagger, is_cjk, word_ends
 
 GROUP = "kg_institutions"
 MAX_CORE = 12
@@ -145,18 +145,12 @@ def make_institution_tagger(nlp: Language, name: str) -> "InstitutionTagger":
     return InstitutionTagger(name)
 
 
-class InstitutionTagger:
+class InstitutionTagger(RuleTagger):
     """Writes doc.spans["kg_institutions"] (AGENCY and ORG). Runs after kg_places."""
 
-    def __init__(self, name: str = GROUP):
-        self.name = name
+    group, source = GROUP, "institution-rule"
 
-    def __call__(self, doc: Doc) -> Doc:
+    def find(self, doc: Doc):
         places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])]
-        spans = []
         for start, end, label in find_institutions(doc.text, places, word_ends(doc)):
-            span = char_span(doc, start, end, label, "institution-rule")
-            if span is not None:
-                spans.append(span)
-        set_group(doc, GROUP, spans)
-        return doc
+            yield start, end, label, None

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import NOT_NAMES, SURNAMES_DOUBLE, SURNAMES_SINGLE, TITLES
-from .spans import char_span, is_boundary, set_group
+from .spans import RuleTagger, is_boundary
 
 GROUP = "kg_people"
 TITLE_RE = re.compile("(" + "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)) + r")\s?")
@@ -98,18 +98,11 @@ def make_people_tagger(nlp: Language, name: str) -> "PeopleTagger":
     return PeopleTagger(name)
 
 
-class PeopleTagger:
+class PeopleTagger(RuleTagger):
     """Writes doc.spans["kg_people"] (PERSON, with `._.kg_title`)."""
 
-    def __init__(self, name: str = GROUP):
-        self.name = name
+    group, source = GROUP, "title-rule"
 
-    def __call__(self, doc: Doc) -> Doc:
-        spans = []
-        for start, end, title in find_people(doc.text):
-            span = char_span(doc, start, end, "PERSON", "title-rule")
-            if span is not None:
-                span._.kg_title = title
-                spans.append(span)
-        set_group(doc, GROUP, spans)
-        return doc
+    def find(self, doc: Doc):
+        for start, end, titles in find_people(doc.text):
+            yield start, end, "PERSON", titles

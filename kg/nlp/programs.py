@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import CAMPAIGN_HEADS, POLICY_TITLE_HEADS, PROGRAM_HEADS, PROGRAM_VERBS, QUOTE_VERBS
-from .spans import char_span, set_group
+from .spans import RuleTagger
 
 GROUP = "kg_programs"
 TITLE_RE = re.compile(r"《([^《》\n]{2,60})》")
@@ -109,17 +109,11 @@ def make_program_tagger(nlp: Language, name: str) -> "ProgramTagger":
     return ProgramTagger(name)
 
 
-class ProgramTagger:
+class ProgramTagger(RuleTagger):
     """Writes doc.spans["kg_programs"] (PROGRAM)."""
 
-    def __init__(self, name: str = GROUP):
-        self.name = name
+    group, source = GROUP, "program-rule"
 
-    def __call__(self, doc: Doc) -> Doc:
-        spans = []
+    def find(self, doc: Doc):
         for start, end in find_programs(doc.text):
-            span = char_span(doc, start, end, "PROGRAM", "program-rule")
-            if span is not None:
-                spans.append(span)
-        set_group(doc, GROUP, spans)
-        return doc
+            yield start, end, "PROGRAM", None

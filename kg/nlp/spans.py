@@ -28,6 +28,30 @@ def set_group(doc: Doc, group: str, spans: list[Span]) -> None:
     doc.spans[group] = sorted(spans, key=lambda s: (s.start, -s.end))
 
 
+class RuleTagger:
+    """A rule component: `find(doc)` yields (start_char, end_char, label, title) and the
+    spans land in doc.spans[group], marked with their source (and title, for people)."""
+
+    group = ""
+    source = ""
+
+    def __init__(self, name: str):
+        self.name = name
+
+    def find(self, doc: Doc):
+        raise NotImplementedError
+
+    def __call__(self, doc: Doc) -> Doc:
+        spans = []
+        for start, end, label, title in self.find(doc):
+            span = char_span(doc, start, end, label, self.source)
+            if span is not None:
+                span._.kg_title = title
+                spans.append(span)
+        set_group(doc, self.group, spans)
+        return doc
+
+
 def is_cjk(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
