@@ -218,6 +218,13 @@ def test_unreachable_server_gives_one_clear_line(small_graph, tmp_path, neo4j_se
     assert len(lines) == 1 and lines[0].startswith("kg load: error: cannot reach Neo4j at")
 
 
+def test_a_uri_that_is_not_bolt_is_refused_plainly(small_graph, tmp_path, neo4j_server):
+    outdir = write_graph(small_graph, tmp_path)
+    result = run_kg("load", outdir, "--uri", "http://127.0.0.1:7474", env=neo4j_server.env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "kg load: error: invalid --uri 'http://127.0.0.1:7474': use bolt://" in result.stderr
+
+
 def test_wrong_password_gives_one_clear_line(neo4j_server, small_graph, tmp_path):
     outdir = write_graph(small_graph, tmp_path)
     env = {**neo4j_server.env, "NEO4J_PASSWORD": neo4j_server.password + "-wrong"}

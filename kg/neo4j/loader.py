@@ -358,11 +358,18 @@ CONSTRAINTS = [
 # --------------------------------------------------------------------------- loading
 
 
+BOLT_SCHEMES = ("bolt", "bolt+s", "bolt+ssc", "neo4j", "neo4j+s", "neo4j+ssc")
+
+
 def open_driver(uri: str, user: str, password: str, retry_seconds: float = 30.0):
     """A connected driver, or LoadError saying plainly why not."""
     from neo4j import GraphDatabase
     from neo4j.exceptions import AuthError, ConfigurationError, ServiceUnavailable
 
+    scheme = uri.split("://", 1)[0].lower() if "://" in uri else ""
+    if scheme not in BOLT_SCHEMES:
+        raise LoadError(f"invalid --uri {uri!r}: use bolt://HOST:PORT (or "
+                        f"{', '.join(s + '://' for s in BOLT_SCHEMES[1:])})")
     try:
         driver = GraphDatabase.driver(uri, auth=(user, password), connection_timeout=10,
                                       max_transaction_retry_time=retry_seconds)
