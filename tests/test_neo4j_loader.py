@@ -249,6 +249,8 @@ def test_password_only_from_the_environment(neo4j_server, small_graph, tmp_path)
     ("{not json", "invalid JSON"),
     ('{"edges": []}', "no 'nodes' list"),
     ('{"nodes": [{"kind": "Entity"}], "edges": []}', "node #0 has no 'id'"),
+    ('{"nodes": [{"id": ["a"]}], "edges": []}', "node #0 has an 'id' that is not a string"),
+    ('{"nodes": [{"id": "a"}], "edges": [{"source": "a", "target": {}}]}', "edge #0 has a"),
 ])
 def test_bad_graph_file_is_named_with_the_problem(tmp_path, content, message, neo4j_server):
     bad = tmp_path / "graph.json"

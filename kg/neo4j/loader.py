@@ -102,9 +102,14 @@ def read_graph(path: Path) -> dict:
     for position, node in enumerate(graph["nodes"]):
         if not isinstance(node, dict) or node.get("id") is None:
             raise LoadError(f"{path}: node #{position} has no 'id'")
+        if not isinstance(node["id"], (str, int)) or isinstance(node["id"], bool):
+            raise LoadError(f"{path}: node #{position} has an 'id' that is not a string")
     for position, edge in enumerate(edges):
         if not isinstance(edge, dict) or "source" not in edge or "target" not in edge:
             raise LoadError(f"{path}: edge #{position} has no 'source'/'target'")
+        if not all(isinstance(edge[end], (str, int)) for end in ("source", "target")):
+            raise LoadError(f"{path}: edge #{position} has a 'source'/'target' that is not "
+                            f"a node id")
     return {"nodes": graph["nodes"], "edges": edges}
 
 
