@@ -26,8 +26,6 @@ from .ingest import Article, load_documents
 from .linking import Linker
 from .nlp.places import page_context
 
-AGENT_LABELS = ("AGENCY", "ORG", "PLACE", "PERSON")
-
 
 def configure_parser(parser) -> None:
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="news text files or folders (.txt)")
@@ -40,7 +38,7 @@ def configure_parser(parser) -> None:
 def run(args) -> int:
     try:
         report = build(args.inputs, args.output, date=args.date, model=args.model, include_text=not args.no_text)
-    except ValueError as exc:
+    except (ValueError, OSError) as exc:
         print(f"kg build: {exc}", file=sys.stderr)
         return 2
     for item in report["skipped"]:
@@ -66,21 +64,21 @@ def build(inputs: list[str], outdir: str | os.PathLike, *, date: str | None = No
     nlp = load_pipeline(model)
     timings["load_pipeline"] = time.perf_counter() - clock
 
+    # Documents stream through the pipeline and the linker: no batch is held in memory.
     clock = time.perf_counter()
-    docs = list(_annotate(nlp, articles, progress))
-    timings["nlp"] = time.perf_counter() - clock
-
-    clock = time.perf_counter()
-    gazetteer = nlp.get_pipe("kg_places").gazetteer
-    linker = Linker(gazetteer)
+    linking = 0.0
+    linker = Linker(nlp.get_pipe("kg_places").gazetteer)
     records, events, roles = [], [], []
-    for article, doc in zip(articles, docs):
+    for article, doc in zip(articles, _annotate(nlp, articles, progress)):
+        started = time.perf_counter()
         record, doc_events, doc_roles = _link_article(article, doc, linker)
         records.append(record)
         events += doc_events
         roles += doc_roles
+        linking += time.perf_counter() - started
     linker.finish()
-    timings["link_and_events"] = time.perf_counter() - clock
+    timings["nlp"] = time.perf_counter() - clock - linking
+    timings["link_and_events"] = linking
 
     clock = time.perf_counter()
     graph = build_graph(records, linker.entities, events, roles, include_text=include_text)
@@ -123,15 +121,17 @@ def _annotate(nlp, articles: list[Article], progress: bool | None):
     for article in articles:
         page_texts.setdefault(article.source, []).append(article_text(article))
     contexts = {source: page_context("\n".join(texts), gazetteer) for source, texts in page_texts.items()}
-    docs = []
-    for article in articles:
-        doc = nlp.make_doc(article_text(article))
-        doc._.kg_place_context = contexts[article.source]
-        docs.append(doc)
+
+    def docs():
+        for article in articles:
+            doc = nlp.make_doc(article_text(article))
+            doc._.kg_place_context = contexts[article.source]
+            yield doc
+
     from tqdm import tqdm
 
-    show = progress if progress is not None else len({a.source for a in articles}) > 1
-    yield from tqdm(nlp.pipe(docs, batch_size=32), total=len(docs), desc="kg build", unit="doc",
+    show = progress if progress is not None else len(page_texts) > 1
+    yield from tqdm(nlp.pipe(docs(), batch_size=32), total=len(articles), desc="kg build", unit="doc",
                     disable=not show, file=sys.stderr)
 
 

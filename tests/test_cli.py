@@ -54,3 +54,9 @@ def test_build_with_nothing_readable_fails(tmp_path):
     (tmp_path / "bad.txt").write_bytes(b"")
     result = kg("build", str(tmp_path / "bad.txt"), "-o", str(tmp_path / "out"))
     assert result.returncode == 1 and "bad.txt" in result.stderr
+
+
+def test_build_with_a_missing_model_is_a_clear_error(tmp_path):
+    result = kg("build", "seeds", "-o", str(tmp_path / "out"), "--model", str(tmp_path / "no-model"))
+    assert result.returncode == 2 and "no-model" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "out").exists()
