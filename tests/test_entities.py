@@ -40,3 +40,15 @@ def test_internal_labels_are_mapped(nlp):
     text = "地址是北京市海淀区中关村大街1号。"
     ents = run_with_model_spans(nlp, text, [(3, 16, "ADDRESS")])
     assert ("北京市海淀区中关村大街1号", "PLACE") in ents
+
+
+def test_model_cannot_merge_gazetteer_places_or_invent_divisions(nlp):
+    text = "组织到河间市兴村镇大庄、阁上观摩，整合市、县两级执法力量。"
+    ents = run_with_model_spans(nlp, text, [(3, 11, "ADDRESS"), (17, 20, "PLACE")])
+    assert ("兴村镇", "PLACE") in ents and ("大庄", "PLACE") in ents
+    assert ("整合市", "PLACE") not in ents
+
+
+def test_model_agencies_need_an_organ_head(nlp):
+    text = "沧州市综合运用科技手段。"
+    assert run_with_model_spans(nlp, text, [(0, 5, "AGENCY")]) == [("沧州市", "PLACE")]

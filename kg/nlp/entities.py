@@ -13,10 +13,12 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .lexicon import AGENCY_HEADS, ORG_HEADS
+from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, ORG_HEADS
 from .people import is_plausible_name
 
 BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
+AGENCY_HEAD_TUPLE = tuple(AGENCY_HEADS) + ("国务院", "中央", "委")
+DIVISION_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "街道", "自治州", "盟", "旗")
 
 LABELS = ("PERSON", "PLACE", "AGENCY", "ORG", "PROGRAM")
 MODEL_LABEL_MAP = {"ADDRESS": "PLACE", "LOC": "PLACE", "PER": "PERSON", "GPE": "PLACE"}
@@ -24,16 +26,22 @@ MODEL_LABEL_MAP = {"ADDRESS": "PLACE", "LOC": "PLACE", "PER": "PERSON", "GPE": "
 DETERMINERS = tuple("各全本该此每某我其这那")
 
 
-def plausible_model_span(span: Span, label: str) -> bool:
+def plausible_model_span(span: Span, label: str, division_names: set[str] | dict) -> bool:
+    """Filters for what the statistical model proposes, from the grammar of names."""
     text = span.text.strip()
     if len(text) < 2 or text.startswith(DETERMINERS):
         return False
     if label == "PERSON":
         return is_plausible_name(text) or "·" in text
     if label == "PLACE":
-        return not text.endswith(("化", "性", "们"))
-    if label in ("AGENCY", "ORG"):  # a bare head (支部, 分局) names nothing
-        return len(text) >= 3 and text not in BARE_HEADS
+        if text.endswith(("化", "性", "们")):
+            return False
+        # 整合市: a Chinese division name that the gazetteer does not know is no division.
+        return span.label_ == "ADDRESS" or not text.endswith(DIVISION_SUFFIXES) or text in division_names
+    if label in ("AGENCY", "ORG") and (len(text) < 3 or text in BARE_HEADS):
+        return False  # a bare head (支部, 分局) names nothing
+    if label == "AGENCY":  # government organs always end in an organ head (…局, …委员会, …政府)
+        return text.endswith(AGENCY_HEAD_TUPLE) or any(text.endswith(a) for a in AGENCY_ABBREVIATIONS)
     return True
 
 
@@ -43,18 +51,28 @@ def _overlaps(span: Span, taken: list[bool]) -> bool:
 
 @Language.factory("kg_entities", default_config={"rule_groups": ["kg_programs", "kg_institutions", "kg_people"]})
 def make_entity_merger(nlp: Language, name: str, rule_groups: list[str]) -> "EntityMerger":
-    return EntityMerger(name, rule_groups)
+    return EntityMerger(name, rule_groups, nlp)
 
 
 class EntityMerger:
     """Writes doc.ents from rule span groups, gazetteer places and model entities."""
 
-    def __init__(self, name: str, rule_groups: list[str]):
+    def __init__(self, name: str, rule_groups: list[str], nlp: Language | None = None):
         self.name = name
         self.rule_groups = list(rule_groups)
+        self.nlp = nlp
+
+    def _division_names(self) -> dict:
+        """Full names of the gazetteer's divisions (empty without a kg_places component)."""
+        if self.nlp is not None and "kg_places" in self.nlp.pipe_names:
+            gazetteer = self.nlp.get_pipe("kg_places").gazetteer
+            if gazetteer is not None:
+                return gazetteer.by_full
+        return {}
 
     def __call__(self, doc: Doc) -> Doc:
         model_spans = [s for s in doc.ents]
+        division_names = self._division_names()
         positions = [s for s in model_spans if s.label_ == "POSITION"]
         places = list(doc.spans.get("kg_places", []))
         certain_places = [s for s in places if s._.kg_source == "gazetteer"]
@@ -78,14 +96,15 @@ class EntityMerger:
                     take(span, span.label_)
         for span in sorted(model_spans, key=lambda s: -(s.end - s.start)):
             label = MODEL_LABEL_MAP.get(span.label_, span.label_)
-            if label not in LABELS or not plausible_model_span(span, label):
+            if label not in LABELS or not plausible_model_span(span, label, division_names):
                 continue
             if span._.kg_source is None:
                 span._.kg_source = "model"
             inside = [c for c in chosen if c.start >= span.start and c.end <= span.end]
             swallows = label in ("AGENCY", "ORG") or span.label_ == "ADDRESS"  # 北京大学, a postal address
+            # …but places written one after another (某镇某村) stay what the gazetteer says.
             if inside and swallows and all(c.label_ == "PLACE" for c in inside) \
-                    and (span.end - span.start) > max(c.end - c.start for c in inside):
+                    and (span.end - span.start) > sum(c.end - c.start for c in inside):
                 others_overlap = any(taken[i] for i in range(span.start, span.end)
                                      if not any(c.start <= i < c.end for c in inside))
                 if not others_overlap:
