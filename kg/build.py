@@ -24,7 +24,7 @@ from .events import TRIGGER_RE, EventExtractor, Mention
 from .graph import DocumentRecord, Role, build_graph
 from .ingest import Article, load_documents
 from .linking import Linker
-from .nlp.places import page_context
+from .nlp.gazetteer import page_context
 
 
 def configure_parser(parser) -> None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 from .nlp.gazetteer import LEVELS, Division, Gazetteer
 from .nlp.lexicon import AGENCY_ABBREVIATIONS
-from .nlp.places import find_places
+from .nlp.gazetteer import find_places
 
 QUOTE_CORE_RE = re.compile(r"“([^”]+)”")
 LEVEL_SUFFIX = {"市": ("prefecture", "county"), "县": ("county",), "区": ("county",), "省": ("province",),

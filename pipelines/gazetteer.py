@@ -17,7 +17,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from kg.nlp.gazetteer import LEVELS, Gazetteer  # noqa: E402
-from kg.nlp.places import PACKAGED_GAZETTEER, write_gazetteer  # noqa: E402
+from kg.nlp.gazetteer import PACKAGED_GAZETTEER, write_gazetteer  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

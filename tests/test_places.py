@@ -1,6 +1,6 @@
 """Gazetteer and the kg_places component."""
 
-from kg.nlp.places import find_places, page_context
+from kg.nlp.gazetteer import find_places, page_context
 
 
 def names(matches, text):

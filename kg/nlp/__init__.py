@@ -1,3 +1,6 @@
-"""spaCy components of the kg pipeline. Importing this package registers their factories."""
+"""spaCy components of the kg pipeline.
 
-from . import char_ner, entities, features, institutions, people, places, programs, segmenter  # noqa: F401
+`kg.nlp.pipeline` imports the component modules (registering their factories); the
+package's entry points let `spacy.load` find them too. The package itself imports
+nothing, so the pure-Python parts (gazetteer, lexicon) load without spaCy.
+"""

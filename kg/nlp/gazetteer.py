@@ -1,4 +1,4 @@
-"""Chinese administrative divisions: loading, lookup and the hierarchy.
+"""Chinese administrative divisions: loading, lookup, the hierarchy, and finding them in text.
 
 The data comes from the jionlp package's `china_location.zip` (provinces,
 prefectures, counties with codes and short forms; towns by name). It is read once
@@ -8,6 +8,7 @@ a pipeline never parses the 700k-line source again.
 
 from __future__ import annotations
 
+import gzip
 import io
 import json
 import re
@@ -191,3 +192,125 @@ class Gazetteer:
             if LEVELS.index(ranks[0].level) < LEVELS.index(ranks[1].level):
                 return ranks[0]
         return None
+
+
+# -- finding places in text --------------------------------------------------
+
+PACKAGED_GAZETTEER = Path(__file__).resolve().parent.parent / "models" / "gazetteer.json.gz"
+VILLAGES_FILE = "villages.json.gz"  # beside the gazetteer file
+VILLAGE_SUFFIXES = ("村", "社区", "居委会", "村委会")
+# Full names shorter than this are only accepted for provinces and prefectures (城区, 矿区 are words).
+MIN_FULL_LEN = 3
+
+
+@dataclass
+class PlaceMatch:
+    start: int
+    end: int
+    division: Division | None  # None: a place outside the gazetteer (villages)
+    certain: bool
+
+
+def find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = None) -> list[PlaceMatch]:
+    """Greedy longest-match of division names, resolved with context."""
+    context = set(context or ())
+    found: list[PlaceMatch] = []
+    pending_short: list[tuple[int, int, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        best = None
+        for length in range(min(gazetteer.max_len, n - i), 1, -1):
+            piece = text[i:i + length]
+            if piece in gazetteer.by_full:
+                level_ok = length >= MIN_FULL_LEN or any(
+                    d.level in ("province", "prefecture") for d in gazetteer.by_full[piece])
+                if level_ok:
+                    best = ("full", length, piece)
+                    break
+            if piece in gazetteer.by_short:
+                best = ("short", length, piece)
+                break
+        if best is None:
+            i += 1
+            continue
+        kind, length, piece = best
+        if kind == "full":
+            div = gazetteer.resolve(piece, context)
+            found.append(PlaceMatch(i, i + length, div, True))
+            if div is not None:
+                context.add(div.key)
+        else:
+            pending_short.append((i, i + length, piece))
+        i += length
+    # Short forms: accept high levels outright, counties only with support.
+    for start, end, piece in pending_short:
+        candidates = gazetteer.by_short[piece]
+        high = [d for d in candidates if d.level in ("province", "prefecture")]
+        div = gazetteer.resolve(piece, context)
+        if div is None and len(high) == 1:
+            div = high[0]
+        if div is None:
+            continue
+        supported = div.level in ("province", "prefecture") or any(
+            a.key in context for a in gazetteer.ancestors(div))
+        if supported:
+            found.append(PlaceMatch(start, end, div, False))
+    found.extend(_villages(text, found, gazetteer))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _villages(text: str, places: list[PlaceMatch], gazetteer: Gazetteer) -> list[PlaceMatch]:
+    """Villages named right after their town, with or without 村: 某镇大庄村, 某镇大庄、阁上."""
+    villages = []
+    for place in places:
+        if place.division is None or place.division.level != "town":
+            continue
+        pos = place.end
+        while True:
+            match = _village_at(text, pos, place.division, gazetteer)
+            if match is None:
+                break
+            villages.append(match)
+            if text[match.end:match.end + 1] != "、":
+                break
+            pos = match.end + 1
+    return villages
+
+
+def _village_at(text: str, pos: int, town: Division, gazetteer: Gazetteer) -> PlaceMatch | None:
+    for length in range(6, 1, -1):
+        written = text[pos:pos + length]
+        if len(written) < length:
+            continue
+        for name in [written] + [written + suffix for suffix in VILLAGE_SUFFIXES]:
+            div = gazetteer.village(town, name)
+            if div is not None:
+                return PlaceMatch(pos, pos + length, div, True)
+    return None
+
+
+def page_context(text: str, gazetteer: Gazetteer) -> set[int]:
+    """Division keys named with certainty in a text (a whole page), with ancestors."""
+    keys = set()
+    for m in find_places(text, gazetteer):
+        if m.division is not None:
+            keys.add(m.division.key)
+            keys.update(a.key for a in gazetteer.ancestors(m.division))
+    return keys
+
+
+def write_gazetteer(gazetteer: Gazetteer, path: Path) -> None:
+    """Divisions to `path`, villages beside it (read lazily: they are 90% of the data)."""
+    path = Path(path)
+    path.write_bytes(gzip.compress(gazetteer.to_bytes(), mtime=0))
+    (path.parent / VILLAGES_FILE).write_bytes(gzip.compress(gazetteer.villages_to_bytes(), mtime=0))
+
+
+def read_gazetteer(path: Path) -> Gazetteer:
+    path = Path(path)
+    villages = path.parent / VILLAGES_FILE
+
+    def load_villages():
+        return json.loads(gzip.decompress(villages.read_bytes())) if villages.exists() else {}
+
+    return Gazetteer.from_bytes(gzip.decompress(path.read_bytes()), load_villages)

@@ -24,6 +24,8 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
+from . import char_ner, entities, features, institutions, people, places, programs, segmenter  # noqa: F401
+
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 NER_DIR = MODELS_DIR / "ner"
