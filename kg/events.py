@@ -223,46 +223,40 @@ class EventExtractor:
             passive = verb.startswith(PASSIVE_PREFIX) or PASSIVE_PREFIX in subject
             if PASSIVE_PREFIX in subject and not verb.startswith(PASSIVE_PREFIX):
                 # X被Y评为Z: X received it; Y (the awarder) is not the subject.
-                cut = clause_start + segment_start + subject.rindex(PASSIVE_PREFIX)
-                subject_mentions = [m for m in subject_mentions if m.end <= cut]
-                subject = subject[:subject.rindex(PASSIVE_PREFIX)]
+                cut = subject.rindex(PASSIVE_PREFIX)
+                subject_mentions = [m for m in subject_mentions if m.end <= clause_start + segment_start + cut]
+                subject = subject[:cut]
             agents, source = self._agents(subject, subject_mentions, carried)
             if source == "carried" and self._carrying_topic:
                 source = "article"
-            next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(clause)
-            object_text = clause[trig.end():next_start]
-            rel = RELATIVE_OBJECT_RE.match(object_text)
-            if rel:
-                object_text = rel.group(1)
-            object_text = OBJECT_END_RE.sub("", object_text.strip(" 了的，。；"))[:MAX_OBJECT]
             self.history.extend(subject_mentions)
             if agents and not passive and source in ("explicit", "anaphor"):
                 carried, self._carrying_topic = agents, False
-            if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", object_text)) < 2 or object_text[0] in "、）)”…":
+            next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(clause)
+            object_text = _object_phrase(clause[trig.end():next_start])
+            if object_text is None:
                 if next_start > trig.end():  # 世界旅游组织评为: keep the subject for the next verb
                     segment_start = trig.end()
                 continue
-            object_start = clause_start + trig.end()
-            object_mentions = self._mentions_in(object_start, clause_start + next_start)
+            object_mentions = self._mentions_in(clause_start + trig.end(), clause_start + next_start)
             if not agents and TRIGGER_TYPE[verb] == "HOLD":
                 # 召开的沧州市…发布会: a meeting named after a place or agency is held by it.
-                owner = [m for m in object_mentions if m.start - object_start <= 1 and m.label in ("AGENCY", "PLACE")]
+                owner = [m for m in object_mentions
+                         if m.start - (clause_start + trig.end()) <= 1 and m.label in ("AGENCY", "PLACE")]
                 if owner:
                     agents, source = [owner[0].entity_id], "object-owner"
-            objects = [m.entity_id for m in object_mentions if m.entity_id not in agents]
             date, date_text = resolve_date(clause, self.year, self.doc_date)
             if date is None:
                 date, date_text = sentence_date
-            quantity = _quantity(object_text)
             places = [m.entity_id for m in clause_mentions if m.label == "PLACE" and m.entity_id not in agents]
-            if not places:
-                places = [self.place_of[a] for a in agents if a in self.place_of]
+            quantity = _quantity(object_text)
             events.append(Event(
                 type=TRIGGER_TYPE[verb], trigger=verb, sentence=sentence.strip(), doc=self.doc_id,
-                object_text=_clean(object_text), date=date, date_text=date_text,
+                object_text=object_text, date=date, date_text=date_text,
                 quantity=_clean(quantity.group()) if quantity else None,
                 agents=agents, agent_role="recipient" if passive else "agent", agent_source=source,
-                objects=list(dict.fromkeys(objects)), locations=list(dict.fromkeys(places)),
+                objects=list(dict.fromkeys(m.entity_id for m in object_mentions if m.entity_id not in agents)),
+                locations=list(dict.fromkeys(places or [self.place_of[a] for a in agents if a in self.place_of])),
                 offset=clause_start + trig.start(),
             ))
             segment_start = trig.end()
@@ -282,6 +276,17 @@ class EventExtractor:
 
 
 NP_OBJECT_TYPES = ("HOLD", "ISSUE", "LAUNCH", "CREATE", "ORGANIZE")
+
+
+def _object_phrase(text: str) -> str | None:
+    """The object as written after a trigger; None when nothing nameable follows."""
+    relative = RELATIVE_OBJECT_RE.match(text)  # 召开的X上: X
+    if relative:
+        text = relative.group(1)
+    text = OBJECT_END_RE.sub("", text.strip(" 了的，。；"))[:MAX_OBJECT]
+    if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…":
+        return None
+    return _clean(text)
 
 
 def _serial_objects(triggers: list[re.Match], clause: str) -> list[re.Match]:
