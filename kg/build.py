@@ -24,6 +24,9 @@ from .events import TRIGGER_RE, EventExtractor, Mention
 from .graph import DocumentRecord, Role, build_graph
 from .ingest import Article, load_documents
 from .linking import Linker
+from .nlp.lexicon import AGENCY_HEADS, ORG_HEADS
+
+BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
 from .nlp.gazetteer import page_context
 
 
@@ -154,6 +157,8 @@ def _link_article(article: Article, doc, linker: Linker):
     place_ids_by_end: dict[int, str] = {}
     named_places = []  # divisions named so far, for 镇党委 / 村委会 after a town or village
     for ent in doc.ents:
+        if not linkable(ent):
+            continue
         entity = linker.link(ent.label_, ent.text, division_key=ent._.kg_division, home=home,
                              parent_id=place_ids_by_end.get(ent.start_char), nearby=named_places)
         if ent.label_ == "PLACE":
@@ -203,6 +208,13 @@ def _link_article(article: Article, doc, linker: Linker):
     events = EventExtractor(article.id, text, mentions, year, article.date, place_of,
                             word_bounds=bounds, home=home_id).extract()
     return record, events, roles
+
+
+def linkable(ent) -> bool:
+    """Entities the NER tags but the graph cannot use: one character (中美 -> 中, 美) or
+    a bare organ head with no owner (组织部)."""
+    text = ent.text.strip()
+    return len(text) >= 2 and not (ent.label_ in ("AGENCY", "ORG") and text in BARE_HEADS)
 
 
 def _issuer(doc, program, linker: Linker, home):

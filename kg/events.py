@@ -226,6 +226,7 @@ class EventExtractor:
                 cut = subject.rindex(PASSIVE_PREFIX)
                 subject_mentions = [m for m in subject_mentions if m.end <= clause_start + segment_start + cut]
                 subject = subject[:cut]
+            subject_mentions = _before_preposition(subject, clause_start + segment_start, subject_mentions)
             agents, source = self._agents(subject, subject_mentions, carried)
             if source == "carried" and self._carrying_topic:
                 source = "article"
@@ -309,6 +310,20 @@ def _quantity(text: str) -> re.Match | None:
             continue
         return m
     return None
+
+
+PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过")
+
+
+def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> list[Mention]:
+    """河间市在“八一”期间推出: what follows 在 (and other prepositions) after a named
+    subject is a circumstance, not a second subject."""
+    for m in PREPOSITION_RE.finditer(subject):
+        cut = offset + m.start()
+        before = [x for x in mentions if x.end <= cut]
+        if before:
+            return before
+    return mentions
 
 
 def _prefer_organisations(mentions: list[Mention]) -> list[str]:

@@ -49,6 +49,19 @@ def test_model_cannot_merge_gazetteer_places_or_invent_divisions(nlp):
     assert ("整合市", "PLACE") not in ents
 
 
-def test_model_agencies_need_an_organ_head(nlp):
-    text = "沧州市综合运用科技手段。"
-    assert run_with_model_spans(nlp, text, [(0, 5, "AGENCY")]) == [("沧州市", "PLACE")]
+def test_model_agencies_without_an_organ_head_are_organisations(nlp):
+    text = "今天消协发布消费提示。"
+    assert run_with_model_spans(nlp, text, [(2, 4, "AGENCY")]) == [("消协", "ORG")]
+
+
+def test_single_characters_are_tagged_but_not_linked(nlp):
+    from kg.build import linkable
+
+    text = "中美双方就此举行会谈。"
+    doc = nlp.make_doc(text)
+    for name, component in nlp.pipeline:
+        if name == "kg_entities":
+            doc.ents = [Span(doc, 0, 1, label="LOC"), Span(doc, 1, 2, label="LOC")]
+        doc = component(doc)
+    assert [(e.text, e.label_) for e in doc.ents] == [("中", "PLACE"), ("美", "PLACE")]
+    assert not any(linkable(e) for e in doc.ents)

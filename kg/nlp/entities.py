@@ -13,10 +13,11 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, ORG_HEADS
-from .people import is_plausible_name
+from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS
+from .lexicon import NOT_NAMES, SURNAMES_SINGLE
+from .people import ROLE_SUFFIXES
 
-BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
+ABBREVIATION_TUPLE = tuple(AGENCY_ABBREVIATIONS)
 AGENCY_HEAD_TUPLE = tuple(AGENCY_HEADS) + ("国务院", "中央", "委")
 DIVISION_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "街道", "自治州", "盟", "旗")
 
@@ -26,23 +27,32 @@ MODEL_LABEL_MAP = {"ADDRESS": "PLACE", "LOC": "PLACE", "PER": "PERSON", "GPE": "
 DETERMINERS = tuple("各全本该此每某我其这那")
 
 
-def plausible_model_span(span: Span, label: str, division_names: set[str] | dict) -> bool:
-    """Filters for what the statistical model proposes, from the grammar of names."""
+def model_label(span: Span, division_names: dict) -> str | None:
+    """The project label of a statistical span, or None when the grammar of names rejects it."""
+    label = MODEL_LABEL_MAP.get(span.label_, span.label_)
     text = span.text.strip()
-    if len(text) < 2 or text.startswith(DETERMINERS):
-        return False
-    if label == "PERSON":
-        return is_plausible_name(text) or "·" in text
+    if label not in LABELS:
+        return None
+    if len(text) == 1:  # 中美 = 中 + 美, 老李: kept for the NER, too short to link
+        return label if label == "PLACE" or (label == "PERSON" and text in SURNAMES_SINGLE) else None
+    if text.startswith(DETERMINERS):
+        return None
+    if label == "PERSON":  # 申请人, 管理员: roles; digits and Latin letters: not a Chinese name
+        ok = text not in NOT_NAMES and text[-1] not in ROLE_SUFFIXES and all(_is_han(c) or c == "·" for c in text)
+        return label if ok else None
     if label == "PLACE":
         if text.endswith(("化", "性", "们")):
-            return False
+            return None
         # 整合市: a Chinese division name that the gazetteer does not know is no division.
-        return span.label_ == "ADDRESS" or not text.endswith(DIVISION_SUFFIXES) or text in division_names
-    if label in ("AGENCY", "ORG") and (len(text) < 3 or text in BARE_HEADS):
-        return False  # a bare head (支部, 分局) names nothing
-    if label == "AGENCY":  # government organs always end in an organ head (…局, …委员会, …政府)
-        return text.endswith(AGENCY_HEAD_TUPLE) or any(text.endswith(a) for a in AGENCY_ABBREVIATIONS)
-    return True
+        known = span.label_ == "ADDRESS" or not text.endswith(DIVISION_SUFFIXES) or text in division_names
+        return label if known else None
+    if label == "AGENCY" and not (text.endswith(AGENCY_HEAD_TUPLE) or text.endswith(ABBREVIATION_TUPLE)):
+        return "ORG"  # government organs end in an organ head (…局, …委员会); 消协, 武警 are organisations
+    return label
+
+
+def _is_han(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff"
 
 
 def _overlaps(span: Span, taken: list[bool]) -> bool:
@@ -95,8 +105,8 @@ class EntityMerger:
                 if not _overlaps(span, taken):
                     take(span, span.label_)
         for span in sorted(model_spans, key=lambda s: -(s.end - s.start)):
-            label = MODEL_LABEL_MAP.get(span.label_, span.label_)
-            if label not in LABELS or not plausible_model_span(span, label, division_names):
+            label = model_label(span, division_names)
+            if label is None:
                 continue
             if span._.kg_source is None:
                 span._.kg_source = "model"

@@ -20,6 +20,7 @@ from .spans import RuleTagger, is_cjk, word_ends
 
 GROUP = "kg_institutions"
 MAX_CORE = 12
+MAX_UNANCHORED_CORE = 5  # without a place or level prefix, long stretches are clauses, not names
 LEVEL_PREFIXES = "省市县区州旗镇乡村"
 # A level character starting an ordinary word is not a prefix (市场, 县城, 区域 ...).
 NOT_PREFIX_RE = re.compile(r"^(市场|市民|市容|市值|市面|市井|县城|县域|区域|区块|区间|区位|区别|省份|村民|村庄|镇上)")
@@ -88,7 +89,7 @@ def find_institutions(text: str, place_spans: list[tuple[int, int]], ends: set[i
             continue
         if HEAD_LABEL[head] == "ORG" and not anchored and head not in STRONG_ORG_HEADS:
             continue
-        if len(core) < 2 and not anchored and not weak:
+        if not anchored and not weak and not 2 <= len(core) <= MAX_UNANCHORED_CORE:
             continue
         if len(name) < 3 or name in NON_INSTITUTION_WORDS:
             continue
@@ -115,18 +116,25 @@ def _extend_left(text: str, head_start: int, place_end_to_start: dict, head_ends
             if text[max(0, pos - 2):pos] == PARTY_PREFIX:
                 pos -= 2
             return pos
-        if _stops_extension(text, pos, head_start, head_ends):
+        if _stops_extension(text, pos, head_start, head_ends) or _counted(text, pos):
             break
         pos -= 1
     pos = head_start
     while pos > 0 and head_start - pos < MAX_CORE:
         ch = text[pos - 1]
-        if _stops_extension(text, pos, head_start, head_ends) or ch in STOP_CHARS or NUMERAL_RE.match(ch):
+        if _stops_extension(text, pos, head_start, head_ends) or NUMERAL_RE.match(ch):
+            break
+        if _counted(text, pos):
             break
         pos -= 1
     if pos == head_start:
         return None
     return pos
+
+
+def _counted(text: str, pos: int) -> bool:
+    """一所小学, 两级部门: a counter after a numeral ends a name (国家, 河北一塑 do not)."""
+    return text[pos - 1] in STOP_CHARS and pos >= 2 and bool(NUMERAL_RE.match(text[pos - 2]))
 
 
 def _stops_extension(text: str, pos: int, head_start: int, head_ends: set) -> bool:
