@@ -55,6 +55,11 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+def _outvoted(rule_span: Span, model_spans: list[Span]) -> bool:
+    return any(m.start < rule_span.end and rule_span.start < m.end and len(m) >= len(rule_span)
+               and (m.start, m.end) != (rule_span.start, rule_span.end) for m in model_spans)
+
+
 def _overlaps(span: Span, taken: list[bool]) -> bool:
     return any(taken[i] for i in range(span.start, span.end))
 
@@ -99,7 +104,10 @@ class EntityMerger:
             for i in range(span.start, span.end):
                 taken[i] = True
 
-        rule_spans = [s for group in self.rule_groups for s in doc.spans.get(group, [])]
+        model_orgs = [s for s in model_spans if MODEL_LABEL_MAP.get(s.label_, s.label_) in ("AGENCY", "ORG")]
+        # An institution the model reads at least as long as the rule does is the model's to name.
+        rule_spans = [s for group in self.rule_groups for s in doc.spans.get(group, [])
+                      if not (group == "kg_institutions" and _outvoted(s, model_orgs))]
         for tier in (rule_spans, certain_places):
             for span in sorted(tier, key=lambda s: -(s.end - s.start)):
                 if not _overlaps(span, taken):
