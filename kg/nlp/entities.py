@@ -13,11 +13,13 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .institutions import COORDINATION
 from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS
 from .lexicon import NOT_NAMES, SURNAMES_SINGLE
 from .people import ROLE_SUFFIXES
 
 ABBREVIATION_TUPLE = tuple(AGENCY_ABBREVIATIONS)
+JOINING_WORDS = COORDINATION + ("、", "和", "与", "及")
 AGENCY_HEAD_TUPLE = tuple(AGENCY_HEADS) + ("国务院", "中央", "委")
 DIVISION_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "街道", "自治州", "盟", "旗")
 
@@ -56,8 +58,10 @@ def _is_han(ch: str) -> bool:
 
 
 def _outvoted(rule_span: Span, model_spans: list[Span]) -> bool:
-    return any(m.start < rule_span.end and rule_span.start < m.end and len(m) >= len(rule_span)
-               and (m.start, m.end) != (rule_span.start, rule_span.end) for m in model_spans)
+    """The model reads more of the same name to its left (国家体育总局 over 体育总局),
+    not two names joined (…局联合市公安局)."""
+    return any(m.end == rule_span.end and m.start < rule_span.start
+               and not any(word in m.text for word in JOINING_WORDS) for m in model_spans)
 
 
 def _overlaps(span: Span, taken: list[bool]) -> bool:
@@ -105,7 +109,7 @@ class EntityMerger:
                 taken[i] = True
 
         model_orgs = [s for s in model_spans if MODEL_LABEL_MAP.get(s.label_, s.label_) in ("AGENCY", "ORG")]
-        # An institution the model reads at least as long as the rule does is the model's to name.
+        # An institution whose name the model reads further to the left is the model's to name.
         rule_spans = [s for group in self.rule_groups for s in doc.spans.get(group, [])
                       if not (group == "kg_institutions" and _outvoted(s, model_orgs))]
         for tier in (rule_spans, certain_places):
