@@ -177,9 +177,10 @@ def _link_article(article: Article, doc, linker: Linker):
         if ent.label_ == "PERSON" and ent._.kg_title:
             sentence = _sentence_at(text, ent.start_char)
             org = _organisation_before(mentions[:-1], ent.start_char - len(ent._.kg_title) - 1)
-            for title in ent._.kg_title.split("、"):
+            for i, title in enumerate(ent._.kg_title.split("、")):
                 entity.positions.append(title)
-                where = org or _title_jurisdiction(title, linker, home)
+                # The organisation written before a chain of titles is the first title's.
+                where = (org if i == 0 else None) or _title_jurisdiction(title, linker, home)
                 roles.append(Role(entity.id, title, where, article.id, sentence))
                 if where and where not in record.mentions:
                     record.mentions[where] += 0  # linked, so it must be in the graph
