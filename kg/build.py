@@ -104,7 +104,7 @@ def article_text(article: Article) -> str:
 def headline_statements(title: str) -> list[str]:
     """Headline lines, rejoined where one statement was wrapped over two lines.
 
-    A line that names a new subject before its verb (河间开展…) starts a statement; a
+    A line that names a new subject before its verb (昆山开展…) starts a statement; a
     line that starts with a verb or holds none continues the one before
     (肥西县召开2023年 / 优化营商环境工作推进会, 今年将创建85家 / 省级职业健康企业)."""
     statements: list[str] = []
@@ -219,7 +219,7 @@ def linkable(ent) -> bool:
 
 
 def _issuer(doc, program, linker: Linker, home):
-    """The agency a programme's title starts with (《沧州市人民政府…办法》 -> 沧州市人民政府)."""
+    """The agency a programme's title starts with (《苏州市人民政府…办法》 -> 苏州市人民政府)."""
     for span in doc.spans.get("kg_institutions", []):
         if span.label_ == "AGENCY" and span.start == program.start and span.end < program.end:
             return linker.link("AGENCY", span.text, home=home)

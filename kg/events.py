@@ -241,7 +241,7 @@ class EventExtractor:
                 continue
             object_mentions = self._mentions_in(clause_start + trig.end(), clause_start + next_start)
             if not agents and TRIGGER_TYPE[verb] == "HOLD":
-                # 召开的沧州市…发布会: a meeting named after a place or agency is held by it.
+                # 召开的苏州市…发布会: a meeting named after a place or agency is held by it.
                 owner = [m for m in object_mentions
                          if m.start - (clause_start + trig.end()) <= 1 and m.label in ("AGENCY", "PLACE")]
                 if owner:
@@ -316,7 +316,7 @@ PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针�
 
 
 def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> list[Mention]:
-    """河间市在“八一”期间推出: what follows 在 (and other prepositions) after a named
+    """昆山市在“五一”期间推出: what follows 在 (and other prepositions) after a named
     subject is a circumstance, not a second subject."""
     for m in PREPOSITION_RE.finditer(subject):
         cut = offset + m.start()
@@ -328,7 +328,7 @@ def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> l
 
 def _prefer_organisations(mentions: list[Mention]) -> list[str]:
     """The subject's actors: its organisations and people if any, else its places
-    (天河区、海珠区生态环境分局 -> the bureau; 黄骅市的“…” -> 黄骅市)."""
+    (天河区、海珠区生态环境分局 -> the bureau; 吴江区的“…” -> 吴江区)."""
     actors = [m for m in mentions if m.label in ("AGENCY", "ORG", "PERSON")]
     if not actors:
         places = [m for m in mentions if m.label == "PLACE"]

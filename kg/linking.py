@@ -2,10 +2,10 @@
 
 One entity per real thing, with a stable id derived from its label and canonical
 key, every surface form kept as an alias:
-- places resolve to gazetteer divisions (沧州 = 沧州市, code 130900) and bring their
+- places resolve to gazetteer divisions (苏州 = 苏州市, code 320500) and bring their
   ancestors along for PART_OF;
 - agencies get their jurisdiction filled in from the article's home place
-  (市生态环境局 in a 沧州 article = 沧州市生态环境局), abbreviations expanded
+  (市生态环境局 in a Suzhou article = 苏州市生态环境局), abbreviations expanded
   (人社局 = 人力资源和社会保障局, kept as an alias) and the 中共 prefix dropped;
 - programmes written with and without their head (“X”系列活动 / X) are one entity.
 """
@@ -88,7 +88,7 @@ class Linker:
             name = surface if upgraded else div.name
             entity = Entity(entity_id, "PLACE", name, admin_code=div.code, admin_level=div.level)
             entity.aliases[div.name] += 0
-            if div.short:  # the usual short form (河北 for 河北省) is an alias even before it is seen
+            if div.short:  # the usual short form (江苏 for 江苏省) is an alias even before it is seen
                 entity.aliases[div.short] += 0
             self.entities[entity_id] = entity
             if div.parent is not None:

@@ -25,7 +25,7 @@ DIVISION_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "街道", "自治
 
 LABELS = ("PERSON", "PLACE", "AGENCY", "ORG", "PROGRAM")
 MODEL_LABEL_MAP = {"ADDRESS": "PLACE", "LOC": "PLACE", "PER": "PERSON", "GPE": "PLACE"}
-# Leading words that make a span a description, not a name (各乡镇, 全市, 本单位).
+# Leading words that make a span a description, not a name (各部门, 全市, 本单位).
 DETERMINERS = tuple("各全本该此每某我其这那")
 
 
@@ -39,7 +39,7 @@ def model_label(span: Span, division_names: dict) -> str | None:
         return label if label == "PLACE" or (label == "PERSON" and text in SURNAMES_SINGLE) else None
     if text.startswith(DETERMINERS):
         return None
-    if label == "PERSON":  # 申请人, 管理员: roles; digits and Latin letters: not a Chinese name
+    if label == "PERSON":  # 管理员, 负责人: roles; digits and Latin letters: not a Chinese name
         ok = text not in NOT_NAMES and text[-1] not in ROLE_SUFFIXES and all(_is_han(c) or c == "·" for c in text)
         return label if ok else None
     if label == "PLACE":

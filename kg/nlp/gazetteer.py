@@ -33,8 +33,8 @@ class Division:
     """One administrative division."""
 
     key: int            # index in Gazetteer.divisions
-    name: str           # full name, e.g. 沧州市
-    short: str | None   # short form, e.g. 沧州
+    name: str           # full name, e.g. 苏州市
+    short: str | None   # short form, e.g. 苏州
     code: str | None    # 6-digit administrative code (towns: None)
     level: str          # province / prefecture / county / town
     parent: int | None  # key of the parent division
@@ -139,7 +139,7 @@ class Gazetteer:
         return cls(json.loads(data.decode("utf-8")), load_villages=load_villages)
 
     def village(self, town: Division, name: str) -> Division | None:
-        """The village or community of `town` called `name` (大庄村), or None.
+        """The village or community of `town` called `name` (张庄村), or None.
 
         Villages join the division tree on first use, so linking treats them like
         any other division (PART_OF their town)."""
@@ -260,7 +260,7 @@ def find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = None
 
 
 def _villages(text: str, places: list[PlaceMatch], gazetteer: Gazetteer) -> list[PlaceMatch]:
-    """Villages named right after their town, with or without 村: 某镇大庄村, 某镇大庄、阁上."""
+    """Villages named right after their town, with or without 村: 某镇张庄村, 某镇张庄、李庄."""
     villages = []
     for place in places:
         if place.division is None or place.division.level != "town":

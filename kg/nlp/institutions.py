@@ -1,7 +1,7 @@
 """`kg_institutions`: agencies and organisations by the grammar of their names.
 
-A Chinese institution name is [place][modifiers]HEAD: 沧州市+生态环境+局,
-河间市+委+组织部, 某某+有限公司. The head is found first; the name then extends
+A Chinese institution name is [place][modifiers]HEAD: 苏州市+生态环境+局,
+昆山市+委+组织部, 某某+有限公司. The head is found first; the name then extends
 to the left over name characters up to a place named just before it, an
 administrative-level prefix (市生态环境局 = the city's bureau), or a clause
 boundary. One-character heads (局, 部, 办...) need such an anchor, and must end a
@@ -28,7 +28,7 @@ NUMERAL_RE = re.compile(rf"^{NUM}")
 PARTY_PREFIX = "中共"
 # Verbs that join two institutions (市生态环境局联合市公安局): a name never spans them.
 COORDINATION = ("联合", "会同", "协同", "配合", "牵头", "联手", "携手", "邀请", "委托")
-# Words after a place that make it an area, not part of a name (沧州区域内的银行).
+# Words after a place that make it an area, not part of a name (苏州区域内的银行).
 AREA_WORDS = ("区域", "地区", "境内", "范围", "一带", "全境", "辖区", "当地", "本地", "全市", "全县")
 # Function words never inside a name (unlike 和 in 住房和城乡建设局, 所 in 研究所).
 NAME_BREAKERS = set("的在由与及对将是为了向从把被让等并或以于至到给按而且也就又还其该这那各每")
@@ -103,7 +103,7 @@ def _has_level_prefix(name: str) -> bool:
 def _extend_left(text: str, head_start: int, place_end_to_start: dict, head_ends: set) -> int | None:
     """Start of the name ending in a head at `head_start`, or None.
 
-    First look for a place within the name's reach (河北一塑管道…公司 keeps its
+    First look for a place within the name's reach (江苏三友…公司 keeps its
     numeral); without one, counters and numerals also end the name.
     """
     pos = head_start
@@ -133,7 +133,7 @@ def _extend_left(text: str, head_start: int, place_end_to_start: dict, head_ends
 
 
 def _counted(text: str, pos: int) -> bool:
-    """一所小学, 两级部门: a counter after a numeral ends a name (国家, 河北一塑 do not)."""
+    """一所小学, 两级部门: a counter after a numeral ends a name (国家, 江苏三友 do not)."""
     return text[pos - 1] in STOP_CHARS and pos >= 2 and bool(NUMERAL_RE.match(text[pos - 2]))
 
 

@@ -88,7 +88,7 @@ def find_people(text: str):
 
 
 def _bare_prefix(text: str, title_start: int, prefix: str) -> bool:
-    """A level prefix stands alone (，市委副书记), not as the end of a longer name (河间市委)."""
+    """A level prefix stands alone (，市委副书记), not as the end of a longer name (昆山市委)."""
     before = text[max(0, title_start - len(prefix) - 1):title_start - len(prefix)]
     return not before or not ("\u4e00" <= before <= "\u9fff")
 

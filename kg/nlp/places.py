@@ -1,10 +1,10 @@
 """`kg_places`: places from the gazetteer of Chinese administrative divisions.
 
-Full names (沧州市, 兴村镇, 孟村回族自治县) are certain. Short forms of provinces and
-prefectures (河北, 沧州) are accepted when unambiguous; short forms of counties (河间)
+Full names (苏州市, 桃花镇, 长阳土家族自治县) are certain. Short forms of provinces and
+prefectures (江苏, 苏州) are accepted when unambiguous; short forms of counties (昆山)
 only when an ancestor is named in the same text or page context, since many county
 short forms are also ordinary words. Villages named right after their town
-(…镇大庄村, …镇大庄、阁上) are places too. The matching itself lives in
+(…镇张庄村, …镇张庄、李庄) are places too. The matching itself lives in
 `kg.nlp.gazetteer` (no spaCy needed); this module is the spaCy component.
 """
 

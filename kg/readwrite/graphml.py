@@ -3,7 +3,7 @@
 GraphML holds only scalars with one type per key, so a sanitised copy is
 written:
 - None values are dropped; lists (aliases, positions) become JSON text,
-  e.g. `["沧州", "沧州市"]` (read back with `json.loads`);
+  e.g. `["苏州", "苏州市"]` (read back with `json.loads`);
 - node `label` is the display name (Gephi shows it); the entity type moves to
   `entity_type`; `labels` (`:Entity:Agency`, `:Document`, `:Event`) is written
   both as data and as the node element's XML attribute, which is where
