@@ -236,25 +236,14 @@ def predict_spans(nlp, texts: list[str], batch_size: int = 256) -> list[list]:
 
 def load_model(model_dir: str | None):
     """The project's pipeline, or a trained model directory given with --model."""
-    import kg.nlp.char_ner  # noqa: F401  (registers kg_char_ner)
-    import kg.nlp.features  # noqa: F401  (registers kg_char_features)
+    import spacy
 
-    try:
-        import kg.nlp.segmenter  # noqa: F401  (registers kg_words)
-    except ImportError:
-        pass
+    from kg.nlp.pipeline import load_pipeline  # also registers the kg components
+
     if model_dir:
-        import spacy
-
         nlp = spacy.load(model_dir)
         add_missing_segmenter(nlp)
         return nlp
-    try:
-        from kg.nlp.pipeline import load_pipeline
-    except ImportError as exc:
-        raise SystemExit(
-            f"kg evaluate: no project pipeline available ({exc}); pass --model DIR"
-        ) from exc
     return load_pipeline()
 
 
@@ -265,10 +254,6 @@ def add_missing_segmenter(nlp) -> None:
     model without it would understate it.
     """
     if "kg_char_features" not in nlp.pipe_names or "kg_words" in nlp.pipe_names:
-        return
-    try:
-        import kg.nlp.segmenter  # noqa: F401
-    except ImportError:
         return
     nlp.add_pipe("kg_words", first=True).initialize(nlp=nlp)
 

@@ -17,7 +17,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from .nlp.gazetteer import LEVELS, Division, Gazetteer
+from .nlp.gazetteer import Division, Gazetteer
 from .nlp.lexicon import AGENCY_ABBREVIATIONS
 from .nlp.gazetteer import find_places
 
@@ -195,4 +195,4 @@ class Linker:
         return None
 
 
-__all__ = ["Entity", "Linker", "LEVELS", "program_key", "stable_id"]
+__all__ = ["Entity", "Linker", "program_key", "stable_id"]

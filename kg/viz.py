@@ -356,7 +356,7 @@ def html_page(view, title: str | None = None) -> str:
     """A self-contained HTML page (vis-network inlined, no network access)."""
     from pyvis.network import Network
 
-    from kg.readwrite.common import category, color_of, display_name
+    from kg.readwrite.common import color_of, display_name
 
     net = Network(height="850px", width="100%", directed=True, cdn_resources="in_line",
                   bgcolor="#ffffff", heading="")
