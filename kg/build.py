@@ -120,14 +120,15 @@ def headline_statements(title: str) -> list[str]:
 def _annotate(nlp, articles: list[Article], progress: bool | None):
     """Run the pipeline; every doc knows the places named anywhere on its page."""
     gazetteer = nlp.get_pipe("kg_places").gazetteer
+    texts = [article_text(article) for article in articles]
     page_texts: dict[str, list[str]] = {}
-    for article in articles:
-        page_texts.setdefault(article.source, []).append(article_text(article))
-    contexts = {source: page_context("\n".join(texts), gazetteer) for source, texts in page_texts.items()}
+    for article, text in zip(articles, texts):
+        page_texts.setdefault(article.source, []).append(text)
+    contexts = {source: page_context("\n".join(parts), gazetteer) for source, parts in page_texts.items()}
 
     def docs():
-        for article in articles:
-            doc = nlp.make_doc(article_text(article))
+        for article, text in zip(articles, texts):
+            doc = nlp.make_doc(text)
             doc._.kg_place_context = contexts[article.source]
             yield doc
 

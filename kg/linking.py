@@ -73,7 +73,6 @@ class Linker:
     def __init__(self, gazetteer: Gazetteer):
         self.gazetteer = gazetteer
         self.entities: dict[str, Entity] = {}
-        self._program_ids: dict[str, str] = {}
 
     # -- places -----------------------------------------------------------
     def place_for_division(self, div: Division, surface: str | None = None) -> Entity:
@@ -163,7 +162,7 @@ class Linker:
             entity.based_in = entity.based_in or (leading.id if leading else None)
         elif label == "PROGRAM":
             key = program_key(surface)
-            entity_id = self._program_ids.setdefault(key, stable_id("program", key))
+            entity_id = stable_id("program", key)
             entity = self.entities.setdefault(entity_id, Entity(entity_id, label, strip_marks(surface)))
         else:  # PERSON
             name = re.sub(r"\s+", "", surface)

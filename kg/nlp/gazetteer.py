@@ -39,11 +39,6 @@ class Division:
     level: str          # province / prefecture / county / town
     parent: int | None  # key of the parent division
 
-    @property
-    def id(self) -> str:
-        """Stable identifier: the code, or parent code + name for towns."""
-        return self.code or f"{self.parent}:{self.name}"
-
 
 def _jionlp_location_lines() -> list[str]:
     import importlib.util
