@@ -283,3 +283,15 @@ def test_property_values_neo4j_can_store():
     assert loader.clean_properties({"a": None, "b": [1, None, 2], "c": [1, 2.5],
                                     "d": {"x": 1}, "e": ["x", 3], "f": True}) == {
         "b": [1, 2], "c": [1.0, 2.5], "d": '{"x": 1}', "e": ["x", "3"], "f": True}
+
+
+def test_relationship_keys_never_change_between_versions():
+    """Databases loaded by earlier versions must still merge, not duplicate, on reload."""
+    mention = {"source": "doc:1", "target": "ent:2", "type": "MENTIONS"}
+    position = {"source": "p", "target": "a", "position": "局长", "type": "HOLDS_POSITION",
+                "key": 3}
+    assert loader.relationship_key(mention, "MENTIONS") == 5200826143267679906
+    assert loader.relationship_key(position, "HOLDS_POSITION") == -8530987718215498213
+    # an exact duplicate within one graph becomes a second relationship, not a merge
+    assert list(loader.keyed([mention, dict(mention)], "MENTIONS")) == [
+        5200826143267679906, -3638553308589958253]

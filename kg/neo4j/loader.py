@@ -41,7 +41,7 @@ RELATIONSHIP_TYPES = (  # CONTRACT.md, plus what `kg build` adds beyond it
 )
 # Besides its endpoints and type, what tells two parallel relationships apart.
 IDENTITY_PROPERTIES = {"HOLDS_POSITION": ("position",)}
-DEFAULT_BATCH_SIZE = 5000
+DEFAULT_BATCH_SIZE = 10000
 
 
 class LoadError(Exception):
@@ -172,10 +172,16 @@ def relationship_key(edge: dict, edge_type: str, occurrence: int = 0) -> int:
     identity += [edge.get(name) for name in IDENTITY_PROPERTIES.get(edge_type, ())]
     if occurrence:
         identity.append(occurrence)
-    text = "\x1f".join(part if isinstance(part, str) else "\x1e" + json.dumps(part)
-                        for part in identity)
+    text = "\x1f".join(map(_identity_text, identity))
     digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:8], "big", signed=True)
+
+
+def _identity_text(part) -> str:
+    """json.dumps with a fast path for the common parts (keys must never change)."""
+    if isinstance(part, str):
+        return part
+    return "\x1enull" if part is None else "\x1e" + json.dumps(part)
 
 
 # --------------------------------------------------------------------------- planning
@@ -196,12 +202,16 @@ class LoadPlan:
     """Graph elements grouped by the query that loads them; rows are made per batch."""
 
     node_groups: dict[tuple[str, str | None], list[dict]]
-    edge_groups: dict[tuple[str, str, str], list[tuple[dict, int]]]  # (edge, key)
+    edge_groups: dict[tuple[str, str, str], list[dict]]
     stats: LoadStats
 
 
 def plan_load(graph: dict) -> LoadPlan:
-    """Group nodes by labels and edges by (type, end kinds); give each edge its key."""
+    """Group nodes by labels and edges by (type, end kinds).
+
+    Relationship keys are made later, per group while batching, so that hashing them
+    overlaps the server's work on the node batches.
+    """
     stats = LoadStats()
     node_groups: dict[tuple[str, str | None], list[dict]] = defaultdict(list)
     kind_of: dict = {}
@@ -215,8 +225,7 @@ def plan_load(graph: dict) -> LoadPlan:
         node_groups[labels].append(node)
     stats.nodes = sum(len(nodes) for nodes in node_groups.values())
 
-    edge_groups: dict[tuple[str, str, str], list[tuple[dict, int]]] = defaultdict(list)
-    seen_keys: dict[int, int] = defaultdict(int)
+    edge_groups: dict[tuple[str, str, str], list[dict]] = defaultdict(list)
     for edge in graph["edges"]:
         edge_type = edge.get("type")
         if edge_type not in RELATIONSHIP_TYPES:
@@ -228,12 +237,7 @@ def plan_load(graph: dict) -> LoadPlan:
             stats.skipped.append(f"edge {edge['source']!r}->{edge['target']!r}: "
                                  f"endpoint not loaded")
             continue
-        key = relationship_key(edge, edge_type)
-        occurrence = seen_keys[key]
-        seen_keys[key] += 1
-        if occurrence:
-            key = relationship_key(edge, edge_type, occurrence)
-        edge_groups[(edge_type, source_kind, target_kind)].append((edge, key))
+        edge_groups[(edge_type, source_kind, target_kind)].append(edge)
     stats.relationships = sum(len(edges) for edges in edge_groups.values())
     return LoadPlan(dict(node_groups), dict(edge_groups), stats)
 
@@ -253,13 +257,24 @@ def iter_batches(plan: LoadPlan, batch_size: int) -> Iterator[Batch]:
                     for node in nodes[start:start + batch_size]]
             yield Batch(query, rows, what)
     for (edge_type, source_kind, target_kind), edges in sorted(plan.edge_groups.items()):
-        names = {name for edge, _ in edges for name in edge} - EDGE_ENDPOINT_FIELDS
+        names = {name for edge in edges for name in edge} - EDGE_ENDPOINT_FIELDS
         query = relationship_query(edge_type, source_kind, target_kind, names)
+        keys = keyed(edges, edge_type)
         for start in range(0, len(edges), batch_size):
-            rows = [{"source": edge["source"], "target": edge["target"], "key": key,
+            rows = [{"source": edge["source"], "target": edge["target"], "key": next(keys),
                      "props": clean_properties(edge, EDGE_ENDPOINT_FIELDS)}
-                    for edge, key in edges[start:start + batch_size]]
+                    for edge in edges[start:start + batch_size]]
             yield Batch(query, rows, f"{edge_type} relationships")
+
+
+def keyed(edges: list[dict], edge_type: str) -> Iterator[int]:
+    """Each edge's key; exact duplicates (always in one group) count as occurrences."""
+    seen: dict[int, int] = defaultdict(int)
+    for edge in edges:
+        key = relationship_key(edge, edge_type)
+        occurrence = seen[key]
+        seen[key] += 1
+        yield relationship_key(edge, edge_type, occurrence) if occurrence else key
 
 
 def plan_batches(graph: dict, batch_size: int) -> tuple[list[Batch], LoadStats]:
