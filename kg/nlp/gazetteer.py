@@ -110,7 +110,14 @@ class Gazetteer:
                 variant = div.name[:-1] + ("镇" if div.name[-1] == "乡" else "乡")
                 if variant not in self.by_full:
                     self.by_full.setdefault(variant, []).append(div)
-        self.max_len = max(len(name) for name in self.by_full)
+        # first character -> name lengths to try there, longest first (most characters
+        # start no name, so matching skips them after one lookup)
+        lengths: dict[str, set[int]] = {}
+        for name in [*self.by_full, *self.by_short]:
+            if len(name) >= 2:
+                lengths.setdefault(name[0], set()).add(len(name))
+        self.lengths_by_first = {char: sorted(found, reverse=True)
+                                 for char, found in lengths.items()}
 
     @classmethod
     def from_jionlp(cls) -> "Gazetteer":
@@ -214,7 +221,9 @@ def find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = None
     i, n = 0, len(text)
     while i < n:
         best = None
-        for length in range(min(gazetteer.max_len, n - i), 1, -1):
+        for length in gazetteer.lengths_by_first.get(text[i], ()):
+            if length > n - i:
+                continue
             piece = text[i:i + length]
             if piece in gazetteer.by_full:
                 level_ok = length >= MIN_FULL_LEN or any(

@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NUM, ORG_HEADS, PUNCT, TITLES, WEAK_HEADS
-from .spans import RuleTagger, is_cjk, word_ends
+from .spans import RuleTagger, doc_text, is_cjk, word_ends
 
 GROUP = "kg_institutions"
 MAX_CORE = 12
@@ -160,5 +160,5 @@ class InstitutionTagger(RuleTagger):
 
     def find(self, doc: Doc):
         places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])]
-        for start, end, label in find_institutions(doc.text, places, word_ends(doc)):
+        for start, end, label in find_institutions(doc_text(doc), places, word_ends(doc)):
             yield start, end, label, None

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import NOT_NAMES, SURNAMES_DOUBLE, SURNAMES_SINGLE, TITLES
-from .spans import RuleTagger, is_boundary
+from .spans import RuleTagger, doc_text, is_boundary
 
 GROUP = "kg_people"
 TITLE_RE = re.compile("(" + "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)) + r")\s?")
@@ -104,5 +104,5 @@ class PeopleTagger(RuleTagger):
     group, source = GROUP, "title-rule"
 
     def find(self, doc: Doc):
-        for start, end, titles in find_people(doc.text):
+        for start, end, titles in find_people(doc_text(doc)):
             yield start, end, "PERSON", titles

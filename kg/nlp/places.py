@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .gazetteer import PACKAGED_GAZETTEER, Gazetteer, find_places, read_gazetteer, write_gazetteer
-from .spans import char_span, set_group
+from .spans import char_span, doc_text, set_group
 
 GROUP = "kg_places"
 
@@ -45,7 +45,7 @@ class PlaceTagger:
         if self.gazetteer is None:
             raise ValueError("kg_places is not initialised: call nlp.initialize() first")
         spans = []
-        for m in find_places(doc.text, self.gazetteer, doc._.kg_place_context):
+        for m in find_places(doc_text(doc), self.gazetteer, doc._.kg_place_context):
             span = char_span(doc, m.start, m.end, "PLACE", "gazetteer" if m.certain else "gazetteer-short")
             if span is not None:
                 span._.kg_division = m.division.key if m.division else None

@@ -17,7 +17,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import CAMPAIGN_HEADS, POLICY_TITLE_HEADS, PROGRAM_HEADS, PROGRAM_VERBS, QUOTE_VERBS
-from .spans import RuleTagger
+from .spans import RuleTagger, doc_text
 
 GROUP = "kg_programs"
 TITLE_RE = re.compile(r"《([^《》\n]{2,60})》")
@@ -115,5 +115,5 @@ class ProgramTagger(RuleTagger):
     group, source = GROUP, "program-rule"
 
     def find(self, doc: Doc):
-        for start, end in find_programs(doc.text):
+        for start, end in find_programs(doc_text(doc)):
             yield start, end, "PROGRAM", None

@@ -29,6 +29,8 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path, minibatch
 
+from .spans import doc_text
+
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "pkuseg"
 MODEL_FILES = ("features.msgpack", "weights.npz")
 SPANS_KEY = "words"
@@ -156,7 +158,7 @@ class WordSegmenter:
         return offsets
 
     def __call__(self, doc: Doc) -> Doc:
-        offsets = np.asarray(self.segment(doc.text), dtype=np.int64).reshape(-1, 2)
+        offsets = np.asarray(self.segment(doc_text(doc)), dtype=np.int64).reshape(-1, 2)
         token_starts = doc.to_array("IDX").astype(np.int64).reshape(-1)
         # the token holding a word's first char, and the one after the token holding its last
         firsts = np.searchsorted(token_starts, offsets[:, 0], side="right") - 1

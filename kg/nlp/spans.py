@@ -15,6 +15,18 @@ if not Doc.has_extension("kg_place_context"):
     Doc.set_extension("kg_place_context", default=None)
 
 
+TEXT_KEY = "kg.text"  # doc.user_data: the text, kept by the first component that reads it
+
+
+def doc_text(doc: Doc) -> str:
+    """doc.text, built once per Doc: spaCy joins it token by token on every access,
+    which for one-character tokens cost each component as much as its own work."""
+    text = doc.user_data.get(TEXT_KEY)
+    if text is None:
+        text = doc.user_data[TEXT_KEY] = doc.text
+    return text
+
+
 def char_span(doc: Doc, start: int, end: int, label: str, source: str) -> Span | None:
     """A span over characters [start, end), or None if it cannot align."""
     span = doc.char_span(start, end, label=label, alignment_mode="contract")
