@@ -65,3 +65,21 @@ def test_single_characters_are_tagged_but_not_linked(nlp):
         doc = component(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("中", "PLACE"), ("美", "PLACE")]
     assert not any(linkable(e) for e in doc.ents)
+
+
+def test_names_beginning_with_determiner_characters_are_kept(nlp):
+    text = "全国政协副主席会见了本雅明·内塔尼亚胡。"
+    ents = run_with_model_spans(nlp, text, [(0, 4, "AGENCY"), (10, 19, "PERSON")])
+    assert ("全国政协", "AGENCY") in ents and ("本雅明·内塔尼亚胡", "PERSON") in ents
+
+
+def test_foreign_cities_the_gazetteer_lacks_are_places(nlp):
+    text = "代表团在大阪市会见了当地官员。"
+    assert ("大阪市", "PLACE") in run_with_model_spans(nlp, text, [(4, 7, "PLACE")])
+
+
+def test_model_reads_a_longer_institution_name(nlp):
+    # the rule stops at 大学 / at the 联合 of 联合国; the model reads the whole unit
+    text = "浙江大学教育学院与联合国亚太经社委员会签约。"
+    ents = run_with_model_spans(nlp, text, [(0, 8, "ORG"), (9, 19, "AGENCY")])
+    assert ("浙江大学教育学院", "ORG") in ents and ("联合国亚太经社委员会", "AGENCY") in ents

@@ -34,3 +34,19 @@ def test_two_agencies_joined_by_a_verb_stay_two(nlp):
 def test_words_ending_in_head_characters_are_not_institutions(nlp, text):
     found = [t for t, _ in ents(nlp, text)]
     assert not any(t.endswith(("布局", "法治政府", "干部", "常委")) for t in found), found
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("记者从光明日报社和人民日报社了解到。", {"光明日报社", "人民日报社"}),   # not 和人民日报社
+    ("那么政府部门应当如何应对？", {"政府部门"}),                         # not 么政府部门 (那么)
+    ("新华社杭州3月2日电浙江省登山协会发布公告。", {"新华社", "浙江省登山协会"}),  # dateline
+    ("原铁道部办公厅负责人介绍。", {"铁道部办公厅"}),                     # 原 = former
+    ("据当地气象部门预报，明天有雨。", {"气象部门"}),
+])
+def test_names_start_at_a_word_that_can_start_a_name(nlp, text, expected):
+    assert {name for name, _ in ents(nlp, text)} == expected
+
+
+@pytest.mark.parametrize("text", ["他们来自南昌县一所中学。", "由主任委员会议决定。", "位于市中心的广场。"])
+def test_counters_and_split_words_are_not_institutions(nlp, text):
+    assert ents(nlp, text) == []

@@ -67,3 +67,8 @@ def test_component_writes_spans_and_survives_serialisation(nlp, tmp_path):
     restored = PlaceTagger().from_disk(tmp_path)
     assert restored.gazetteer.rows == pipe.gazetteer.rows
     assert restored.gazetteer.villages == pipe.gazetteer.villages
+
+
+def test_city_people_are_not_the_city_name(gazetteer):
+    text = "越来越受到杭州市民的喜爱"  # 杭州 + 市民, not 杭州市 + 民
+    assert names(find_places(text, gazetteer), text) == [("杭州", "杭州市")]

@@ -26,6 +26,7 @@ def test_programme_names(text, expected):
     "策划拍摄了《初心》《歌唱祖国》等微电影。",
     "实现群众办事“最多跑一次”，打造“直通车”。",
     "行动不便的人员可以预约。",
+    "他说：“我们要把这项工作做好，开展好专项行动”",  # a quoted sentence, not a name
 ])
 def test_not_programmes(text):
     assert programs(text) == []

@@ -10,34 +10,46 @@ PLACE) or kept out of the entities (POSITION -> doc.spans["positions"]).
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .institutions import COORDINATION
-from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS
+from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, ORG_HEADS
 from .lexicon import NOT_NAMES, SURNAMES_SINGLE
 from .people import ROLE_SUFFIXES
+from .spans import doc_text
 
 ABBREVIATION_TUPLE = tuple(AGENCY_ABBREVIATIONS)
 JOINING_WORDS = COORDINATION + ("、", "和", "与", "及")
 AGENCY_HEAD_TUPLE = tuple(AGENCY_HEADS) + ("国务院", "中央", "委")
+# What a unit inside an institution ends in (…学院, …分局, …舞蹈系, …报业集团).
+UNIT_HEADS = AGENCY_HEAD_TUPLE + tuple(ORG_HEADS) + ("系", "团", "队", "组", "园")
 DIVISION_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "街道", "自治州", "盟", "旗")
 
 LABELS = ("PERSON", "PLACE", "AGENCY", "ORG", "PROGRAM")
 MODEL_LABEL_MAP = {"ADDRESS": "PLACE", "LOC": "PLACE", "PER": "PERSON", "GPE": "PLACE"}
-# Leading words that make a span a description, not a name (各部门, 全市, 本单位).
+# After a level character: more levels (市、县两级, 省市两级), so it was a level, not a name.
+LEVEL_LIST_RE = re.compile("[、和与及][省市县区乡镇村]|[两三四五]级")
+# Leading words that make a span a description, not a name (各部门, 全市, 本单位)...
 DETERMINERS = tuple("各全本该此每某我其这那")
+# ...except where they begin a name: 全国政协, 全军计生办, 全球环境基金.
+NAME_STARTS = ("全国", "全军", "全球", "全总")
 
 
-def model_label(span: Span, division_names: dict) -> str | None:
-    """The project label of a statistical span, or None when the grammar of names rejects it."""
+def model_label(span: Span, division_names: dict, word_ends: set[int] | None = None) -> str | None:
+    """The project label of a statistical span, or None when the grammar of names rejects it.
+
+    `word_ends`: where the segmenter's words end (None: unknown)."""
     label = MODEL_LABEL_MAP.get(span.label_, span.label_)
     text = span.text.strip()
     if label not in LABELS:
         return None
     if len(text) == 1:  # 中美 = 中 + 美, 老李: kept for the NER, too short to link
         return label if label == "PLACE" or (label == "PERSON" and text in SURNAMES_SINGLE) else None
-    if text.startswith(DETERMINERS):
+    if text.startswith(DETERMINERS) and not text.startswith(NAME_STARTS) \
+            and not (label == "PERSON" and "·" in text):  # 本雅明·内塔尼亚胡
         return None
     if label == "PERSON":  # 管理员, 负责人: roles; digits and Latin letters: not a Chinese name
         ok = text not in NOT_NAMES and text[-1] not in ROLE_SUFFIXES and all(_is_han(c) or c == "·" for c in text)
@@ -45,8 +57,13 @@ def model_label(span: Span, division_names: dict) -> str | None:
     if label == "PLACE":
         if text.endswith(("化", "性", "们")):
             return None
-        # 整合市: a Chinese division name that the gazetteer does not know is no division.
-        known = span.label_ == "ADDRESS" or not text.endswith(DIVISION_SUFFIXES) or text in division_names
+        # 整合市(场), 整合市、县两级: a division name the gazetteer does not know, cut
+        # inside a word or listing levels, is no division; one that ends a word may be
+        # foreign or new (大阪市, 某某乡).
+        known = span.label_ == "ADDRESS" or not text.endswith(DIVISION_SUFFIXES) \
+            or text in division_names \
+            or (word_ends is not None and span.end_char in word_ends
+                and not LEVEL_LIST_RE.match(doc_text(span.doc), span.end_char))
         return label if known else None
     if label == "AGENCY" and not (text.endswith(AGENCY_HEAD_TUPLE) or text.endswith(ABBREVIATION_TUPLE)):
         return "ORG"  # government organs end in an organ head (…局, …委员会); 消协, 武警 are organisations
@@ -58,10 +75,18 @@ def _is_han(ch: str) -> bool:
 
 
 def _outvoted(rule_span: Span, model_spans: list[Span]) -> bool:
-    """The model reads more of the same name to its left (国家体育总局 over 体育总局),
-    not two names joined (…局联合市公安局)."""
-    return any(m.end == rule_span.end and m.start < rule_span.start
-               and not any(word in m.text for word in JOINING_WORDS) for m in model_spans)
+    """The model reads more of the same name: to its left (国家体育总局 over 体育总局,
+    联合国亚太经社委员会), not two names joined (…局联合市公安局); or to its right, up to
+    a unit's head (…大学教育管理学院, …公安局某某分局)."""
+    for m in model_spans:
+        if m.end == rule_span.end and m.start < rule_span.start:
+            if not doc_text(m.doc)[m.start_char:rule_span.start_char].endswith(JOINING_WORDS):
+                return True
+        elif m.start <= rule_span.start and m.end > rule_span.end:
+            extra = doc_text(m.doc)[rule_span.end_char:m.end_char]
+            if m.text.endswith(UNIT_HEADS) and not any(word in extra for word in JOINING_WORDS):
+                return True
+    return False
 
 
 def _overlaps(span: Span, taken: list[bool]) -> bool:
@@ -92,6 +117,7 @@ class EntityMerger:
     def __call__(self, doc: Doc) -> Doc:
         model_spans = [s for s in doc.ents]
         division_names = self._division_names()
+        word_ends = {w.end_char for w in doc.spans["words"]} if "words" in doc.spans else None
         positions = [s for s in model_spans if s.label_ == "POSITION"]
         places = list(doc.spans.get("kg_places", []))
         certain_places = [s for s in places if s._.kg_source == "gazetteer"]
@@ -117,7 +143,7 @@ class EntityMerger:
                 if not _overlaps(span, taken):
                     take(span, span.label_)
         for span in sorted(model_spans, key=lambda s: -(s.end - s.start)):
-            label = model_label(span, division_names)
+            label = model_label(span, division_names, word_ends)
             if label is None:
                 continue
             if span._.kg_source is None:

@@ -225,7 +225,8 @@ def find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = None
             if length > n - i:
                 continue
             piece = text[i:i + length]
-            if piece in gazetteer.by_full:
+            if piece in gazetteer.by_full and not (piece.endswith("市") and text.startswith("民", i + length)):
+                # (拉萨市民: the people of 拉萨, whose short name matches next)
                 level_ok = length >= MIN_FULL_LEN or any(
                     d.level in ("province", "prefecture") for d in gazetteer.by_full[piece])
                 if level_ok:

@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NUM, ORG_HEADS, PUNCT, TITLES, WEAK_HEADS
-from .spans import RuleTagger, doc_text, is_cjk, word_ends
+from .spans import RuleTagger, doc_text, is_cjk, words_by_start
 
 GROUP = "kg_institutions"
 MAX_CORE = 12
@@ -31,13 +31,23 @@ COORDINATION = ("联合", "会同", "协同", "配合", "牵头", "联手", "携
 # Words after a place that make it an area, not part of a name (苏州区域内的银行).
 AREA_WORDS = ("区域", "地区", "境内", "范围", "一带", "全境", "辖区", "当地", "本地", "全市", "全县")
 # Function words never inside a name (unlike 和 in 住房和城乡建设局, 所 in 研究所).
-NAME_BREAKERS = set("的在由与及对将是为了向从把被让等并或以于至到给按而且也就又还其该这那各每")
+NAME_BREAKERS = set("的在由与及对将是为了向从把被让等并或以于至到给按而且也就又还其该这那各每已要")
+# Words that precede a name but never start one: prepositions, conjunctions, verbs
+# taking an institution as object, pronouns, determiners (据泰国电视台, 和人民日报社,
+# 包括省委宣传部, 有关法院). Matched as whole words of the segmenter, so 和平, 据点 pass.
+NOT_NAME_START = {
+    "和", "与", "及", "同", "跟", "据", "经", "由", "向", "对", "在", "从", "给", "让", "请",
+    "应", "报", "入", "并入", "加入", "包括", "拿", "就", "设立", "组建", "成立", "利用",
+    "充分", "考上", "考入", "进入", "来自", "我们", "他们", "你们", "我", "他", "她",
+    "有关", "相关", "任何", "当地", "其他", "其它", "这些", "那些", "个别", "一些", "多家",
+    "原",  # former: 原邮电部办公厅 names the old ministry's office, not a new body
+}
 # Counters and classifiers stop a name that has no place anchor (市县两级生态环境部门).
-STOP_CHARS = set("级个项类种批位名次件家")
+STOP_CHARS = set("级个项类种批位名次件家所座")
 # Heads that need a level character or a place right before them (市政府, not 法治政府).
 NEEDS_LEVEL = {"政府", "党委", "人大", "政协"}
 # ORG heads distinctive enough to stand without a place anchor (…有限公司, …日报).
-STRONG_ORG_HEADS = {"股份有限公司", "有限责任公司", "有限公司", "集团公司", "集团", "日报社", "日报",
+STRONG_ORG_HEADS = {"股份有限公司", "有限责任公司", "有限公司", "集团公司", "日报社", "日报",
                     "晚报", "晨报", "商报", "报社", "电视台", "广播电台", "新闻网", "通讯社", "杂志社",
                     "出版社", "大学", "职业技术学院", "研究院", "研究所", "协会", "学会", "商会",
                     "联合会", "基金会", "促进会", "事务所"}
@@ -52,7 +62,7 @@ NON_INSTITUTION_WORDS = {
     "布局", "格局", "大局", "全局", "结局", "开局", "当局", "干部", "全部", "内部", "外部", "局部", "本部",
     "东部", "西部", "南部", "北部", "中部", "头部", "底部", "总部", "部分", "到处", "好处", "此处",
     "场所", "住所", "厕所", "网站", "车站", "举办", "主办", "承办", "创办", "协办", "督办", "代办",
-    "帮办", "包办", "大厅", "展厅", "餐厅", "客厅", "为中心", "重心", "核心", "信心", "各部门",
+    "帮办", "包办", "查处", "大厅", "展厅", "餐厅", "客厅", "为中心", "市中心", "重心", "核心", "信心", "各部门",
     "相关部门", "有关部门", "职能部门", "主管部门", "多部门", "学科", "本科", "专科", "庭院", "剧院",
 }
 
@@ -61,18 +71,27 @@ def _starts_with_abbreviation(core: str) -> bool:
     return any(core.endswith(abbr[:-1]) for abbr in AGENCY_ABBREVIATIONS)
 
 
-def find_institutions(text: str, place_spans: list[tuple[int, int]], ends: set[int] | None):
-    """Yield (start, end, label) for institution names in `text`."""
+def find_institutions(text: str, place_spans: list[tuple[int, int]],
+                      words: dict[int, int] | None):
+    """Yield (start, end, label) for institution names in `text`; `words` maps the
+    segmenter's word starts to their ends (None: no segmenter, no word checks)."""
     place_end_to_start = {end: start for start, end in place_spans}
     place_starts = {start for start, _ in place_spans}
+    ends = set(words.values()) if words is not None else None
     head_ends = {m.end() for m in HEAD_RE.finditer(text)}
     for m in HEAD_RE.finditer(text):
         head, head_start, end = m.group(), m.start(), m.end()
         # The head must end the name: a following head char continues it (局 in 局长).
         if ends is not None and end not in ends and head not in ("人民政府", "委员会"):
             continue
+        if head == "委员会" and text.startswith("议", end):  # 主任委员会议 = 委员 + 会议
+            continue
+        if len(head) == 1 and head_start and NUMERAL_RE.match(text[head_start - 1]):
+            continue  # 一所, 两处: a counter, not a head
         weak = head in WEAK_HEADS
         start = _extend_left(text, head_start, place_end_to_start, head_ends)
+        if start is not None and start not in place_starts and words is not None:
+            start = _first_name_word(text, start, head_start, words)
         if start is None:
             continue
         if text[start:end].endswith(TITLE_WORDS):  # 市委常委 is a position, not an organ
@@ -132,6 +151,22 @@ def _extend_left(text: str, head_start: int, place_end_to_start: dict, head_ends
     return pos
 
 
+def _first_name_word(text: str, start: int, head_start: int, words: dict[int, int]) -> int | None:
+    """The name's start moved to a word start (那么政府部门: not 么), past leading words
+    that only precede names (据, 包括, 有关…); None if nothing is left before the head."""
+    while start < head_start:
+        end = words.get(start)
+        if end is None and _has_level_prefix(text[start:head_start]):
+            return start  # 联合市公安局 segmented 联合市/公安局: the level still counts
+        if end is None:
+            start += 1
+        elif text[start:end] in NOT_NAME_START:
+            start = end
+        else:
+            return start
+    return None
+
+
 def _counted(text: str, pos: int) -> bool:
     """一所小学, 两级部门: a counter after a numeral ends a name (国家, 江苏三友 do not)."""
     return text[pos - 1] in STOP_CHARS and pos >= 2 and bool(NUMERAL_RE.match(text[pos - 2]))
@@ -142,8 +177,8 @@ def _stops_extension(text: str, pos: int, head_start: int, head_ends: set) -> bo
     ch = text[pos - 1]
     if ch in PUNCT or ch in NAME_BREAKERS or ch.isspace() or not (is_cjk(ch) or ch.isalnum()):
         return True
-    if text[max(0, pos - 2):pos] in COORDINATION:
-        return True
+    if text[max(0, pos - 2):pos] in COORDINATION or text[max(0, pos - 2):pos] == "日电":
+        return True  # 日电: a dateline (北京5月18日电) ends right before the name
     # Another complete institution ends here, with words between: a second name starts.
     return pos in head_ends and pos != head_start
 
@@ -160,5 +195,5 @@ class InstitutionTagger(RuleTagger):
 
     def find(self, doc: Doc):
         places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])]
-        for start, end, label in find_institutions(doc_text(doc), places, word_ends(doc)):
+        for start, end, label in find_institutions(doc_text(doc), places, words_by_start(doc)):
             yield start, end, label, None

@@ -22,6 +22,7 @@ from .spans import RuleTagger, doc_text
 GROUP = "kg_programs"
 TITLE_RE = re.compile(r"《([^《》\n]{2,60})》")
 QUOTE_RE = re.compile(r"“([^“”\n]{2,30})”")
+CLAUSE_PUNCT_RE = re.compile("[，,。；;！!？?]")
 CAMPAIGN_RE = re.compile("|".join(re.escape(h) for h in sorted(CAMPAIGN_HEADS, key=len, reverse=True)))
 DOT_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8}?(?:行动|工程|计划|活动)")
 HEAD_WINDOW = 8
@@ -65,6 +66,8 @@ def _quoted_programs(text: str):
     quotes = list(QUOTE_RE.finditer(text))
     for i, m in enumerate(quotes):
         inner = m.group(1)
+        if CLAUSE_PUNCT_RE.search(inner):  # a quoted sentence is speech, not a name
+            continue
         after = text[m.end():m.end() + HEAD_WINDOW]
         chained = after.startswith("“")  # “A”“B”系列活动: A only modifies B
         window = re.split(r"[，。；：、！？“”（）《》\n]", after, maxsplit=1)[0]

@@ -73,14 +73,8 @@ def is_boundary(ch: str) -> bool:
     return ch in PUNCT or ch in FUNCTION_CHARS or ch.isspace()
 
 
-def word_ends(doc: Doc) -> set[int] | None:
-    """Character offsets where a word of the segmenter ends (None without one)."""
+def words_by_start(doc: Doc) -> dict[int, int] | None:
+    """Start -> end character offsets of the segmenter's words (None without one)."""
     if "words" not in doc.spans:
         return None
-    return {span.end_char for span in doc.spans["words"]}
-
-
-def word_starts(doc: Doc) -> set[int] | None:
-    if "words" not in doc.spans:
-        return None
-    return {span.start_char for span in doc.spans["words"]}
+    return {span.start_char: span.end_char for span in doc.spans["words"]}
