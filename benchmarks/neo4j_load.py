@@ -8,8 +8,9 @@ documents give 102,000 nodes and about 312,000 relationships. Each loader starts
 empty database with the uniqueness constraints in place. The naive loader (one MERGE per
 node or relationship, each its own auto-commit transaction) is far too slow for the
 whole graph, so it loads a smaller graph of the same shape and its rate is extrapolated;
-`kg load` is also timed on that same small graph for a like-for-like figure. Warning:
-the database is emptied; never point NEO4J_URI at data you want to keep.
+`kg load` is also timed on that same small graph for a like-for-like figure. The
+database is emptied: a NEO4J_URI database that holds data is refused unless
+KG_ALLOW_EMPTYING_NEO4J=1.
 """
 
 from __future__ import annotations
@@ -134,6 +135,11 @@ def main() -> int:
     rows = []
     try:
         driver = loader.open_driver(uri, user, password)
+        if server_home is None and count_elements(driver, database) \
+                and os.environ.get("KG_ALLOW_EMPTYING_NEO4J") != "1":
+            print(f"{uri}: database {database!r} is not empty and this benchmark empties it; "
+                  f"set KG_ALLOW_EMPTYING_NEO4J=1 if that data may go", file=sys.stderr)
+            return 1
         for constraint in loader.CONSTRAINTS:
             driver.execute_query(constraint, database_=database)
 

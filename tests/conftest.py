@@ -38,7 +38,8 @@ def seed_build(tmp_path_factory, nlp):
 
 # --------------------------------------------------------------------------- Neo4j
 # One real Neo4j per test session. With NEO4J_URI set (and NEO4J_PASSWORD, optionally
-# NEO4J_USER / NEO4J_DATABASE) the tests use that server -- and empty its database.
+# NEO4J_USER / NEO4J_DATABASE) the tests use that server and empty its database -- only
+# if it is empty to begin with, or KG_ALLOW_EMPTYING_NEO4J=1 says the data may go.
 # Otherwise they start the project's own server with `kg neo4j serve` (built by Maven on
 # first use) in a fresh home under .work/, on free ports, and stop it at the end.
 
@@ -113,9 +114,18 @@ def neo4j_server():
     """The session's Neo4j: $NEO4J_URI, or the project's own server started here."""
     uri = os.environ.get("NEO4J_URI")
     if uri:
-        yield Neo4jServer(uri, os.environ.get("NEO4J_PASSWORD", ""),
-                          os.environ.get("NEO4J_USER", "neo4j"),
-                          os.environ.get("NEO4J_DATABASE", "neo4j"))
+        server = Neo4jServer(uri, os.environ.get("NEO4J_PASSWORD", ""),
+                             os.environ.get("NEO4J_USER", "neo4j"),
+                             os.environ.get("NEO4J_DATABASE", "neo4j"))
+        with server.driver() as driver:
+            records = driver.execute_query("MATCH (n) RETURN count(n) AS nodes",
+                                           database_=server.database).records
+        if records[0]["nodes"] and os.environ.get("KG_ALLOW_EMPTYING_NEO4J") != "1":
+            pytest.fail(f"NEO4J_URI={uri}: database {server.database!r} holds "
+                        f"{records[0]['nodes']} nodes and the tests empty it; set "
+                        f"KG_ALLOW_EMPTYING_NEO4J=1 if that data may go, or unset NEO4J_URI "
+                        f"to let the tests run their own server", pytrace=False)
+        yield server
         return
     server = Neo4jServer.start_local("session")
     yield server
