@@ -72,10 +72,10 @@ def naive_load(driver, graph: dict, database: str) -> float:
     started = time.monotonic()
     with driver.session(database=database) as session:
         for (kind, entity_label), nodes in plan.node_groups.items():
-            query = (f"MERGE (n:{kind} {{id: $id}}) SET n += $props"
+            query = (f"MERGE (n:{kind} {{id: $id}}) SET n = $props"
                      + (f" SET n:{entity_label}" if entity_label else ""))
             for node in nodes:
-                props = loader.clean_properties(node, loader.NODE_KEY_FIELDS)
+                props = loader.clean_properties(node)
                 session.run(query, id=node["id"], props=props).consume()
         for (edge_type, source_kind, target_kind), edges in plan.edge_groups.items():
             query = (f"MATCH (a:{source_kind} {{id: $source}}) "

@@ -149,21 +149,28 @@ def test_second_build_adds_only_what_is_new(empty_neo4j, tmp_path):
     assert stored == [{"m": second.nodes[some_entity]["mentions"]}]  # updated, not stale
 
 
-def test_an_entity_whose_label_changed_keeps_only_the_new_label(empty_neo4j, tmp_path):
-    def graph_with(label):
+def test_the_latest_build_decides_labels_and_properties(empty_neo4j, tmp_path):
+    """An entity relabelled, and a property gone from a node and an edge, in a later build."""
+    def graph_with(label, code):
+        extra = {"code": code} if code else {}
         return {"directed": True, "multigraph": True, "graph": {},
                 "nodes": [{"id": "ent:x", "kind": "Entity", "label": label, "name": "x",
-                           "aliases": ["x"], "mentions": 1}], "edges": []}
+                           "aliases": ["x"], "mentions": 1, **extra},
+                          {"id": "ent:y", "kind": "Entity", "label": "PLACE", "name": "y"}],
+                "edges": [{"source": "ent:x", "target": "ent:y", "type": "BASED_IN", **extra},
+                          {"source": "ent:y", "target": "ent:x", "type": "BASED_IN",
+                           "code": "130000"}]}  # another edge of the group keeps `code`
 
-    for number, label in enumerate(("ORG", "AGENCY")):
+    for number, (label, code) in enumerate((("ORG", "130900"), ("AGENCY", None))):
         folder = tmp_path / str(number)
         folder.mkdir()
-        (folder / "graph.json").write_text(json.dumps(graph_with(label)), encoding="utf-8")
+        (folder / "graph.json").write_text(json.dumps(graph_with(label, code)),
+                                           encoding="utf-8")
         assert kg_load(empty_neo4j, folder).returncode == 0
-    rows = query(empty_neo4j, "MATCH (n {id: 'ent:x'}) RETURN labels(n) AS labels, "
-                              "n.label AS label")
-    assert [(sorted(row["labels"]), row["label"]) for row in rows] == [
-        (["Agency", "Entity"], "AGENCY")]
+    rows = query(empty_neo4j, "MATCH (n {id: 'ent:x'})-[r]->() RETURN labels(n) AS labels, "
+                              "n.label AS label, n.code AS code, r.code AS edge_code")
+    assert [(sorted(row["labels"]), row["label"], row["code"], row["edge_code"])
+            for row in rows] == [(["Agency", "Entity"], "AGENCY", None, None)]
 
 
 def test_interrupted_load_then_rerun_is_complete(local_neo4j_server, tmp_path):

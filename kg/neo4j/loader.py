@@ -243,7 +243,6 @@ def plan_load(graph: dict) -> LoadPlan:
 
 
 EDGE_ENDPOINT_FIELDS = frozenset({"source", "target", "key", "type"})
-NODE_KEY_FIELDS = frozenset({"id"})  # set by the MERGE itself
 
 
 def iter_batches(plan: LoadPlan, batch_size: int) -> Iterator[Batch]:
@@ -253,7 +252,7 @@ def iter_batches(plan: LoadPlan, batch_size: int) -> Iterator[Batch]:
         query = node_query(kind, entity_label)
         what = f"{kind}:{entity_label} nodes" if entity_label else f"{kind} nodes"
         for start in range(0, len(nodes), batch_size):
-            rows = [{"id": node["id"], "props": clean_properties(node, NODE_KEY_FIELDS)}
+            rows = [{"id": node["id"], "props": clean_properties(node)}
                     for node in nodes[start:start + batch_size]]
             yield Batch(query, rows, what)
     for (edge_type, source_kind, target_kind), edges in sorted(plan.edge_groups.items()):
@@ -325,15 +324,16 @@ def prefetch(batches: Iterator[Batch], depth: int = 2) -> Iterator[Batch]:
 def node_query(kind: str, entity_label: str | None) -> str:
     """MERGE on the constrained (kind, id); labels only from the allow-lists.
 
-    An entity keeps exactly one entity label: the one of the latest build (a reload
-    after the label changed removes the old one).
+    A node's properties and its one entity label are those of the latest load: a
+    property or label a later build no longer has is removed (`SET n = row.props`,
+    whose map holds `id` too).
     """
     if kind not in NODE_KINDS or (entity_label and entity_label not in ENTITY_LABELS.values()):
         raise ValueError(f"label not allowed: {kind}:{entity_label}")
     # ON CREATE/ON MATCH rather than a trailing map SET: that could touch the merged
     # `id`, so the planner would buffer the whole batch (Eager) first.
     query = (f"UNWIND $rows AS row MERGE (n:{kind} {{id: row.id}}) "
-             f"ON CREATE SET n += row.props ON MATCH SET n += row.props")
+             f"ON CREATE SET n = row.props ON MATCH SET n = row.props")
     if kind == "Entity":
         others = [label for label in ENTITY_LABELS.values() if label != entity_label]
         query += " REMOVE n:" + ":".join(others)
@@ -346,9 +346,10 @@ def relationship_query(edge_type: str, source_kind: str, target_kind: str,
                        property_names: Iterable[str] | None = None) -> str:
     """MATCH both ends through the id constraints, MERGE the relationship on its key.
 
-    With the group's property names known (plain identifiers only), each is SET by name:
-    a map SET (`r += row.props`) might overwrite the merged `key`, which makes the
-    planner buffer the whole batch first (Eager) -- about a third slower.
+    With the group's property names known (plain identifiers only), each is SET by name,
+    to null (removed) where a row lacks it: a map SET (`r = row.props`) might overwrite
+    the merged `key`, which makes the planner buffer the whole batch first (Eager) --
+    about a third slower.
     """
     if edge_type not in RELATIONSHIP_TYPES or {source_kind, target_kind} - set(NODE_KINDS):
         raise ValueError(f"relationship not allowed: {source_kind}-{edge_type}->{target_kind}")
