@@ -17,6 +17,7 @@ def programs(text):
     ("为期10天的燃气安全专项整治行动，", "燃气安全专项整治行动"),
     ("持续推进健康中国·苏州行动的重点工作", "健康中国·苏州行动"),
     ("开展“最美家庭”系列活动", "“最美家庭”系列活动"),
+    ("该村被评为“全省乡村振兴示范村”", "全省乡村振兴示范村"),   # a title after its verb
 ])
 def test_programme_names(text, expected):
     assert expected in programs(text)

@@ -27,6 +27,8 @@ CAMPAIGN_RE = re.compile("|".join(re.escape(h) for h in sorted(CAMPAIGN_HEADS, k
 DOT_NAME_RE = re.compile(r"[\u4e00-\u9fff]{2,8}·[\u4e00-\u9fff]{2,8}?(?:行动|工程|计划|活动)")
 HEAD_WINDOW = 8
 RECEIVES_TITLE_RE = re.compile(r"^(被命名为|被评为|被确定为|被列为|入选|获评|荣获|获得)")
+# ...or written after the verb that confers it: 被评为“…示范乡镇”, 荣获“…”称号.
+TITLE_VERB_BEFORE_RE = re.compile(r"(命名为|评为|认定为|确定为|列为|授予|获评|荣获|获得|入选)了?$")
 PROGRAM_HEAD_RE = re.compile("(" + "|".join(sorted(map(re.escape, PROGRAM_HEADS), key=len, reverse=True)) + ")")
 VERB_BEFORE_RE = re.compile("(" + "|".join(sorted(map(re.escape, PROGRAM_VERBS), key=len, reverse=True)) + ")$")
 QUOTE_VERB_BEFORE_RE = re.compile("(" + "|".join(sorted(map(re.escape, QUOTE_VERBS), key=len, reverse=True)) + ")了?$")
@@ -82,6 +84,7 @@ def _quoted_programs(text: str):
         elif len(inner) >= 4 and inner.endswith(INNER_HEADS):
             yield m.start(1), m.end(1)
         elif not chained and len(inner) >= 4 and (QUOTE_VERB_BEFORE_RE.search(text[max(0, m.start() - 5):m.start()])
+                              or TITLE_VERB_BEFORE_RE.search(text[max(0, m.start() - 5):m.start()])
                               or (len(inner) <= 12 and RECEIVES_TITLE_RE.match(text[m.end():m.end() + 4]))):
             yield m.start(1), m.end(1)
 
