@@ -128,6 +128,13 @@ class Linker:
         wanted = LEVEL_SUFFIX[level_char]
         return next((d for d in reversed(nearby) if d.level in wanted), None)
 
+    def _city(self, home: Division | None) -> Division | None:
+        """The prefecture (or province) an article's home place belongs to."""
+        if home is None:
+            return None
+        return next((d for d in [home, *self.gazetteer.ancestors(home)]
+                     if d.level in ("prefecture", "province") and d.code), None)
+
     def jurisdiction(self, home: Division, level_char: str) -> Division | None:
         """The division a 市/县/区… prefix refers to, seen from the article's home place."""
         wanted = LEVEL_SUFFIX[level_char]
@@ -164,9 +171,10 @@ class Linker:
             key = program_key(surface)
             entity_id = stable_id("program", key)
             entity = self.entities.setdefault(entity_id, Entity(entity_id, label, strip_marks(surface)))
-        else:  # PERSON
+        else:  # PERSON: one per name within a city (two 王伟 of two cities are two people)
             name = re.sub(r"\s+", "", surface)
-            entity_id = stable_id("person", name)
+            city = self._city(home)
+            entity_id = stable_id("person", f"place:{city.code}|{name}" if city else name)
             entity = self.entities.setdefault(entity_id, Entity(entity_id, label, name))
         entity.add_alias(surface if label != "PROGRAM" else strip_marks(surface))
         entity.mentions += 1

@@ -68,3 +68,13 @@ def test_town_prefix_filled_from_the_town_just_named(gazetteer):
     town = gazetteer.resolve("桃花镇", {gazetteer.resolve("肥西县").key})
     committee = linker.link("AGENCY", "镇党委", home=gazetteer.resolve("肥西县"), nearby=[town])
     assert committee.name == "桃花镇党委"
+
+
+def test_people_are_one_per_name_within_a_city(gazetteer):
+    linker = Linker(gazetteer)
+    kunshan, suzhou, hefei = (gazetteer.resolve(n) for n in ("昆山市", "苏州市", "合肥市"))
+    in_kunshan = linker.link("PERSON", "王伟", home=kunshan)
+    assert linker.link("PERSON", "王伟", home=suzhou) is in_kunshan  # 昆山 is in 苏州
+    assert in_kunshan.mentions == 2
+    assert linker.link("PERSON", "王伟", home=hefei) is not in_kunshan
+    assert linker.link("PERSON", "王伟").id == linker.link("PERSON", "王 伟").id  # no place known
