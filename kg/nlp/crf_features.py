@@ -31,6 +31,11 @@ def _placeholders(text: str) -> str:
     return text.replace("**Num", NUM).replace("**Letter", LETTER)
 
 
+def _grouped(index: dict[str, int], prefixes: tuple[str, ...], names) -> dict[str, tuple]:
+    """name -> the numbers of prefix + name for each prefix (None where absent)."""
+    return {name: tuple(map(index.get, [prefix + name for prefix in prefixes])) for name in names}
+
+
 class TextFeatures:
     """Feature indices of each character of a text, for one pkuseg model."""
 
@@ -42,7 +47,7 @@ class TextFeatures:
                 table.setdefault(ord(char), placeholder)  # keyword renaming comes first
         self.normalise = table
         self.unigram = {_placeholders(word) for word in extractor.unigram}
-        self.index: dict[str, int] = {}
+        index: dict[str, int] = {}  # the other features, by name (big: only used here)
         self.pairs: dict[str, dict[str, dict[str, int]]] = {"ww.l.": {}, "ww.r.": {}}
         for name, number in extractor.feature_to_idx.items():
             name = _placeholders(name)
@@ -55,23 +60,19 @@ class TextFeatures:
                     pre, post = rest.split("*", 1)
                 self.pairs[prefix].setdefault(pre, {})[post] = number
             else:
-                self.index[name] = number
-        assert self.index.get("$$") == 0, "pkuseg's start feature must be number 0"
+                index[name] = number
+        assert index.get("$$") == 0, "pkuseg's start feature must be number 0"
         # one lookup per character, per character pair and per word gives every
         # feature that names it (the big index is slow to probe: cache misses)
-        self.by_char = self._grouped(CHAR_FEATURES, {c for name in self.index
-                                                     for c in name[name.find(".") + 1:][:1]})
-        pair_names = {name[len(prefix):] for name in self.index for prefix in PAIR_FEATURES
+        chars = {name[name.find(".") + 1:][:1] for name in index}
+        self.by_char = _grouped(index, CHAR_FEATURES, chars)
+        pair_names = {name[len(prefix):] for name in index for prefix in PAIR_FEATURES
                       if name.startswith(prefix)}
-        self.by_pair = self._grouped(PAIR_FEATURES, pair_names)
+        self.by_pair = _grouped(index, PAIR_FEATURES, pair_names)
         self.words = {word: word for word in self.unigram}
-        self.by_word = {prefix: {name[len(prefix):]: number for name, number in self.index.items()
+        self.by_word = {prefix: {name[len(prefix):]: number for name, number in index.items()
                                  if name.startswith(prefix)} for prefix in WORD_FEATURES}
         self._pair_cache: dict[str, dict[tuple, tuple[int, ...]]] = {"ww.l.": {}, "ww.r.": {}}
-
-    def _grouped(self, prefixes: tuple[str, ...], names) -> dict[str, tuple]:
-        get = self.index.get
-        return {name: tuple(get(prefix + name) for prefix in prefixes) for name in names}
 
     def __call__(self, text: str) -> list[list[int]]:
         s = text.translate(self.normalise)
