@@ -40,7 +40,10 @@ TRIGGER_TYPE = {verb: etype for etype, verbs in TRIGGERS.items() for verb in ver
 TRIGGER_RE = re.compile("|".join(sorted(map(re.escape, TRIGGER_TYPE), key=len, reverse=True)))
 PASSIVE_PREFIX = "被"
 # A trigger glued to one of these is a noun (发布会, 组织者, 检查组), not a verb.
-NOMINAL_SUFFIX_RE = re.compile(r"会|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管")
+NOMINAL_SUFFIX_RE = re.compile(r"会|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
+                               r"|过程|结果|力度|对象|情况|行动")
+# Objects that name nothing: the verb was a noun (慰问活动) or its object is elsewhere.
+EMPTY_OBJECT_RE = re.compile(r"^(这|此|该|本|一)?[项次个场]?(活动|工作|行动|力度|进一步.*)$")
 
 SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
 CLAUSE_RE = re.compile(r"[^，：,:]+")
@@ -285,7 +288,8 @@ def _object_phrase(text: str) -> str | None:
     if relative:
         text = relative.group(1)
     text = OBJECT_END_RE.sub("", text.strip(" 了的，。；"))[:MAX_OBJECT]
-    if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…":
+    if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…" \
+            or EMPTY_OBJECT_RE.match(text):
         return None
     return _clean(text)
 

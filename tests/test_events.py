@@ -83,3 +83,8 @@ def test_headline_lines_rejoined_into_statements():
     assert headline_statements("今年将创建85家 省级节水型企业") == ["今年将创建85家省级节水型企业"]
     assert headline_statements("发挥优势 提升治理能力 昆山开展“五个一”系列活动") == [
         "发挥优势提升治理能力", "昆山开展“五个一”系列活动"]
+
+
+def test_nominal_verbs_and_empty_objects_open_no_event(nlp):
+    events = extract(nlp, "苏州市加大环境违法案件的查处力度，检查结果全部公示，开展这项活动。")
+    assert [(e[1], e[3]) for e in events] == [("加大", "环境违法案件的查处力度")]
