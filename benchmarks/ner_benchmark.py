@@ -15,9 +15,12 @@ comparable one). Speed: characters/second on --speed-mb MB of UTF-8 text
 (`speed_text.txt` from convert.py: distinct sentences, dev first, so no cache can
 serve a repeat), after loading; peak RSS of the subprocess.
 
+Speed is the median of --rounds runs per tagger (default 3), interleaved: round 1 runs
+every tagger once, then round 2, ... so the drift of a shared machine hits all alike.
+
 Usage: python benchmarks/ner_benchmark.py [--data pipelines/ner/corpus]
-           [--taggers kg kg-model jieba lac] [--speed-mb 1] [--out FILE.json]
-           [--markdown FILE.md]
+           [--taggers kg kg-model jieba lac] [--speed-mb 1] [--rounds 3]
+           [--out FILE.json] [--markdown FILE.md]
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -128,8 +132,9 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def worker(name: str, model: str | None, dev_file: Path, speed_file: Path, out: Path) -> None:
-    """Load one tagger, tag the dev texts and the speed texts, write results JSON."""
+def worker(name: str, model: str | None, dev_file: Path | None, speed_file: Path,
+           out: Path) -> None:
+    """Load one tagger, tag the speed texts (and the dev texts), write results JSON."""
     started = time.perf_counter()
     tag = TAGGERS[name](model)
     tag(["预热一下。"])
@@ -140,8 +145,10 @@ def worker(name: str, model: str | None, dev_file: Path, speed_file: Path, out: 
     started = time.perf_counter()
     tag(speed_texts)
     seconds = time.perf_counter() - started
-    dev_texts = json.loads(dev_file.read_text(encoding="utf-8"))
-    predictions = {key: tag(texts) for key, texts in dev_texts.items()}
+    predictions = {}
+    if dev_file is not None:
+        dev_texts = json.loads(dev_file.read_text(encoding="utf-8"))
+        predictions = {key: tag(texts) for key, texts in dev_texts.items()}
     chars = sum(map(len, speed_texts))
     out.write_text(json.dumps({
         "tagger": name, "load_seconds": load_seconds, "speed_chars": chars,
@@ -153,7 +160,11 @@ def worker(name: str, model: str | None, dev_file: Path, speed_file: Path, out: 
 # ------------------------------------------------------------------ driver
 
 
-def run_benchmark(data: Path, taggers: list[str], speed_mb: float, model: str | None) -> dict:
+def run_benchmark(data: Path, taggers: list[str], speed_mb: float, model: str | None,
+                  rounds: int = 1) -> dict:
+    """Each round runs every tagger once, in turn, in a fresh process; accuracy comes
+    from the first round, speed is the median over rounds (a shared machine drifts:
+    interleaving lets the drift hit every tagger alike)."""
     from kg.evaluate import evaluate_spans, read_bio, read_cluener
 
     gold = {"msra": read_bio(data / "dev_msra.bio"),
@@ -175,30 +186,60 @@ def run_benchmark(data: Path, taggers: list[str], speed_mb: float, model: str | 
         dev_file, speed_file = Path(tmp) / "dev.json", Path(tmp) / "speed.txt"
         dev_file.write_text(json.dumps(dev_texts, ensure_ascii=False), encoding="utf-8")
         speed_file.write_text("\n".join(speed_texts), encoding="utf-8")
-        for name in taggers:
-            out = Path(tmp) / f"{name}.json"
-            cmd = [sys.executable, __file__, "--worker", name, "--dev-file", str(dev_file),
-                   "--speed-file", str(speed_file), "--worker-out", str(out)]
-            if model:
-                cmd += ["--model", model]
-            done = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
-            if done.returncode != 0:
-                print(f"benchmark: {name} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
-                results["taggers"][name] = {"error": done.stderr[-500:]}
-                continue
-            measured = json.loads(out.read_text(encoding="utf-8"))
-            predictions = measured.pop("predictions")
-            measured["msra"] = evaluate_spans(gold["msra"], predictions["msra"])
-            measured["cluener"] = evaluate_spans(gold["cluener"], predictions["cluener"])
-            measured["cluener_merged"] = evaluate_spans(
-                gold["cluener"], predictions["cluener"], merge_agency=True)
-            results["taggers"][name] = measured
-            print(f"benchmark: {name}: MSRA F1 {measured['msra']['overall']['f']:.3f}, "
-                  f"CLUENER F1 {measured['cluener']['overall']['f']:.3f} "
-                  f"(ORG-merged {measured['cluener_merged']['overall']['f']:.3f}), "
-                  f"{measured['chars_per_second']:.0f} chars/s, "
-                  f"{measured['peak_rss_mb']:.0f} MB", file=sys.stderr)
+        for number in range(rounds):
+            for name in taggers:
+                if number and "error" in results["taggers"][name]:
+                    continue
+                measured = _run_worker(name, model, dev_file if number == 0 else None,
+                                       speed_file, Path(tmp) / f"{name}.json", env)
+                if "error" in measured:
+                    if number == 0:
+                        results["taggers"][name] = measured
+                    continue
+                if number == 0:
+                    predictions = measured.pop("predictions")
+                    measured["msra"] = evaluate_spans(gold["msra"], predictions["msra"])
+                    measured["cluener"] = evaluate_spans(gold["cluener"], predictions["cluener"])
+                    measured["cluener_merged"] = evaluate_spans(
+                        gold["cluener"], predictions["cluener"], merge_agency=True)
+                    measured["speed_runs"] = []
+                    results["taggers"][name] = measured
+                entry = results["taggers"][name]
+                entry["speed_runs"].append(round(measured["chars_per_second"]))
+                entry["chars_per_second"] = statistics.median(entry["speed_runs"])
+                entry["peak_rss_mb"] = max(entry["peak_rss_mb"], measured["peak_rss_mb"])
+                print(f"benchmark: round {number + 1}/{rounds}: {name}: "
+                      f"{measured['chars_per_second']:.0f} chars/s", file=sys.stderr)
+    kg_runs = results["taggers"].get("kg", {}).get("speed_runs")
+    lac_runs = results["taggers"].get("lac", {}).get("speed_runs")
+    if kg_runs and lac_runs and len(kg_runs) == len(lac_runs):
+        ratios = [round(k / l, 3) for k, l in zip(kg_runs, lac_runs)]  # same round: adjacent
+        results["kg_to_lac_speed"] = {"per_round": ratios, "median": statistics.median(ratios)}
+        print(f"benchmark: kg / lac speed per round {ratios}, median "
+              f"{statistics.median(ratios):.2f}", file=sys.stderr)
+    for name, m in results["taggers"].items():
+        if "error" not in m:
+            print(f"benchmark: {name}: MSRA F1 {m['msra']['overall']['f']:.3f}, "
+                  f"CLUENER F1 {m['cluener']['overall']['f']:.3f} "
+                  f"(ORG-merged {m['cluener_merged']['overall']['f']:.3f}), "
+                  f"{m['chars_per_second']:.0f} chars/s (median of {m['speed_runs']}), "
+                  f"{m['peak_rss_mb']:.0f} MB", file=sys.stderr)
     return results
+
+
+def _run_worker(name: str, model: str | None, dev_file: Path | None, speed_file: Path,
+                out: Path, env: dict) -> dict:
+    cmd = [sys.executable, __file__, "--worker", name, "--speed-file", str(speed_file),
+           "--worker-out", str(out)]
+    if dev_file is not None:
+        cmd += ["--dev-file", str(dev_file)]
+    if model:
+        cmd += ["--model", model]
+    done = subprocess.run(cmd, env=env, cwd=REPO, capture_output=True, text=True)
+    if done.returncode != 0:
+        print(f"benchmark: {name} failed:\n{done.stderr[-2000:]}", file=sys.stderr)
+        return {"error": done.stderr[-500:]}
+    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def markdown_table(results: dict) -> str:
@@ -234,6 +275,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--taggers", nargs="+", default=["kg", "kg-model", "jieba", "lac"],
                         choices=sorted(TAGGERS))
     parser.add_argument("--speed-mb", type=float, default=1.0)
+    parser.add_argument("--rounds", type=int, default=3,
+                        help="speed runs per tagger, interleaved; the median is reported")
     parser.add_argument("--model", help="NER model dir for kg-model (default kg/models/ner)")
     parser.add_argument("--out", type=Path, help="write all results as JSON")
     parser.add_argument("--markdown", type=Path, help="write the table as Markdown")
@@ -250,7 +293,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"benchmark: missing {args.data / name} (run pipelines/ner/convert.py)",
                   file=sys.stderr)
             return 2
-    results = run_benchmark(args.data, args.taggers, args.speed_mb, args.model)
+    results = run_benchmark(args.data, args.taggers, args.speed_mb, args.model, args.rounds)
     table = markdown_table(results)
     print(table)
     if args.out:
