@@ -9,6 +9,7 @@ own Viterbi, so the words are exactly pkuseg's (tests compare the two on real te
 
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import repeat
 from operator import itemgetter
 
@@ -31,9 +32,10 @@ def _placeholders(text: str) -> str:
     return text.replace("**Num", NUM).replace("**Letter", LETTER)
 
 
-def _grouped(index: dict[str, int], prefixes: tuple[str, ...], names) -> dict[str, tuple]:
-    """name -> the numbers of prefix + name for each prefix (None where absent)."""
-    return {name: tuple(map(index.get, [prefix + name for prefix in prefixes])) for name in names}
+def _grouped(by_kind: dict[str, dict[str, int]], kinds: tuple[str, ...]) -> dict[str, tuple]:
+    """name -> its number in each kind (None where absent), for names of any kind."""
+    names = set().union(*(by_kind[kind] for kind in kinds))
+    return {name: tuple(by_kind[kind].get(name) for kind in kinds) for name in names}
 
 
 class TextFeatures:
@@ -47,31 +49,29 @@ class TextFeatures:
                 table.setdefault(ord(char), placeholder)  # keyword renaming comes first
         self.normalise = table
         self.unigram = {_placeholders(word) for word in extractor.unigram}
-        index: dict[str, int] = {}  # the other features, by name (big: only used here)
-        self.pairs: dict[str, dict[str, dict[str, int]]] = {"ww.l.": {}, "ww.r.": {}}
+        self.words = {word: word for word in self.unigram}
+        # features by kind ("c-1." + char, "w1." + word, "ww.l." + pre*post ...)
+        by_kind: dict[str, dict[str, int]] = defaultdict(dict)
         for name, number in extractor.feature_to_idx.items():
-            name = _placeholders(name)
-            prefix = name[:5]
-            if prefix in self.pairs:  # "ww.l." + pre + "*" + post; words hold no "*"
-                rest = name[5:]
+            if "**" in name:
+                name = _placeholders(name)
+            cut = 5 if name.startswith("ww.") else name.find(".") + 1  # "$$": cut 0
+            by_kind[name[:cut]][name[cut:]] = number
+        assert by_kind[""].get("$$") == 0, "pkuseg's start feature must be number 0"
+        self.pairs: dict[str, dict[str, dict[str, int]]] = {}
+        for kind in ("ww.l.", "ww.r."):  # pre + "*" + post; words hold no "*"
+            self.pairs[kind] = table = {}
+            for rest, number in by_kind[kind].items():
                 if rest.startswith(NO_WORD + "*"):
                     pre, post = NO_WORD, rest[len(NO_WORD) + 1:]
                 else:
                     pre, post = rest.split("*", 1)
-                self.pairs[prefix].setdefault(pre, {})[post] = number
-            else:
-                index[name] = number
-        assert index.get("$$") == 0, "pkuseg's start feature must be number 0"
+                table.setdefault(pre, {})[post] = number
         # one lookup per character, per character pair and per word gives every
         # feature that names it (the big index is slow to probe: cache misses)
-        chars = {name[name.find(".") + 1:][:1] for name in index}
-        self.by_char = _grouped(index, CHAR_FEATURES, chars)
-        pair_names = {name[len(prefix):] for name in index for prefix in PAIR_FEATURES
-                      if name.startswith(prefix)}
-        self.by_pair = _grouped(index, PAIR_FEATURES, pair_names)
-        self.words = {word: word for word in self.unigram}
-        self.by_word = {prefix: {name[len(prefix):]: number for name, number in index.items()
-                                 if name.startswith(prefix)} for prefix in WORD_FEATURES}
+        self.by_char = _grouped(by_kind, CHAR_FEATURES)
+        self.by_pair = _grouped(by_kind, PAIR_FEATURES)
+        self.by_word = {kind: by_kind[kind] for kind in WORD_FEATURES}
         self._pair_cache: dict[str, dict[tuple, tuple[int, ...]]] = {"ww.l.": {}, "ww.r.": {}}
 
     def __call__(self, text: str) -> list[list[int]]:
