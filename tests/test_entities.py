@@ -83,3 +83,11 @@ def test_model_reads_a_longer_institution_name(nlp):
     text = "浙江大学教育学院与联合国亚太经社委员会签约。"
     ents = run_with_model_spans(nlp, text, [(0, 8, "ORG"), (9, 19, "AGENCY")])
     assert ("浙江大学教育学院", "ORG") in ents and ("联合国亚太经社委员会", "AGENCY") in ents
+
+
+def test_model_agency_labels_follow_the_split_it_was_trained_on(nlp):
+    # armed forces and central banks are organs (as in pipelines/ner's MSRA split and
+    # CLUENER's government class); an association stays an organisation
+    text = "央行与海军、消协分别发布通知。"
+    ents = run_with_model_spans(nlp, text, [(0, 2, "AGENCY"), (3, 5, "AGENCY"), (6, 8, "AGENCY")])
+    assert ("央行", "AGENCY") in ents and ("海军", "AGENCY") in ents and ("消协", "ORG") in ents

@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .institutions import COORDINATION
-from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, ORG_HEADS
+from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NON_ORGAN_NAME_HEADS, ORG_HEADS, is_organ_name
 from .lexicon import NOT_NAMES, SURNAMES_SINGLE
 from .people import ROLE_SUFFIXES
 from .spans import doc_text
@@ -65,8 +65,10 @@ def model_label(span: Span, division_names: dict, word_ends: set[int] | None = N
             or (word_ends is not None and span.end_char in word_ends
                 and not LEVEL_LIST_RE.match(doc_text(span.doc), span.end_char))
         return label if known else None
-    if label == "AGENCY" and not (text.endswith(AGENCY_HEAD_TUPLE) or text.endswith(ABBREVIATION_TUPLE)):
-        return "ORG"  # government organs end in an organ head (…局, …委员会); 消协, 武警 are organisations
+    if label == "AGENCY" and not (is_organ_name(text) or (
+            not text.endswith(NON_ORGAN_NAME_HEADS)
+            and text.endswith(AGENCY_HEAD_TUPLE + ABBREVIATION_TUPLE))):
+        return "ORG"  # organs end in an organ head (…局, …委员会, …军, 央行); 消协 is an organisation
     return label
 
 

@@ -35,6 +35,8 @@ sys.path.insert(0, str(REPO))
 
 import spacy  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
+
+from kg.nlp.lexicon import is_organ_name  # noqa: E402
 from spacy.util import filter_spans  # noqa: E402
 
 from kg.evaluate import Sentence, read_bio, read_cluener  # noqa: E402
@@ -54,30 +56,8 @@ CLUENER_MISSING = {"scene", "book", "game", "movie"}
 MSRA_LABELS = {"PER": "PERSON", "LOC": "PLACE"}
 
 # --- MSRA ORG -> AGENCY / ORG, by the head (last) word of the name -------------
-# Checked in order: an ORG_HEAD match wins over an AGENCY_HEAD match, because the
-# ORG heads are the longer, more specific words (俱乐部 vs 部, 医院 vs 院).
-ORG_HEADS = (
-    "俱乐部", "编辑部", "总部", "事业部", "门市部", "营业部", "销售部", "本部", "分部",
-    "医院", "学院", "研究院", "科学院", "工程院", "设计院", "剧院", "影院", "书院", "戏院",
-    "研究所", "事务所", "诊所", "招待所", "交易所",
-    "公司", "集团", "银行", "大学", "中学", "小学", "学校", "协会", "学会", "基金会",
-    "联合会", "商会", "研究会", "促进会", "组委会", "代表团", "球队", "战队",
-)
-AGENCY_HEADS = (
-    # government and its departments
-    "政府", "委员会", "常委会", "委会", "委", "局", "厅", "部", "办", "办公室", "署",
-    "处", "司", "总署", "海关", "派出所", "司法所", "税务所", "工商所", "公安",
-    # courts, procuratorates, legislatures, cabinets
-    "法院", "检察院", "国务院", "参议院", "众议院", "议院", "立法院", "行政院",
-    "监察院", "法庭", "人大", "人民代表大会", "政协", "政治协商会议", "议会", "国会",
-    "内阁", "白宫", "杜马", "政府军",
-    # the Party's organs
-    "党委", "党组", "支部", "中央", "共产党", "中共", "政治局", "书记处", "纪委",
-    # armed forces and police
-    "军", "部队", "军区", "舰队", "卫队", "武警", "警方", "警察", "军方",
-    # embassies, central bank
-    "使馆", "领事馆", "领馆", "央行", "人民银行", "储备委员会",
-)
+# The head words live in kg/nlp/lexicon.py (ORGAN_NAME_HEADS, NON_ORGAN_NAME_HEADS):
+# the pipeline's merger labels the model's output by the same split it was taught.
 
 
 def split_msra_org(name: str) -> str:
@@ -87,14 +67,7 @@ def split_msra_org(name: str) -> str:
     separates government bodies (AGENCY) from everything else (ORG: companies,
     schools, hospitals, media, NGOs, associations, teams, international bodies).
     """
-    for head in ORG_HEADS:
-        if name.endswith(head):
-            return "ORG"
-    # 司 only as a ministry department (外交部新闻司), not 公司 (caught above).
-    for head in AGENCY_HEADS:
-        if name.endswith(head):
-            return "AGENCY"
-    return "ORG"
+    return "AGENCY" if is_organ_name(name) else "ORG"
 
 
 def msra_label(raw: str, name: str) -> str:
