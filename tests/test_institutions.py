@@ -42,6 +42,8 @@ def test_words_ending_in_head_characters_are_not_institutions(nlp, text):
     ("新华社杭州3月2日电浙江省登山协会发布公告。", {"新华社", "浙江省登山协会"}),  # dateline
     ("原铁道部办公厅负责人介绍。", {"铁道部办公厅"}),                     # 原 = former
     ("据当地气象部门预报，明天有雨。", {"气象部门"}),
+    ("他呼吁监管部门加强管理。", {"监管部门"}),
+    ("依托市大数据中心建设平台。", {"市大数据中心"}),             # 依托市 is one word
 ])
 def test_names_start_at_a_word_that_can_start_a_name(nlp, text, expected):
     assert {name for name, _ in ents(nlp, text)} == expected

@@ -38,6 +38,7 @@ NAME_BREAKERS = set("的在由与及对将是为了向从把被让等并或以�
 NOT_NAME_START = {
     "和", "与", "及", "同", "跟", "据", "经", "由", "向", "对", "在", "从", "给", "让", "请",
     "应", "报", "入", "并入", "加入", "包括", "拿", "就", "设立", "组建", "成立", "利用",
+    "呼吁", "要求", "督促", "提请", "报请", "通过", "支持", "协助", "依托", "依靠", "比肩",
     "充分", "考上", "考入", "进入", "来自", "我们", "他们", "你们", "我", "他", "她",
     "有关", "相关", "任何", "当地", "其他", "其它", "这些", "那些", "个别", "一些", "多家",
     "原",  # former: 原邮电部办公厅 names the old ministry's office, not a new body
@@ -162,6 +163,8 @@ def _first_name_word(text: str, start: int, head_start: int, words: dict[int, in
             start += 1
         elif text[start:end] in NOT_NAME_START:
             start = end
+        elif text[end - 1] in LEVEL_PREFIXES and text[start:end - 1] in NOT_NAME_START:
+            return end - 1  # 依托市 segmented as one word: the 市 starts the name
         else:
             return start
     return None
