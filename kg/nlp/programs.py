@@ -83,9 +83,10 @@ def _quoted_programs(text: str):
                 yield m.start(), m.end() + head.end()
         elif len(inner) >= 4 and inner.endswith(INNER_HEADS):
             yield m.start(1), m.end(1)
-        elif not chained and len(inner) >= 4 and (QUOTE_VERB_BEFORE_RE.search(text[max(0, m.start() - 5):m.start()])
-                              or TITLE_VERB_BEFORE_RE.search(text[max(0, m.start() - 5):m.start()])
-                              or (len(inner) <= 12 and RECEIVES_TITLE_RE.match(text[m.end():m.end() + 4]))):
+        elif not chained and len(inner) >= 4 and (
+                QUOTE_VERB_BEFORE_RE.search(before := text[max(0, m.start() - 5):m.start()])
+                or TITLE_VERB_BEFORE_RE.search(before)
+                or (len(inner) <= 12 and RECEIVES_TITLE_RE.match(text[m.end():m.end() + 4]))):
             yield m.start(1), m.end(1)
 
 
