@@ -9,7 +9,7 @@ from spacy.training import Example
 
 import kg.nlp.char_ner  # noqa: F401
 import kg.nlp.features  # noqa: F401
-from kg.nlp.char_ner import log_softmax, tags_to_spans
+from kg.nlp.char_ner import log_softmax, tags_to_spans, whole_latin_words
 
 TRAIN = [
     ("刘洋在杭州工作。", [(0, 2, "PERSON"), (3, 5, "PLACE")]),
@@ -42,6 +42,15 @@ def test_tags_to_spans_tolerates_invalid_sequences():
     tags = ["B-PERSON", "L-PERSON", "I-PLACE", "O", "U-ORG", "B-ORG"]
     spans = [(s.start, s.end, s.label_) for s in tags_to_spans(doc, tags)]
     assert spans == [(0, 2, "PERSON"), (2, 3, "PLACE"), (4, 5, "ORG"), (5, 6, "ORG")]
+
+
+def test_spans_cover_whole_latin_words():
+    doc = spacy.blank("zh")("我和haroldwilliams在cctv5见面")
+    spans = [Span(doc, 2, 5, "PERSON"), Span(doc, 17, 19, "ORG")]  # har|…, cc|tv5
+    assert [(s.text, s.label_) for s in whole_latin_words(doc, spans)] == [
+        ("haroldwilliams", "PERSON"), ("cctv5", "ORG")]
+    chinese = [Span(doc, 0, 1, "PERSON")]
+    assert whole_latin_words(doc, chinese) is chinese
 
 
 def test_log_softmax_of_logits_and_probabilities():

@@ -4,12 +4,15 @@ import pytest
 from spacy.tokens import Span
 
 
-def run_with_model_spans(nlp, text, model_spans):
-    """Run the pipeline, as if the statistical NER had proposed `model_spans` (char offsets)."""
+def run_with_model_spans(nlp, text, model_spans, style=None):
+    """Run the pipeline, as if the statistical NER had proposed `model_spans` (char offsets)
+    (and the text_style classifier had read `style`, when given)."""
     doc = nlp.make_doc(text)
     for name, component in nlp.pipeline:
         if name == "kg_entities":
             doc.ents = [Span(doc, *_tokens(doc, s, e), label=label) for s, e, label in model_spans]
+            if style is not None:
+                doc._.kg_text_style = style
         doc = component(doc)
     return [(e.text, e.label_) for e in doc.ents]
 
@@ -48,6 +51,20 @@ def test_model_cannot_merge_gazetteer_places_or_invent_divisions(nlp):
     ents = run_with_model_spans(nlp, text, [(3, 11, "ADDRESS"), (17, 20, "PLACE")])
     assert ("兴村镇", "PLACE") in ents and ("大庄", "PLACE") in ents
     assert ("整合市", "PLACE") not in ents
+
+
+@pytest.mark.parametrize("style, expected", [
+    ("press", [("浙江", "PLACE"), ("上海", "PLACE")]),  # MSRA: every place is named
+    ("web", [("上海", "PLACE")]),  # CLUENER: where something is, as the model read it
+])
+def test_web_text_names_the_places_the_model_reads(nlp, style, expected):
+    text = "浙江经济稳中向好，峰会在上海举行。"
+    assert run_with_model_spans(nlp, text, [(12, 14, "ADDRESS")], style=style) == expected
+
+
+def test_positions_are_no_entities(nlp):
+    text = "局长在会上讲话。"
+    assert run_with_model_spans(nlp, text, [(0, 2, "POSITION")]) == []
 
 
 def test_model_agencies_without_an_organ_head_are_organisations(nlp):

@@ -40,6 +40,19 @@ def test_word_position_and_word_features():
     assert [t.lemma_ for t in doc[:5]] == ["余杭区"] * 3 + ["人民"] * 2
 
 
+@pytest.mark.parametrize("web_probability, suffix", [(0.9, "w"), (0.5, "w"), (0.2, ""), (None, "")])
+def test_text_style_marks_every_word_position(web_probability, suffix):
+    """A text_style classifier's "web" decision reaches every character through TAG."""
+    nlp = char_nlp()
+    doc = nlp.make_doc(TEXT)
+    if web_probability is not None:
+        doc.cats = {"press": 1 - web_probability, "web": web_probability}
+    doc.spans["words"] = [doc[s:e] for s, e in WORDS]
+    doc = nlp.get_pipe("kg_char_features")(doc)
+    plain = ["B3", "M3", "E3", "B2", "E2", "B2", "E2", "B2", "E2", "B2", "E2"]
+    assert [t.tag_ for t in doc] == [tag + suffix for tag in plain]
+
+
 def test_word_position_tag_buckets():
     assert word_position_tag(0, 1) == "S1"
     assert word_position_tag(0, 6) == "B4"

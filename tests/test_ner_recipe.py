@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from spacy.tokens import DocBin
+from spacy.vocab import Vocab
 
 REPO = Path(__file__).resolve().parents[1]
 RECIPE = REPO / "pipelines" / "ner"
@@ -75,9 +77,11 @@ def corpora(tmp_path_factory) -> Path:
 
 def test_split_msra_org_by_head_word():
     convert = load_recipe("convert")
-    for name in ("国务院", "外交部", "县委", "市人民政府", "公安局", "人民法院", "全国政协", "解放军"):
+    for name in ("国务院", "外交部", "县委", "市人民政府", "公安局", "人民法院", "全国政协", "解放军",
+                 "中国人民银行", "证监会", "美联储", "海军陆战队", "公安机关"):
         assert convert.split_msra_org(name) == "AGENCY", name
-    for name in ("新华社", "北京大学", "中国队", "俱乐部", "人民医院", "科学院", "联合国", "华光公司"):
+    for name in ("新华社", "北京大学", "中国队", "俱乐部", "人民医院", "科学院", "联合国", "华光公司",
+                 "招商银行", "奥运会组委会", "电竞战队"):
         assert convert.split_msra_org(name) == "ORG", name
 
 
@@ -97,8 +101,15 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path):
     assert stats["msra:AGENCY"] > 0 and stats["msra:ORG"] > 0
     assert stats["cluener:ADDRESS"] == 30 and stats["cluener:POSITION"] == 30
     assert stats["cluener:missing:book"] == 30
+    # every sentence carries its corpus's text style, the text_style classifier's gold
+    dev_docs = {name: list(DocBin().from_disk(data / f"dev_{name}.spacy").get_docs(Vocab()))
+                for name in ("msra", "cluener")}
+    assert all(doc.cats == {"press": 1.0, "web": 0.0} for doc in dev_docs["msra"])
+    assert all(doc.cats == {"press": 0.0, "web": 1.0} for doc in dev_docs["cluener"])
 
     training = tmp_path / "training"
+    style = train.train(data, training / "text_style", train.STYLE_CONFIG, max_steps=20,
+                        eval_frequency=10)
     best = train.train(data, training, train.DEFAULT_CONFIG, max_steps=12, eval_frequency=6)
     assert (best / "config.cfg").is_file()
     curve = [json.loads(line) for line in (training / "dev_curve.jsonl").read_text().splitlines()]
@@ -114,6 +125,8 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path):
 
     info = package.package(best, tmp_path / "packaged")
     assert "kg_words" not in info["pipeline"]
+    assert info["pipeline"][:2] == ["text_style", "kg_char_features"]
+    assert (style / "config.cfg").is_file()
     assert {"PERSON", "PLACE", "AGENCY", "ORG", "ADDRESS", "POSITION"} <= set(info["labels"])
     reloaded = evaluate.evaluate_model(tmp_path / "packaged", data)
     assert reloaded["msra"]["overall"] == metrics["msra"]["overall"]

@@ -6,7 +6,7 @@ pipelines/ner/README.md), and the `kg ner` speed target leaves no room for it. T
 component is spaCy's `Tagger` (one softmax per character over B-/I-/L-/U-LABEL and
 O, all characters in one matrix product) trained on the entity annotation instead
 of `token.tag`, and it writes `doc.ents` instead of tags. Gold characters marked
-missing (CLUENER classes the project drops) give no loss.
+missing give no loss. A predicted span never ends inside a Latin word or number.
 
 Decoding is a constrained Viterbi over the per-character log-probabilities: only
 BILUO-valid sequences (I-X after B-X or I-X, ...), so every predicted span is whole.
@@ -21,6 +21,7 @@ import numpy
 from spacy.language import Language
 from spacy.pipeline.tagger import Tagger
 from spacy.tokens import Doc, Span
+from spacy.util import filter_spans
 from spacy.training import validate_examples, validate_get_examples
 from thinc.api import Config, SequenceCategoricalCrossentropy
 
@@ -136,7 +137,7 @@ class CharNER(Tagger):
         for doc, path in zip(docs, paths):
             if not len(doc):
                 continue
-            spans = tags_to_spans(doc, [labels[i] for i in path])
+            spans = whole_latin_words(doc, tags_to_spans(doc, [labels[i] for i in path]))
             if not spans:
                 continue
             if doc.ents:
@@ -231,6 +232,28 @@ def log_softmax(scores: numpy.ndarray) -> numpy.ndarray:
         return numpy.log(numpy.clip(scores, 1e-9, 1.0))
     shifted = scores - scores.max(axis=1, keepdims=True)
     return shifted - numpy.log(numpy.exp(shifted).sum(axis=1, keepdims=True))
+
+
+def _is_latin(token) -> bool:
+    return token.text.isascii() and token.text.isalnum()
+
+
+def whole_latin_words(doc: Doc, spans: list[Span]) -> list[Span]:
+    """Widen spans that cut a Latin word or number (tokens are characters: har|oldwilliams)
+    to the whole of it; a name never starts or ends inside one."""
+    widened, changed = [], False
+    for span in spans:
+        start, end = span.start, span.end
+        if _is_latin(doc[start]):
+            while start > 0 and _is_latin(doc[start - 1]):
+                start -= 1
+        if _is_latin(doc[end - 1]):
+            while end < len(doc) and _is_latin(doc[end]):
+                end += 1
+        if (start, end) != (span.start, span.end):
+            span, changed = Span(doc, start, end, label=span.label), True
+        widened.append(span)
+    return filter_spans(widened) if changed else spans
 
 
 def tags_to_spans(doc: Doc, tags: list[str]) -> list[Span]:

@@ -1,7 +1,8 @@
 """`kg_entities`: one consistent set of entities from rules and the statistical NER.
 
 Sources are taken in order of trust; a later span is kept only where it overlaps
-nothing already kept. Two exceptions: a statistical AGENCY/ORG span (or a whole
+nothing already kept. In web-portal text (Doc._.kg_text_style "web") gazetteer places
+need the model's agreement (CLUENER names fewer places than MSRA). Two exceptions: a statistical AGENCY/ORG span (or a whole
 postal address) may swallow gazetteer places it strictly contains (北京大学 over
 北京), and labels the
 model learned for internal reasons are mapped to the project's labels (ADDRESS ->
@@ -91,6 +92,17 @@ def _outvoted(rule_span: Span, model_spans: list[Span]) -> bool:
     return False
 
 
+def _confirmed_by_model(places: list[Span], model_spans: list[Span]) -> list[Span]:
+    """Web-portal text (CLUENER's convention) names a place where something is located,
+    not in 浙江经济 or 美国政府; the model learned which is which, the gazetteer cannot
+    tell. There a gazetteer place stays only where the model also read a place."""
+    model_place = set()
+    for span in model_spans:
+        if MODEL_LABEL_MAP.get(span.label_, span.label_) == "PLACE":
+            model_place.update(range(span.start, span.end))
+    return [p for p in places if any(i in model_place for i in range(p.start, p.end))]
+
+
 def _overlaps(span: Span, taken: list[bool]) -> bool:
     return any(taken[i] for i in range(span.start, span.end))
 
@@ -122,6 +134,8 @@ class EntityMerger:
         word_ends = {w.end_char for w in doc.spans["words"]} if "words" in doc.spans else None
         positions = [s for s in model_spans if s.label_ == "POSITION"]
         places = list(doc.spans.get("kg_places", []))
+        if doc._.kg_text_style == "web":
+            places = _confirmed_by_model(places, model_spans)
         certain_places = [s for s in places if s._.kg_source == "gazetteer"]
         short_places = [s for s in places if s._.kg_source != "gazetteer"]
 

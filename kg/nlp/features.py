@@ -13,6 +13,12 @@ embed, without any model of its own:
 - `token.lemma_` = the whole word for words of 2..`max_lemma_len` characters, a
   lexicon-like feature (every character of 浙江省 carries 浙江省).
 
+The TAG also carries the text style when a `text_style` classifier ran before this
+component: "B3" in press text, "B3w" when `doc.cats[style_label]` reaches
+`style_threshold`. MSRA (press) and CLUENER (web portal) label places differently,
+and a ±5-character receptive field cannot see which kind of text it is in; this puts
+the whole text's style on every character (pipelines/ner/README.md).
+
 Without `doc.spans["words"]` only the bigram is set and TAG/LEMMA stay empty, so the
 component works (with less information) in a pipeline without a segmenter.
 """
@@ -25,25 +31,32 @@ from spacy.tokens import Doc
 
 import numpy
 
+from . import spans  # noqa: F401  (registers Doc._.kg_text_style)
+
 END_MARK = "</s>"
 WORDS_KEY = "words"
 # kg_words keeps one B/M/E/S (or space) letter per token under this doc.user_data key
 # (kg/nlp/segmenter.py POS_KEY); same information as doc.spans["words"], cheaper to read.
 WORD_POS_KEY = "kg_words.word_pos"
+STYLE_MARK = "w"
 
 
 @Language.factory(
     "kg_char_features",
-    default_config={"bigrams": True, "words_key": WORDS_KEY, "max_lemma_len": 4},
+    default_config={"bigrams": True, "words_key": WORDS_KEY, "max_lemma_len": 4,
+                    "style_label": "web", "style_threshold": 0.5},
 )
 def make_char_features(nlp: Language, name: str, bigrams: bool, words_key: str,
-                       max_lemma_len: int) -> "CharFeatures":
+                       max_lemma_len: int, style_label: str,
+                       style_threshold: float) -> "CharFeatures":
     return CharFeatures(nlp, name, bigrams=bigrams, words_key=words_key,
-                        max_lemma_len=max_lemma_len)
+                        max_lemma_len=max_lemma_len, style_label=style_label,
+                        style_threshold=style_threshold)
 
 
-def word_position_tag(index: int, length: int) -> str:
-    """B/M/E/S position of character `index` in a word of `length`, plus length bucket."""
+def word_position_tag(index: int, length: int, styled: bool = False) -> str:
+    """B/M/E/S position of character `index` in a word of `length`, plus length bucket,
+    plus "w" in text of the marked style."""
     if length == 1:
         position = "S"
     elif index == 0:
@@ -52,20 +65,23 @@ def word_position_tag(index: int, length: int) -> str:
         position = "E"
     else:
         position = "M"
-    return f"{position}{min(length, 4)}"
+    return f"{position}{min(length, 4)}{STYLE_MARK if styled else ''}"
 
 
 class CharFeatures:
     """Write bigram / word-position / word features into NORM, TAG and LEMMA."""
 
     def __init__(self, nlp: Language, name: str = "kg_char_features", *,
-                 bigrams: bool = True, words_key: str = WORDS_KEY, max_lemma_len: int = 4):
+                 bigrams: bool = True, words_key: str = WORDS_KEY, max_lemma_len: int = 4,
+                 style_label: str = "web", style_threshold: float = 0.5):
         self.name = name
         self.strings = nlp.vocab.strings
         self.bigrams = bigrams
         self.words_key = words_key
         self.max_lemma_len = max_lemma_len
-        self._position_cache: dict[int, list[int]] = {}
+        self.style_label = style_label
+        self.style_threshold = style_threshold
+        self._position_cache: dict[tuple[int, bool], list[int]] = {}
         self._orth_cache: dict[int, str] = {}
 
     def __call__(self, doc: Doc) -> Doc:
@@ -82,9 +98,12 @@ class CharFeatures:
             chars.append(END_MARK)
             columns.append(NORM)
             values.append([add(chars[i] + chars[i + 1]) for i in range(n_tokens)])
+        styled = doc.cats.get(self.style_label, 0.0) >= self.style_threshold
+        if doc.cats:
+            doc._.kg_text_style = self.style_label if styled else "press"
         bounds = self._word_bounds(doc)
         if bounds:
-            tags, lemmas = self._word_features(n_tokens, chars, bounds)
+            tags, lemmas = self._word_features(n_tokens, chars, bounds, styled)
             columns.extend([TAG, LEMMA])
             values.extend([tags, lemmas])
         if columns:
@@ -126,25 +145,26 @@ class CharFeatures:
                 start = None
         return bounds
 
-    def _word_features(self, n_tokens: int, chars: list[str],
-                       bounds: list[tuple[int, int]]) -> tuple[list[int], list[int]]:
+    def _word_features(self, n_tokens: int, chars: list[str], bounds: list[tuple[int, int]],
+                       styled: bool) -> tuple[list[int], list[int]]:
         """Hashes of the TAG and LEMMA strings for every token (0 where uncovered)."""
         add = self.strings.add
         tags = [0] * n_tokens
         lemmas = [0] * n_tokens
         for start, end in bounds:
             length = end - start
-            tags[start:end] = self._position_hashes(length)
+            tags[start:end] = self._position_hashes(length, styled)
             if 1 < length <= self.max_lemma_len:
                 lemmas[start:end] = [add("".join(chars[start:end]))] * length
         return tags, lemmas
 
-    def _position_hashes(self, length: int) -> list[int]:
+    def _position_hashes(self, length: int, styled: bool) -> list[int]:
         """Hashes of the word-position tags of a word of `length` characters (cached)."""
-        hashes = self._position_cache.get(length)
+        hashes = self._position_cache.get((length, styled))
         if hashes is None:
-            hashes = [self.strings.add(word_position_tag(k, length)) for k in range(length)]
-            self._position_cache[length] = hashes
+            hashes = [self.strings.add(word_position_tag(k, length, styled))
+                      for k in range(length)]
+            self._position_cache[(length, styled)] = hashes
         return hashes
 
     # The component has no weights or data: nothing to save.

@@ -148,11 +148,17 @@ ORGAN_NAME_HEADS = (
     # the Party's organs
     "党委", "党组", "支部", "中央", "共产党", "中共", "政治局", "书记处", "纪委",
     # armed forces and police
-    "军", "部队", "军区", "舰队", "卫队", "武警", "警方", "警察", "军方",
-    # embassies, central bank
-    "使馆", "领事馆", "领馆", "央行", "人民银行", "储备委员会",
+    "军", "部队", "军区", "舰队", "卫队", "武警", "警方", "警察", "军方", "陆战队",
+    # embassies, central banks and regulators, organs in general
+    "使馆", "领事馆", "领馆", "央行", "人民银行", "储备委员会", "联储", "监会", "机关",
 )
 
 
+def _longest_head(name: str, heads: tuple[str, ...]) -> int:
+    return max((len(head) for head in heads if name.endswith(head)), default=0)
+
+
 def is_organ_name(name: str) -> bool:
-    return not name.endswith(NON_ORGAN_NAME_HEADS) and name.endswith(ORGAN_NAME_HEADS)
+    """The name ends in an organ head longer than any non-organ head it ends in
+    (人民银行 over 银行, 陆战队 over 战队; 组委会 over 委会)."""
+    return _longest_head(name, ORGAN_NAME_HEADS) > _longest_head(name, NON_ORGAN_NAME_HEADS)

@@ -5,9 +5,10 @@ recipe in `pipelines/`:
 
     character tokens
     -> kg_words          pkuseg words              kg/models/pkuseg   (pipelines/segmenter)
-    -> kg_char_features  bigram + word features  ┐
-    -> tok2vec           CNN character encoder   │ kg/models/ner      (pipelines/ner)
-    -> kg_char_ner       BILUO tagger, Viterbi   ┘
+    -> text_style        press or web-portal text ┐
+    -> kg_char_features  bigram + word features   │
+    -> tok2vec           CNN character encoder    │ kg/models/ner      (pipelines/ner)
+    -> kg_char_ner       BILUO tagger, Viterbi    ┘
     -> kg_places         gazetteer places          kg/models/gazetteer.json.gz (pipelines/gazetteer.py)
     -> kg_institutions -> kg_programs -> kg_people -> kg_entities    (rules, no data)
 
@@ -24,7 +25,7 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from . import char_ner, entities, features, institutions, people, places, programs, segmenter  # noqa: F401
+from . import char_ner, entities, features, institutions, people, places, programs, segmenter, text_style  # noqa: F401
 
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"

@@ -13,6 +13,10 @@ for _name, _default in (("kg_division", None), ("kg_source", None), ("kg_title",
 if not Doc.has_extension("kg_place_context"):
     # Division keys known to be relevant (e.g. every place named on the same page).
     Doc.set_extension("kg_place_context", default=None)
+if not Doc.has_extension("kg_text_style"):
+    # "press" or "web" (kg_char_features' reading of the text_style classifier), None
+    # without a classifier: MSRA and CLUENER conventions differ on which places to name.
+    Doc.set_extension("kg_text_style", default=None)
 
 
 TEXT_KEY = "kg.text"  # doc.user_data: the text, kept by the first component that reads it

@@ -14,6 +14,11 @@ Labels (internal model labels; see README.md for why):
           organization/company -> ORG, position -> POSITION,
           scene/book/game/movie -> "missing" (no supervision on those characters)
 
+Text style (doc.cats, for the `text_style` classifier; see README.md): every MSRA
+sentence is "press" (newspaper of record: every place is labelled), every CLUENER
+sentence is "web" (news-portal text: places inside addresses, most countries and
+provinces left unlabelled).
+
 The split is deterministic: a sentence goes to dev when the MD5 of its text falls in
 the dev bucket (5 % of MSRA, 10 % of CLUENER), so identical sentences never sit on
 both sides.
@@ -54,6 +59,8 @@ CLUENER_LABELS = {
 }
 CLUENER_MISSING = {"scene", "book", "game", "movie"}
 MSRA_LABELS = {"PER": "PERSON", "LOC": "PLACE"}
+TEXT_STYLES = ("press", "web")
+CORPUS_STYLE = {"msra": "press", "cluener": "web"}
 
 # --- MSRA ORG -> AGENCY / ORG, by the head (last) word of the name -------------
 # The head words live in kg/nlp/lexicon.py (ORGAN_NAME_HEADS, NON_ORGAN_NAME_HEADS):
@@ -80,7 +87,8 @@ def in_dev(text: str, dev_percent: int) -> bool:
 
 
 def make_doc(nlp, sentence: Sentence, corpus: str, stats: Counter):
-    """A Doc with the sentence's entities; dropped CLUENER classes are 'missing'."""
+    """A Doc with the sentence's entities and its corpus's text style; dropped CLUENER
+    classes are 'missing'."""
     doc = nlp.make_doc(sentence.text)
     entities, missing = [], []
     for start, end, raw in sentence.spans:
@@ -104,6 +112,7 @@ def make_doc(nlp, sentence: Sentence, corpus: str, stats: Counter):
     missing = [s for s in missing if not any(i in kept_tokens for i in range(s.start, s.end))]
     missing = filter_spans(missing)
     doc.set_ents(kept, missing=missing, default="outside")
+    doc.cats = {style: float(style == CORPUS_STYLE[corpus]) for style in TEXT_STYLES}
     return doc
 
 

@@ -39,7 +39,8 @@ def package(model_dir: Path, dest: Path) -> dict:
     nlp.meta["name"] = "kg_char_ner"
     nlp.meta["description"] = (
         "kg character-level Chinese NER (PERSON, PLACE, AGENCY, ORG + internal "
-        "ADDRESS, POSITION); expects kg_words before kg_char_features. "
+        "ADDRESS, POSITION), conditioned on a text_style classifier "
+        "(press / web); expects kg_words first. "
         "Trained on MSRA + CLUENER2020 train (research data); see pipelines/ner/README.md."
     )
     staging = dest.with_name(dest.name + ".tmp")

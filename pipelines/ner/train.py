@@ -9,9 +9,13 @@ The kg components (`kg_char_features`, `kg_char_ner`, and `kg_words` with
 stops at --max-steps, or at the first evaluation after --max-minutes: model-best is
 saved at every evaluation, so a time-bounded run always leaves a usable model.
 
+The NER config sources a trained `text_style` classifier, so the recipe trains
+twice: first `--config configs/text_style.cfg --out OUT/text_style` (a minute), then
+the NER into OUT (it finds OUT/text_style/model-best, or pass --text-style DIR).
+
 Usage: python pipelines/ner/train.py [--data DIR] [--out DIR] [--config FILE]
            [--max-minutes M] [--max-steps N] [--eval-frequency N] [--with-words]
-           [--set section.key=value ...]
+           [--text-style DIR] [--set section.key=value ...]
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ from spacy.util import registry  # noqa: E402
 
 import kg.nlp.char_ner  # noqa: E402,F401  (registers kg_char_ner)
 import kg.nlp.features  # noqa: E402,F401  (registers kg_char_features)
+import kg.nlp.text_style  # noqa: E402,F401  (registers kg_text_style)
 
 DEFAULT_CONFIG = HERE / "configs" / "char_ner.cfg"
+STYLE_CONFIG = HERE / "configs" / "text_style.cfg"
 DEFAULT_DATA = HERE / "corpus"
 DEFAULT_OUT = HERE / "training"
 
@@ -106,7 +112,8 @@ def add_word_segmenter(config) -> None:
 
 def train(data: Path, out: Path, config_path: Path, max_minutes: float = 0.0,
           max_steps: int | None = None, eval_frequency: int | None = None,
-          with_words: bool = False, overrides: dict | None = None) -> Path:
+          with_words: bool = False, overrides: dict | None = None,
+          text_style: Path | None = None) -> Path:
     """Run the training; return the model-best directory."""
     settings = {"paths.train": str(data / "train.spacy"), "paths.dev": str(data / "dev.spacy")}
     if max_steps is not None:
@@ -115,6 +122,12 @@ def train(data: Path, out: Path, config_path: Path, max_minutes: float = 0.0,
         settings["training.eval_frequency"] = eval_frequency
     settings.update(overrides or {})
     config = util.load_config(config_path, overrides=settings, interpolate=False)
+    if "text_style" in config["paths"]:
+        # the NER sources the classifier trained before it (configs/text_style.cfg)
+        config["paths"]["text_style"] = str(text_style or out / "text_style" / "model-best")
+        if not (Path(config["paths"]["text_style"]) / "config.cfg").is_file():
+            raise FileNotFoundError(f"{config['paths']['text_style']}: no text_style model "
+                                    "(train it first: --config configs/text_style.cfg)")
     if with_words:
         add_word_segmenter(config)
     out.mkdir(parents=True, exist_ok=True)
@@ -147,6 +160,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="stop at the first evaluation after this many minutes (0: no limit)")
     parser.add_argument("--max-steps", type=int)
     parser.add_argument("--eval-frequency", type=int)
+    parser.add_argument("--text-style", type=Path,
+                        help="trained text_style model the NER config sources "
+                             "(default OUT/text_style/model-best)")
     parser.add_argument("--with-words", action="store_true",
                         help="add the kg_words segmenter (word-position features)")
     parser.add_argument("--set", nargs="*", default=[], metavar="SECTION.KEY=VALUE",
@@ -157,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"train: missing input {args.data / name} (run convert.py)", file=sys.stderr)
             return 2
     best = train(args.data, args.out, args.config, args.max_minutes, args.max_steps,
-                 args.eval_frequency, args.with_words, parse_overrides(args.set))
+                 args.eval_frequency, args.with_words, parse_overrides(args.set),
+                 args.text_style)
     print(f"train: model-best at {best}")
     return 0
 

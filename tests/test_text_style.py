@@ -1,0 +1,21 @@
+"""kg_text_style: the packaged classifier that tells the NER which corpus convention to follow."""
+
+from kg.nlp.features import STYLE_MARK
+
+PRESS = "新华社北京１月５日电 国务院总理今天在人民大会堂会见了外国客人。"
+WEB = "这款游戏的画面真不错，玩家们纷纷在论坛上晒出了自己的截图。"
+
+
+def test_reads_press_and_web_text_and_tells_the_features(nlp):
+    press, web = nlp.pipe([PRESS, WEB])
+    assert press.cats["press"] > 0.5 > web.cats["press"]
+    assert (press._.kg_text_style, web._.kg_text_style) == ("press", "web")
+    assert not any(t.tag_.endswith(STYLE_MARK) for t in press)
+    assert all(t.tag_.endswith(STYLE_MARK) for t in web if t.tag_)
+
+
+def test_empty_texts_in_a_batch(nlp):
+    """spaCy's sparse n-gram textcat raised IndexError on a batch with an empty text."""
+    docs = list(nlp.pipe(["", PRESS, ""]))
+    assert [len(d.ents) > 0 for d in docs] == [False, True, False]
+    assert docs[0].cats == {"press": 0.0, "web": 0.0}
