@@ -123,7 +123,9 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path):
     assert metrics["msra"]["chars_per_second"] > 0 and metrics["cluener"]["chars_per_second"] > 0
     assert set(metrics["msra"]["labels"]) <= {"PERSON", "PLACE", "ORG"}  # AGENCY merged
 
-    info = package.package(best, tmp_path / "packaged")
+    # swapping in the same classifier: it reads every training sentence alike
+    info = package.package(best, tmp_path / "packaged", text_style=style, data=data)
+    assert info["text_style_agreement"] == 1.0
     assert "kg_words" not in info["pipeline"]
     assert info["pipeline"][:2] == ["text_style", "kg_char_features"]
     assert (style / "config.cfg").is_file()

@@ -6,7 +6,12 @@ Outputs: DEST (default kg/models/ner): the spaCy pipeline without the `kg_words`
          front of this model) and without the training-time string table: the
          bigram/word feature strings are only hashed, so only the labels are kept.
 
-Usage: python pipelines/ner/package.py [--model DIR] [--dest DIR]
+--text-style DIR swaps in a text_style classifier trained after the NER (the NER saw
+the first classifier's reading of its training sentences; a new one is safe where it
+reads them the same, which `package` reports as `text_style_agreement` when given
+the training corpus with --data).
+
+Usage: python pipelines/ner/package.py [--model DIR] [--dest DIR] [--text-style DIR [--data DIR]]
 """
 
 from __future__ import annotations
@@ -24,13 +29,36 @@ sys.path.insert(0, str(REPO))
 DEFAULT_MODEL = HERE / "training" / "model-best"
 DEFAULT_DEST = REPO / "kg" / "models" / "ner"
 SEGMENTER = "kg_words"
+STYLE = "text_style"
 
 
-def package(model_dir: Path, dest: Path) -> dict:
+def swap_text_style(nlp, style_dir: Path, data: Path | None) -> float | None:
+    """Replace the model's text_style by the one at style_dir; return the share of the
+    training sentences both read alike (None without data)."""
+    import spacy
+    from spacy.tokens import DocBin
+
+    style = spacy.load(style_dir)
+    agreement = None
+    if data is not None:
+        texts = [doc.text for doc in DocBin().from_disk(data / "train.spacy").get_docs(style.vocab)]
+        old = nlp.get_pipe(STYLE)
+        before = [doc.cats for doc in old.pipe(nlp.make_doc(t) for t in texts)]
+        after = [doc.cats for doc in style.pipe(texts)]
+        same = sum((a.get("web", 0) >= 0.5) == (b.get("web", 0) >= 0.5) for a, b in zip(before, after))
+        agreement = same / max(len(texts), 1)
+    nlp.remove_pipe(STYLE)
+    nlp.add_pipe(STYLE, source=style, before="kg_char_features")
+    return agreement
+
+
+def package(model_dir: Path, dest: Path, text_style: Path | None = None,
+            data: Path | None = None) -> dict:
     """Write the minimal model to dest; return its meta and size."""
     from kg.evaluate import load_model
 
     nlp = load_model(str(model_dir))
+    agreement = swap_text_style(nlp, text_style, data) if text_style else None
     if SEGMENTER in nlp.pipe_names:
         nlp.remove_pipe(SEGMENTER)
     tags = {label for name in nlp.pipe_names
@@ -54,18 +82,23 @@ def package(model_dir: Path, dest: Path) -> dict:
         shutil.rmtree(dest)
     staging.rename(dest)
     size = sum(f.stat().st_size for f in dest.rglob("*") if f.is_file())
-    return {"dest": str(dest), "pipeline": nlp.pipe_names, "labels": labels, "bytes": size}
+    info = {"dest": str(dest), "pipeline": nlp.pipe_names, "labels": labels, "bytes": size}
+    if agreement is not None:
+        info["text_style_agreement"] = round(agreement, 4)
+    return info
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--model", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
+    parser.add_argument("--text-style", type=Path, help="text_style model to swap in")
+    parser.add_argument("--data", type=Path, help="corpus folder (train.spacy) for the agreement")
     args = parser.parse_args(argv)
     if not (args.model / "config.cfg").is_file():
         print(f"package: missing input {args.model}/config.cfg (run train.py)", file=sys.stderr)
         return 2
-    info = package(args.model, args.dest)
+    info = package(args.model, args.dest, args.text_style, args.data)
     print(json.dumps(info, ensure_ascii=False, indent=1))
     return 0
 
