@@ -1,12 +1,12 @@
 """`kg_entities`: one consistent set of entities from rules and the statistical NER.
 
 Sources are taken in order of trust; a later span is kept only where it overlaps
-nothing already kept. In web-portal text (Doc._.kg_text_style "web") gazetteer places
-need the model's agreement (CLUENER names fewer places than MSRA). Two exceptions: a statistical AGENCY/ORG span (or a whole
+nothing already kept. Two exceptions: a statistical AGENCY/ORG span (or a whole
 postal address) may swallow gazetteer places it strictly contains (北京大学 over
-北京), and labels the
-model learned for internal reasons are mapped to the project's labels (ADDRESS ->
-PLACE) or kept out of the entities (POSITION -> doc.spans["positions"]).
+北京), and labels the model learned for internal reasons are mapped to the project's
+labels (ADDRESS -> PLACE) or kept out of the entities (POSITION ->
+doc.spans["positions"]). In web-portal text (Doc._.kg_text_style "web") a gazetteer
+place needs the model's agreement: CLUENER names fewer places than MSRA.
 """
 
 from __future__ import annotations

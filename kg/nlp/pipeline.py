@@ -25,7 +25,9 @@ from pathlib import Path
 import spacy
 from spacy.language import Language
 
-from . import char_ner, entities, features, institutions, people, places, programs, segmenter, text_style  # noqa: F401
+from . import (  # noqa: F401  (registers the factories)
+    char_ner, entities, features, institutions, people, places, programs, segmenter, text_style,
+)
 
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"

@@ -5,9 +5,9 @@ conventions"); this classifier's reading reaches the NER through `kg_char_featur
 It is spaCy's `textcat` with a sparse bag of character unigrams and bigrams, with two
 changes:
 - it reads full-width digits, Latin letters, ． and ％ as half-width ones. MSRA (1998)
-  writes １２．５％; CLUENER and today's press releases write 12.5%. Width is a cue of the era,
-  not of the labelling convention: learned, it sent modern press releases to "web"
-  (a Suzhou release in tests/data/news: 0.96 before, 0.02 after);
+  writes １２．５％; CLUENER and today's press releases write 12.5%. Width is a cue
+  of the era, not of the labelling convention: learned, it sent modern press releases
+  to "web" (a Suzhou release in tests/data/news: p(web) 0.96 before, 0.34 after);
 - an empty text in a batch no longer crashes the sparse n-gram model (thinc's
   `ngrams` IndexError, as `kg ner` meets with blank lines): it reads as press.
 """
@@ -67,7 +67,7 @@ class TextStyle(TextCategorizer):
 
 
 def half_width(doc: Doc) -> Doc:
-    """The doc, or a copy whose full-width digits and letters are half-width."""
+    """The doc, or a copy whose full-width digits, letters, ． and ％ are half-width."""
     if not FULL_WIDTH_ALNUM.search(doc_text(doc)):
         return doc
     words = [token.text.translate(HALF_WIDTH) for token in doc]

@@ -172,9 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         if not (args.data / name).is_file():
             print(f"train: missing input {args.data / name} (run convert.py)", file=sys.stderr)
             return 2
-    best = train(args.data, args.out, args.config, args.max_minutes, args.max_steps,
-                 args.eval_frequency, args.with_words, parse_overrides(args.set),
-                 args.text_style)
+    try:
+        best = train(args.data, args.out, args.config, args.max_minutes, args.max_steps,
+                     args.eval_frequency, args.with_words, parse_overrides(args.set),
+                     args.text_style)
+    except FileNotFoundError as missing:
+        print(f"train: missing input {missing}", file=sys.stderr)
+        return 2
     print(f"train: model-best at {best}")
     return 0
 
