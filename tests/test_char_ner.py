@@ -84,6 +84,35 @@ def test_learns_and_decodes_valid_spans(tmp_path):
     assert [(e.text, e.label_) for e in again(TRAIN[0][0]).ents] == [("刘洋", "PERSON"), ("杭州", "PLACE")]
 
 
+def test_min_confidence_drops_hesitant_spans():
+    nlp = make_nlp()
+    nlp.initialize(lambda: examples(nlp))
+    ner = nlp.get_pipe("kg_char_ner")
+    labels = list(ner.labels)
+
+    def log_probs(rows):
+        """Rows of {tag: probability}, the rest spread evenly, as log-probabilities."""
+        table = numpy.zeros((len(rows), len(labels)), dtype="float32")
+        for i, row in enumerate(rows):
+            rest = (1.0 - sum(row.values())) / (len(labels) - len(row))
+            table[i] = [row.get(tag, rest) for tag in labels]
+        return numpy.log(table)
+
+    scores = log_probs([{"B-PERSON": 0.9}, {"L-PERSON": 0.9}, {"O": 0.9},
+                        {"B-PLACE": 0.55}, {"L-PLACE": 0.55}])
+    empty = numpy.zeros((0, len(labels)), dtype="float32")
+    for threshold, expected in ((0.0, ["刘洋", "杭州"]), (0.5, ["刘洋", "杭州"]),
+                                (0.6, ["刘洋"]), (0.95, [])):
+        ner.min_confidence = threshold
+        docs = [nlp.make_doc("刘洋在杭州"), nlp.make_doc("")]
+        ner.set_annotations(docs, [scores, empty])
+        assert [e.text for e in docs[0].ents] == expected, threshold
+    # the setting comes from the config
+    configured = spacy.blank("zh")
+    configured.add_pipe("kg_char_ner", config={"min_confidence": 0.6})
+    assert configured.get_pipe("kg_char_ner").min_confidence == 0.6
+
+
 def test_missing_gold_gives_no_loss():
     nlp = make_nlp()
     egs = examples(nlp)

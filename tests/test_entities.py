@@ -98,7 +98,17 @@ def test_single_characters_are_tagged_but_not_linked(nlp):
     # split in pipelines/ner, CLUENER's government class); an association is an ORG
     ("央行与海军、消协分别发布通知。", [(0, 2, "AGENCY"), (3, 5, "AGENCY"), (6, 8, "AGENCY")],
      [("央行", "AGENCY"), ("海军", "AGENCY"), ("消协", "ORG")]),
-], ids=["determiner-start", "foreign-city", "longer-name", "trained-agency-split"])
+    # 那/这 begin a description only before a measure word (这家公司), not 那不勒斯
+    ("那不勒斯客场击败了这家公司赞助的球队。", [(0, 4, "ORG"), (9, 13, "ORG")],
+     [("那不勒斯", "ORG")]),
+    # names in Latin letters are names; digits are not
+    ("Eric和JohnConnor对阵A1。", [(0, 4, "PERSON"), (5, 15, "PERSON"), (17, 19, "PERSON")],
+     [("Eric", "PERSON"), ("JohnConnor", "PERSON")]),
+], ids=["determiner-start", "foreign-city", "longer-name", "trained-agency-split",
+        "determiner-or-name", "latin-names"])
 def test_model_spans_the_merger_keeps(nlp, text, model_spans, expected):
     ents = run_with_model_spans(nlp, text, model_spans)
     assert all(entity in ents for entity in expected), ents
+    kept = {text for text, _ in expected}
+    dropped = [text[s:e] for s, e, _ in model_spans if text[s:e] not in kept]
+    assert not any(entity[0] in dropped for entity in ents), ents

@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import spacy
 from spacy.tokens import DocBin
 from spacy.vocab import Vocab
 
@@ -132,3 +133,9 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path):
     assert {"PERSON", "PLACE", "AGENCY", "ORG", "ADDRESS", "POSITION"} <= set(info["labels"])
     reloaded = evaluate.evaluate_model(tmp_path / "packaged", data)
     assert reloaded["msra"]["overall"] == metrics["msra"]["overall"]
+
+    # a decoding threshold written into the packaged config reaches the component
+    package.package(best, tmp_path / "hesitant", min_confidence=0.99)
+    reloaded = spacy.load(tmp_path / "hesitant")
+    assert reloaded.get_pipe("kg_char_ner").min_confidence == 0.99
+    assert reloaded.config["components"]["kg_char_ner"]["min_confidence"] == 0.99

@@ -11,6 +11,8 @@ missing give no loss. A predicted span never ends inside a Latin word or number.
 Decoding is a constrained Viterbi over the per-character log-probabilities: only
 BILUO-valid sequences (I-X after B-X or I-X, ...), so every predicted span is whole.
 (The tagger's output layer has no softmax at inference; `log_softmax` adds it.)
+With `min_confidence` > 0, a span whose decoded tags have a lower mean probability
+is left out.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from spacy.training import validate_examples, validate_get_examples
 from thinc.api import Config, SequenceCategoricalCrossentropy
+
 
 DEFAULT_MODEL_CONFIG = """
 [model]
@@ -48,23 +51,26 @@ OUTSIDE = "O"
         "scorer": {"@scorers": "spacy.ner_scorer.v1"},
         "label_smoothing": 0.0,
         "viterbi": True,
+        "min_confidence": 0.0,
     },
     default_score_weights={"ents_f": 1.0, "ents_p": 0.0, "ents_r": 0.0, "ents_per_type": None},
 )
 def make_char_ner(nlp: Language, name: str, model, scorer, label_smoothing: float,
-                  viterbi: bool) -> "CharNER":
-    return CharNER(nlp.vocab, model, name, scorer=scorer,
-                   label_smoothing=label_smoothing, viterbi=viterbi)
+                  viterbi: bool, min_confidence: float) -> "CharNER":
+    return CharNER(nlp.vocab, model, name, scorer=scorer, label_smoothing=label_smoothing,
+                   viterbi=viterbi, min_confidence=min_confidence)
 
 
 class CharNER(Tagger):
     """A Tagger whose labels are BILUO entity tags and whose output is doc.ents."""
 
     def __init__(self, vocab, model, name="kg_char_ner", *, scorer=None,
-                 label_smoothing=0.0, viterbi=True):
+                 label_smoothing=0.0, viterbi=True, min_confidence=0.0):
         super().__init__(vocab, model, name, overwrite=True, scorer=scorer,
                          label_smoothing=label_smoothing)
         self.cfg["viterbi"] = viterbi
+        # an attribute, not cfg: config.cfg alone decides it, and callers may tune it
+        self.min_confidence = min_confidence
         self._transitions = None
 
     # ------------------------------------------------------------ labels
@@ -134,10 +140,15 @@ class CharNER(Tagger):
                 for i, path in zip(invalid, fixed):
                     paths[i] = path
         labels = self.labels
-        for doc, path in zip(docs, paths):
+        confidences = path_probabilities(batch_scores, paths) if self.min_confidence > 0.0 \
+            else [None] * len(docs)
+        for doc, path, confidence in zip(docs, paths, confidences):
             if not len(doc):
                 continue
             spans = whole_latin_words(doc, tags_to_spans(doc, [labels[i] for i in path]))
+            if spans and confidence is not None:
+                spans = [span for span in spans
+                         if confidence[span.start:span.end].mean() >= self.min_confidence]
             if not spans:
                 continue
             if doc.ents:
@@ -218,6 +229,19 @@ class CharNER(Tagger):
         for t in range(max_len - 1, 0, -1):
             paths[:, t - 1] = back[rows, t, paths[:, t]]
         return [paths[i, : lengths[i]] for i in range(n_docs)]
+
+
+def path_probabilities(batch_scores: list, paths: list) -> list[numpy.ndarray]:
+    """Per document, the probability of each character's decoded tag (one softmax over
+    the whole batch). A span whose tags average below `min_confidence` is left out:
+    the Viterbi path must name something even where the model hesitates, and a
+    hesitant span is more often wrong than right (measured in pipelines/ner/README.md)."""
+    lengths = [len(path) for path in paths]
+    if not sum(lengths):
+        return [numpy.zeros((n,), dtype="float32") for n in lengths]
+    flat_path = numpy.concatenate(paths)
+    chosen = log_softmax(numpy.concatenate(batch_scores))[numpy.arange(len(flat_path)), flat_path]
+    return numpy.split(numpy.exp(chosen), numpy.cumsum(lengths)[:-1])
 
 
 def log_softmax(scores: numpy.ndarray) -> numpy.ndarray:

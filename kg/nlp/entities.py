@@ -31,10 +31,13 @@ DIVISION_SUFFIXES = ("省", "市", "县", "区", "镇", "乡", "街道", "自治
 
 LABELS = ("PERSON", "PLACE", "AGENCY", "ORG", "PROGRAM")
 MODEL_LABEL_MAP = {"ADDRESS": "PLACE", "LOC": "PLACE", "PER": "PERSON", "GPE": "PLACE"}
+# A name in Latin letters (Eric, JohnConnor, Lewis Carroll, M.Johnson).
+LATIN_NAME_RE = re.compile(r"[A-Za-z]+(?:[ .·'-][A-Za-z]+)*\.?")
 # After a level character: more levels (市、县两级, 省市两级), so it was a level, not a name.
 LEVEL_LIST_RE = re.compile("[、和与及][省市县区乡镇村]|[两三四五]级")
-# Leading words that make a span a description, not a name (各部门, 全市, 本单位)...
-DETERMINERS = tuple("各全本该此每某我其这那")
+# Leading words that make a span a description, not a name (各部门, 全市, 本单位,
+# 这家公司; but 那不勒斯, 这一带 aside)...
+DETERMINERS = tuple("各全本该此每某我其") + tuple(d + m for d in "这那" for m in "个些家位名所项种里边")
 # ...except where they begin a name: 全国政协, 全军计生办, 全球环境基金.
 NAME_STARTS = ("全国", "全军", "全球", "全总")
 
@@ -52,8 +55,9 @@ def model_label(span: Span, division_names: dict, word_ends: set[int] | None = N
     if text.startswith(DETERMINERS) and not text.startswith(NAME_STARTS) \
             and not (label == "PERSON" and "·" in text):  # 本雅明·内塔尼亚胡
         return None
-    if label == "PERSON":  # 管理员, 负责人: roles; digits and Latin letters: not a Chinese name
-        ok = text not in NOT_NAMES and text[-1] not in ROLE_SUFFIXES and all(_is_han(c) or c == "·" for c in text)
+    if label == "PERSON":  # 管理员, 负责人: roles; a name is Chinese or Latin, never digits
+        ok = text not in NOT_NAMES and text[-1] not in ROLE_SUFFIXES and (
+            all(_is_han(c) or c == "·" for c in text) or LATIN_NAME_RE.fullmatch(text))
         return label if ok else None
     if label == "PLACE":
         if text.endswith(("化", "性", "们")):

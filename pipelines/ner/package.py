@@ -11,7 +11,11 @@ the first classifier's reading of its training sentences; a new one is safe wher
 reads them the same, which `package` reports as `text_style_agreement` when given
 the training corpus with --data).
 
+--min-confidence P sets `kg_char_ner`'s decoding threshold in the packaged config (a
+decoding setting, no weights change: for a model trained before the setting existed).
+
 Usage: python pipelines/ner/package.py [--model DIR] [--dest DIR] [--text-style DIR [--data DIR]]
+           [--min-confidence P]
 """
 
 from __future__ import annotations
@@ -53,8 +57,10 @@ def swap_text_style(nlp, style_dir: Path, data: Path | None) -> float | None:
 
 
 def package(model_dir: Path, dest: Path, text_style: Path | None = None,
-            data: Path | None = None) -> dict:
+            data: Path | None = None, min_confidence: float | None = None) -> dict:
     """Write the minimal model to dest; return its meta and size."""
+    from spacy import util
+
     from kg.evaluate import load_model
 
     nlp = load_model(str(model_dir))
@@ -75,6 +81,10 @@ def package(model_dir: Path, dest: Path, text_style: Path | None = None,
     if staging.exists():
         shutil.rmtree(staging)
     nlp.to_disk(staging)
+    if min_confidence is not None:
+        config = util.load_config(staging / "config.cfg", interpolate=False)
+        config["components"]["kg_char_ner"]["min_confidence"] = min_confidence
+        config.to_disk(staging / "config.cfg")
     strings = staging / "vocab" / "strings.json"
     if strings.exists():
         strings.write_text(json.dumps(labels, ensure_ascii=False))
@@ -94,11 +104,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--dest", type=Path, default=DEFAULT_DEST)
     parser.add_argument("--text-style", type=Path, help="text_style model to swap in")
     parser.add_argument("--data", type=Path, help="corpus folder (train.spacy) for the agreement")
+    parser.add_argument("--min-confidence", type=float,
+                        help="kg_char_ner decoding threshold to write into the packaged config")
     args = parser.parse_args(argv)
     if not (args.model / "config.cfg").is_file():
         print(f"package: missing input {args.model}/config.cfg (run train.py)", file=sys.stderr)
         return 2
-    info = package(args.model, args.dest, args.text_style, args.data)
+    info = package(args.model, args.dest, args.text_style, args.data, args.min_confidence)
     print(json.dumps(info, ensure_ascii=False, indent=1))
     return 0
 
