@@ -1,18 +1,22 @@
-"""kg/nlp/crf_features.py gives exactly pkuseg's features and words, only faster."""
+"""kg/nlp/crf_features.py gives exactly pkuseg's scores and words, only faster."""
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+import numpy
 import pytest
+from spacy_pkuseg import inference
 from spacy_pkuseg.config import config
 
-from kg.nlp.crf_features import TextFeatures, fast_cut
+from kg.nlp import crf_features
+from kg.nlp.crf_features import TextScores, cut_texts, transition_scores
 from kg.nlp.segmenter import DEFAULT_MODEL_DIR, load_pkuseg, read_model_files
 
 REPO = Path(__file__).resolve().parent.parent
 EDGE_CASES = ["", "好", "中国", "2024年3月5日", "ＧＤＰ增长5.2％", "a-b.c_d,e|f/g*h:i",
-              "**Num**Letter**noWord", "１２３４５６７８９０亿元", "《条例》“十四五”规划"]
+              "**Num**Letter**noWord", "..a.b..", "１２３４５６７８９０亿元",
+              "《条例》“十四五”规划"]
 
 
 @pytest.fixture(scope="module")
@@ -21,8 +25,10 @@ def pkuseg():
 
 
 @pytest.fixture(scope="module")
-def features(pkuseg):
-    return TextFeatures(pkuseg.feature_extractor, config.wordMin, config.wordMax)
+def scores(pkuseg):
+    model = pkuseg.model
+    weights = model.w[:model.n_feature * model.n_tag].reshape(model.n_feature, model.n_tag)
+    return TextScores(pkuseg.feature_extractor, weights, config.wordMin, config.wordMax)
 
 
 def real_texts() -> list[str]:
@@ -32,16 +38,27 @@ def real_texts() -> list[str]:
     return re.findall(r"\S+", text)
 
 
-def test_features_equal_pkuseg_features(pkuseg, features):
-    extractor = pkuseg.feature_extractor
-    for text in EDGE_CASES + real_texts()[:200]:
+def test_scores_equal_pkuseg_scores(pkuseg, scores):
+    extractor, model = pkuseg.feature_extractor, pkuseg.model
+    for text in [t for t in EDGE_CASES if t] + real_texts()[:200]:
         nodes = list(extractor.normalize_text(text))
-        expected = [extractor.get_node_features_idx(i, nodes) for i in range(len(nodes))]
-        assert features(text) == expected, text
+        features = [extractor.get_node_features_idx(i, nodes) for i in range(len(nodes))]
+        expected, transitions = inference.getLogYY(features, model.n_tag,
+                                                   model.n_feature * model.n_tag, model.w, 1.0)
+        assert numpy.allclose(scores(text), expected, rtol=0, atol=1e-9), text
+        assert numpy.array_equal(transition_scores(model), transitions)
 
 
-def test_words_equal_pkuseg_words(pkuseg, features):
+def test_words_equal_pkuseg_words(pkuseg, scores):
     texts = EDGE_CASES + real_texts()
     assert len(texts) > 300
-    for text in texts:
-        assert fast_cut(pkuseg, features, text) == pkuseg.cut(text), text
+    assert cut_texts(pkuseg, scores, texts) == [pkuseg.cut(text) for text in texts]
+
+
+@pytest.mark.parametrize("chunk_chars", [50, 20_000])
+def test_texts_scored_together_are_cut_as_alone(pkuseg, scores, chunk_chars, monkeypatch):
+    monkeypatch.setattr(crf_features, "CHUNK_CHARS", chunk_chars)
+    texts = real_texts()[:100] + ["", "好"]
+    together = cut_texts(pkuseg, scores, texts)
+    assert together == [cut_texts(pkuseg, scores, [text])[0] for text in texts]
+    assert [''.join(words) for words in together] == texts

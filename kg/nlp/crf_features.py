@@ -1,18 +1,19 @@
-"""pkuseg's CRF features for a whole text at once (the segmenter's hot loop).
+"""pkuseg's CRF scores for a whole text at once (the segmenter's hot loop).
 
 spacy_pkuseg builds about seventy feature strings per character, one character at a
-time (13 µs each here: most of `kg ner`'s segmentation time). `TextFeatures` gives the
-same feature indices, in the same order, from a few passes over the whole text, and
-memoises the word-pair features, which repeat. `fast_cut` then decodes with pkuseg's
-own Viterbi, so the words are exactly pkuseg's (tests compare the two on real text).
+time (13 µs each here: most of `kg ner`'s segmentation time), and then sums their
+weights. `TextScores` gives the same sums from a few array operations over the whole
+text (the weights of each character, pair and word are grouped once, at load), and
+`fast_cut` decodes them with pkuseg's own Viterbi, so the words are exactly pkuseg's
+(tests compare scores and words with pkuseg's on real text).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from itertools import repeat
-from operator import itemgetter
 
+import numpy
 from spacy_pkuseg import inference
 from spacy_pkuseg.feature_extractor import FeatureExtractor
 
@@ -25,7 +26,8 @@ CHAR_FEATURES = ("c.", "c-1.", "c1.", "c-2.", "c2.")  # + one character
 PAIR_FEATURES = ("c-1c.", "cc1.", "c-2c-1.")  # + "a.b"
 WORD_FEATURES = ("w-1.", "w1.")  # + a dictionary word
 PAIR_CACHE_SIZE = 100_000  # word contexts remembered, per side
-NO_CHAR, NO_PAIR = (None,) * len(CHAR_FEATURES), (None,) * len(PAIR_FEATURES)
+SEPARATOR = "\ufdd2" * 2  # between texts scored together: a noncharacter, no features
+CHUNK_CHARS = 20_000
 
 
 def _placeholders(text: str) -> str:
@@ -38,18 +40,26 @@ def _grouped(by_kind: dict[str, dict[str, int]], kinds: tuple[str, ...]) -> dict
     return {name: tuple(by_kind[kind].get(name) for kind in kinds) for name in names}
 
 
-class TextFeatures:
-    """Feature indices of each character of a text, for one pkuseg model."""
+class TextScores:
+    """pkuseg's CRF node scores (one row of tag scores per character) for a text.
 
-    def __init__(self, extractor: FeatureExtractor, word_min: int, word_max: int):
+    pkuseg sums the weights of each character's features; here each character,
+    character pair and dictionary word brings the weights of every feature that names
+    it, added at the positions it names (shifted arrays). Characters and pairs are
+    found by their code points, words of 2–6 characters by a 64-bit polynomial hash
+    of theirs (sorted arrays, `searchsorted`); the word-pair features of each word
+    context are summed once and remembered.
+    """
+
+    def __init__(self, extractor: FeatureExtractor, weights: numpy.ndarray,
+                 word_min: int, word_max: int):
+        n_tags = weights.shape[1]
         self.lengths = range(word_max, word_min - 1, -1)  # pkuseg's order: longest first
         table = {ord(char): "&" for char in FeatureExtractor.keywords}
         for chars, placeholder in ((FeatureExtractor.num, NUM), (FeatureExtractor.letter, LETTER)):
             for char in chars:
                 table.setdefault(ord(char), placeholder)  # keyword renaming comes first
         self.normalise = table
-        self.unigram = {_placeholders(word) for word in extractor.unigram}
-        self.words = {word: word for word in self.unigram}
         # features by kind ("c-1." + char, "w1." + word, "ww.l." + pre*post ...)
         by_kind: dict[str, dict[str, int]] = defaultdict(dict)
         for name, number in extractor.feature_to_idx.items():
@@ -58,90 +68,228 @@ class TextFeatures:
             cut = 5 if name.startswith("ww.") else name.find(".") + 1  # "$$": cut 0
             by_kind[name[:cut]][name[cut:]] = number
         assert by_kind[""].get("$$") == 0, "pkuseg's start feature must be number 0"
-        self.pairs: dict[str, dict[str, dict[str, int]]] = {}
+        self.start = weights[0]  # "$$", at every position
+        # weights[0] stands in for "no such feature" below, so it is zeroed there
+        padded = numpy.vstack([numpy.zeros((1, n_tags)), weights[1:]])
+
+        def grouped(kinds: tuple[str, ...], names: list[str]) -> numpy.ndarray:
+            """Row r + 1: the weights of each kind's feature for names[r]; row 0: none."""
+            numbers = numpy.array([[by_kind[kind].get(name, 0) for kind in kinds]
+                                   for name in names], dtype=numpy.intp).reshape(-1, len(kinds))
+            return numpy.vstack([numpy.zeros((1, len(kinds), n_tags)), padded[numbers]])
+
+        chars = sorted(set().union(*(by_kind[kind] for kind in CHAR_FEATURES)))
+        self.char_weights = grouped(CHAR_FEATURES, chars)
+        self.char_rows = numpy.zeros(0x110000, dtype=numpy.int32)  # code point -> row
+        self.char_rows[[ord(char) for char in chars]] = numpy.arange(1, len(chars) + 1)
+        pairs = sorted(set().union(*(by_kind[kind] for kind in PAIR_FEATURES)))
+        self.pair_weights = grouped(PAIR_FEATURES, pairs)
+        self.pair_keys, self.pair_rows = _sorted_keys(
+            [_pair_key(*name.split(".", 1)) for name in pairs])  # "a.b"
+        words = sorted(word for word in map(_placeholders, extractor.unigram)
+                       if word_min <= len(word) <= word_max)
+        self.word_weights = grouped(WORD_FEATURES, words)
+        self.word_keys, self.word_rows = _sorted_keys(_word_hashes(words))
+        if len(self.word_keys) < len(words):
+            raise ValueError("two dictionary words share a hash; change WORD_HASH_BASE")
+        self.word_names = [None, *words]
+        self.pair_tables: dict[str, dict[str, dict[str, int]]] = {}
         for kind in ("ww.l.", "ww.r."):  # pre + "*" + post; words hold no "*"
-            self.pairs[kind] = table = {}
+            self.pair_tables[kind] = by_pre = {}
             for rest, number in by_kind[kind].items():
                 if rest.startswith(NO_WORD + "*"):
                     pre, post = NO_WORD, rest[len(NO_WORD) + 1:]
                 else:
                     pre, post = rest.split("*", 1)
-                table.setdefault(pre, {})[post] = number
-        # one lookup per character, per character pair and per word gives every
-        # feature that names it (the big index is slow to probe: cache misses)
-        self.by_char = _grouped(by_kind, CHAR_FEATURES)
-        self.by_pair = _grouped(by_kind, PAIR_FEATURES)
-        self.by_word = {kind: by_kind[kind] for kind in WORD_FEATURES}
-        self._pair_cache: dict[str, dict[tuple, tuple[int, ...]]] = {"ww.l.": {}, "ww.r.": {}}
+                by_pre.setdefault(pre, {})[post] = number
+        self.padded_weights = padded
+        self.context_multipliers = numpy.random.default_rng(0).integers(
+            1, 2**63, size=2 * len(self.lengths), dtype=numpy.uint64) | numpy.uint64(1)
+        self._context_cache: dict[str, dict[int, numpy.ndarray]] = {"ww.l.": {}, "ww.r.": {}}
 
-    def __call__(self, text: str) -> list[list[int]]:
-        s = text.translate(self.normalise)
-        n = len(s)
-        chars = list(map(self.by_char.get, s, repeat(NO_CHAR)))
-        pairs = list(map(self.by_pair.get, map(".".join, zip(s, s[1:])), repeat(NO_PAIR)))
+    def __call__(self, text: str) -> numpy.ndarray:
+        codes = _codes(text.translate(self.normalise))
+        n = len(codes)
+        scores = numpy.tile(self.start, (n, 1))
+        if not n:
+            return scores
+        # characters: c. at i, c-1. at i+1, c1. at i-1, c-2. at i+2, c2. at i-2
+        chars = self.char_weights[self.char_rows[codes]]
+        scores += chars[:, 0]
+        scores[1:] += chars[:-1, 1]
+        scores[:-1] += chars[1:, 2]
+        scores[2:] += chars[:-2, 3]
+        scores[:-2] += chars[2:, 4]
+        # pair (i, i+1): c-1c. at i+1, cc1. at i, c-2c-1. at i+2
+        pairs = self.pair_weights[_rows(self.pair_keys, self.pair_rows,
+                                        (codes[:-1] << SHIFT) | codes[1:])]
+        scores[1:] += pairs[:, 0]
+        scores[:-1] += pairs[:, 1]
+        scores[2:] += pairs[:-1, 2]
+        # the dictionary word of each length that starts at each position (row; 0: none)
+        starting = {}
+        for length in self.lengths:
+            found = starting[length] = _rows(self.word_keys, self.word_rows,
+                                             _window_hashes(codes, length))
+            if length > n:
+                continue
+            weights = self.word_weights[found]
+            scores[length - 1:] += weights[:, 0]  # w-1.: a word ends here
+            scores[:n - length + 1] += weights[:, 1]  # w1.: a word starts here
+        ends_here = [_shifted(starting[length], length - 1, n) for length in self.lengths]
+        starts_here = [_shifted(starting[length], 0, n) for length in self.lengths]
+        ends_before = [_shifted(starting[length], length, n) for length in self.lengths]
+        starts_after = [_shifted(starting[length], -1, n) for length in self.lengths]
+        scores += self._context_scores("ww.l.", numpy.stack(ends_before + starts_here, axis=1))
+        scores += self._context_scores("ww.r.", numpy.stack(ends_here + starts_after, axis=1))
+        return scores
 
-        def column(found: list, field: int, before: int) -> list:
-            """found[i - before][field] at position i (None outside)."""
-            return [*repeat(None, before), *map(itemgetter(field), found), *repeat(None, n)][:n]
+    def _context_scores(self, kind: str, contexts: numpy.ndarray) -> numpy.ndarray:
+        """Summed 'ww.l.'/'ww.r.' weights of each (words before, words after) context,
+        one row of word rows per position. Contexts repeat a lot: each distinct one is
+        worked out once (keyed by a hash of its row, checked on reuse), and the new
+        ones of a text are summed together."""
+        keys = contexts.astype(numpy.uint64) @ self.context_multipliers
+        distinct, first, inverse = numpy.unique(keys, return_index=True, return_inverse=True)
+        cache = self._context_cache[kind]
+        sums = numpy.empty((len(distinct), len(self.start)))
+        new, new_at, numbers, starts = [], [], [], []
+        for at, (key, row) in enumerate(zip(distinct.tolist(), contexts[first].tolist())):
+            known = cache.get(key)
+            if known is not None and known[0] == row:
+                sums[at] = known[1]
+            else:
+                new.append((key, row))
+                new_at.append(at)
+                starts.append(len(numbers))
+                numbers += self._context_numbers(kind, row)
+        if new:
+            sums[new_at] = numpy.add.reduceat(self.padded_weights[numbers], starts)
+            if len(cache) < PAIR_CACHE_SIZE:
+                cache.update((key, (row, total)) for (key, row), total in zip(new, sums[new_at]))
+        return sums[inverse.reshape(-1)]
 
-        # pkuseg's order: c. c-1. c-1c. c1. cc1. c-2. c-2c-1. c2.
-        columns = [column(chars, 0, 0), column(chars, 1, 1), column(pairs, 0, 1),
-                   column(chars[1:], 2, 0), column(pairs, 1, 0), column(chars, 3, 2),
-                   column(pairs, 2, 2), column(chars[2:], 4, 0)]
-
-        # the dictionary word of each length that starts at each position, or None
-        words = self.words.get
-        starting = {length: list(map(words, map(s.__getitem__, map(
-            slice, range(n - length + 1), range(length, n + 1)))))
-            for length in self.lengths}
-
-        def shifted(words: list, by: int) -> list:
-            """words[i - by] at position i (None outside)."""
-            return [*repeat(None, max(by, 0)), *words[max(-by, 0):], *repeat(None, n)][:n]
-
-        ends_here = [shifted(starting[length], length - 1) for length in self.lengths]
-        starts_here = [shifted(starting[length], 0) for length in self.lengths]
-        ends_before = [shifted(starting[length], length) for length in self.lengths]
-        starts_after = [shifted(starting[length], -1) for length in self.lengths]
-        for prefix, found in zip(WORD_FEATURES, (ends_here, starts_here)):
-            columns += [list(map(self.by_word[prefix].get, words)) for words in found]
-        left = self._pair_features("ww.l.", zip(zip(*ends_before), zip(*starts_here)))
-        right = self._pair_features("ww.r.", zip(zip(*ends_here), zip(*starts_after)))
-        # filter(None, ...) drops the missing features; 0 is only the leading "$$"
-        return [[0, *filter(None, row), *l_feats, *r_feats]
-                for row, l_feats, r_feats in zip(zip(*columns), left, right)]
-
-    def _pair_features(self, prefix: str, contexts) -> list[tuple[int, ...]]:
-        """'ww.l.'/'ww.r.' features of each (words before, words after) context, in
-        pkuseg's order; contexts repeat a lot, so each is worked out once."""
-        cache = self._pair_cache[prefix]
-        known = cache.get
-        return [found if (found := known(context)) is not None
-                else self._pairs_of(prefix, context) for context in contexts]
-
-    def _pairs_of(self, prefix: str, context: tuple) -> tuple[int, ...]:
-        table = self.pairs[prefix]
-        found = []
-        pres, posts = context
-        for pre in pres:
-            by_post = table.get(NO_WORD if pre is None else pre)
+    def _context_numbers(self, kind: str, row: list[int]) -> list[int]:
+        """Feature numbers of one context, in pkuseg's order, led by 0 (a zero row)."""
+        table = self.pair_tables[kind]
+        numbers = [0]
+        half = len(self.lengths)
+        for pre in row[:half]:
+            by_post = table.get(self.word_names[pre] or NO_WORD)
             if by_post:
-                for post in posts:
-                    number = by_post.get(NO_WORD if post is None else post)
+                for post in row[half:]:
+                    number = by_post.get(self.word_names[post] or NO_WORD)
                     if number is not None:
-                        found.append(number)
-        found = tuple(found)
-        cache = self._pair_cache[prefix]
-        if len(cache) < PAIR_CACHE_SIZE:
-            cache[context] = found
-        return found
+                        numbers.append(number)
+        return numbers
 
 
-def fast_cut(seg, features: TextFeatures, text: str) -> list[str]:
-    """pkuseg's words of a text without spaces (a model without a user dictionary)."""
-    if not text:
-        return []
-    _, tags = inference.decodeViterbi_fast(features(text), seg.model)
-    begins = {number for number, tag in seg.idx_to_tag.items() if "B" in tag}
-    starts = [0, *(i for i in range(1, len(text)) if tags[i] in begins), len(text)]
-    return [text[start:end] for start, end in zip(starts, starts[1:])]
+SHIFT = numpy.uint64(32)
+WORD_HASH_BASE = numpy.uint64(0x9E3779B97F4A7C15)  # odd; arithmetic wraps at 2**64
+
+
+def _codes(text: str) -> numpy.ndarray:
+    return numpy.frombuffer(text.encode("utf-32-le"), dtype=numpy.uint32).astype(numpy.uint64)
+
+
+def _pair_key(first: str, second: str) -> int:
+    return ord(first) << 32 | ord(second)
+
+
+def _word_hashes(words: list[str]) -> numpy.ndarray:
+    """`_window_hashes` of each whole word, computed a word length at a time."""
+    hashes = numpy.zeros(len(words), dtype=numpy.uint64)
+    lengths = numpy.array([len(word) for word in words])
+    for length in numpy.unique(lengths).tolist():
+        where = numpy.flatnonzero(lengths == length)
+        codes = _codes("".join(words[i] for i in where)).reshape(-1, length)
+        column = codes[:, 0].copy()
+        with numpy.errstate(over="ignore"):
+            for offset in range(1, length):
+                column *= WORD_HASH_BASE
+                column += codes[:, offset]
+        hashes[where] = column
+    return hashes
+
+
+def _window_hashes(codes: numpy.ndarray, length: int) -> numpy.ndarray:
+    """Hash of every `length`-character window (empty if the text is shorter)."""
+    count = len(codes) - length + 1
+    if count <= 0:
+        return numpy.zeros(0, dtype=numpy.uint64)
+    hashes = codes[:count].copy()
+    with numpy.errstate(over="ignore"):
+        for offset in range(1, length):
+            hashes *= WORD_HASH_BASE
+            hashes += codes[offset:offset + count]
+    return hashes
+
+
+def _sorted_keys(keys: list[int]) -> tuple[numpy.ndarray, numpy.ndarray]:
+    """Distinct keys sorted, and the row (1-based position in `keys`) of each."""
+    keys = numpy.asarray(keys, dtype=numpy.uint64)
+    distinct, first = numpy.unique(keys, return_index=True)
+    return distinct, (first + 1).astype(numpy.intp)
+
+
+def _rows(sorted_keys: numpy.ndarray, rows: numpy.ndarray, keys: numpy.ndarray) -> numpy.ndarray:
+    """The row of each key, 0 where it is not among sorted_keys."""
+    at = numpy.searchsorted(sorted_keys, keys).clip(max=len(sorted_keys) - 1)
+    return numpy.where(sorted_keys[at] == keys, rows[at], 0)
+
+
+def _shifted(values: numpy.ndarray, by: int, n: int) -> numpy.ndarray:
+    """values[i - by] at position i of n (0 outside)."""
+    out = numpy.zeros(n, dtype=numpy.intp)
+    if by >= 0:
+        part = values[:max(n - by, 0)]
+        out[by:by + len(part)] = part
+    else:
+        part = values[-by:]
+        out[:len(part)] = part
+    return out
+
+
+def cut_texts(seg, scores: TextScores, texts: list[str]) -> list[list[str]]:
+    """pkuseg's words of each text (no spaces; a model without a user dictionary).
+
+    The texts are scored together, joined by two characters no feature names (so no
+    feature reaches across: the widest reach is two characters), which pays the
+    array operations' fixed cost once per batch instead of once per text.
+    """
+    words: list[list[str]] = []
+    for chunk in _chunks(texts):
+        joined = scores(SEPARATOR.join(chunk))
+        transitions = transition_scores(seg.model)
+        begins = [("B" in seg.idx_to_tag[number]) for number in range(seg.model.n_tag)]
+        start = 0
+        for text in chunk:
+            end = start + len(text)
+            if text:
+                _, tags = inference.run_viterbi(joined[start:end], transitions)
+                cuts = [0, *(i for i in range(1, len(text)) if begins[tags[i]]), len(text)]
+                words.append([text[a:b] for a, b in zip(cuts, cuts[1:])])
+            else:
+                words.append([])
+            start = end + len(SEPARATOR)
+    return words
+
+
+def _chunks(texts: list[str]):
+    """Groups of texts of about CHUNK_CHARS characters in all (bounds the arrays)."""
+    chunk, size = [], 0
+    for text in texts:
+        if chunk and size + len(text) > CHUNK_CHARS:
+            yield chunk
+            chunk, size = [], 0
+        chunk.append(text)
+        size += len(text) + len(SEPARATOR)
+    if chunk:
+        yield chunk
+
+
+def transition_scores(model) -> numpy.ndarray:
+    """pkuseg's edge scores, as its getLogYY computes them ([previous tag, tag])."""
+    n = model.n_tag
+    offset = model.n_feature * n
+    return 1.0 + model.w[offset:offset + n * n].reshape(n, n).T.copy()

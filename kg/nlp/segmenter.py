@@ -16,7 +16,6 @@ The model (``features.msgpack`` + ``weights.npz``, trained by
 by ``to_disk``/``to_bytes``, so ``spacy.load`` never needs the network.
 """
 
-import functools
 import re
 import shutil
 import tempfile
@@ -29,14 +28,14 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path, minibatch
 
-from .crf_features import TextFeatures, fast_cut
+from .crf_features import TextScores, cut_texts
 from .spans import doc_text
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "pkuseg"
 MODEL_FILES = ("features.msgpack", "weights.npz")
 SPANS_KEY = "words"
 POS_KEY = "kg_words.word_pos"  # doc.user_data key: one B/M/E/S/space char per token
-CACHE_SIZE = 4096  # segmented runs kept in memory
+CACHE_SIZE = 4096  # segmented runs kept in memory (then the memory starts afresh)
 NON_SPACE_RUN = re.compile(r"\S+")
 # The training corpus (People's Daily) has no ASCII at all: digits, letters and
 # punctuation are full width.  Map printable ASCII to its full-width form (same
@@ -122,7 +121,8 @@ class WordSegmenter:
         self.model_path = model_path
         self._model_files: dict[str, bytes] | None = None
         self._seg = None
-        self._cut = None
+        self._scores = None
+        self._cache: dict[str, list[str]] = {}
         self._alphabet = ModelAlphabet()
 
     # -- loading -----------------------------------------------------------
@@ -137,34 +137,48 @@ class WordSegmenter:
 
         self._seg = load_pkuseg(model_files)
         self._model_files = model_files
-        features = TextFeatures(self._seg.feature_extractor, config.wordMin, config.wordMax)
-        # pkuseg's words, about twice as fast (kg/nlp/crf_features.py); boilerplate
-        # lines (bylines, menus, footers) repeat across pages: cached
-        self._cut = functools.lru_cache(maxsize=CACHE_SIZE)(
-            functools.partial(fast_cut, self._seg, features))
+        model = self._seg.model
+        weights = model.w[:model.n_feature * model.n_tag].reshape(model.n_feature, model.n_tag)
+        # pkuseg's words, several times faster (kg/nlp/crf_features.py)
+        self._scores = TextScores(self._seg.feature_extractor, weights,
+                                  config.wordMin, config.wordMax)
+        self._cache = {}
 
     # -- segmentation ------------------------------------------------------
     def segment(self, text: str) -> list[tuple[int, int]]:
         """(start, end) character offsets of the words of text; spaces are skipped."""
+        return self.segment_texts([text])[0]
+
+    def segment_texts(self, texts: list[str]) -> list[list[tuple[int, int]]]:
+        """`segment` for many texts, scored together (faster than one by one)."""
         if self._seg is None:
             raise ValueError(
                 f"{self.name}: no segmentation model loaded; call nlp.initialize() "
                 "or load a saved pipeline"
             )
-        offsets: list[tuple[int, int]] = []
-        mapped = self._alphabet(text)
-        for run in NON_SPACE_RUN.finditer(mapped):
-            words = self._cut(run.group())
-            if sum(map(len, words)) != run.end() - run.start():
-                words = list(run.group())  # pkuseg lost or added characters: one word per char
-            start = run.start()
-            for word in words:
-                offsets.append((start, start + len(word)))
-                start += len(word)
+        runs = [[(run.start(), run.group()) for run in NON_SPACE_RUN.finditer(self._alphabet(text))]
+                for text in texts]
+        # boilerplate lines (bylines, menus, footers) repeat across pages: remembered
+        new = list(dict.fromkeys(run for text_runs in runs for _, run in text_runs
+                                 if run not in self._cache))
+        if len(self._cache) + len(new) > CACHE_SIZE:
+            self._cache = {}
+        self._cache.update(zip(new, cut_texts(self._seg, self._scores, new)))
+        offsets = []
+        for text_runs in runs:
+            text_offsets = []
+            for start, run in text_runs:
+                for word in self._cache[run]:
+                    text_offsets.append((start, start + len(word)))
+                    start += len(word)
+            offsets.append(text_offsets)
         return offsets
 
     def __call__(self, doc: Doc) -> Doc:
-        offsets = np.asarray(self.segment(doc_text(doc)), dtype=np.int64).reshape(-1, 2)
+        return self._set_words(doc, self.segment(doc_text(doc)))
+
+    def _set_words(self, doc: Doc, word_offsets: list[tuple[int, int]]) -> Doc:
+        offsets = np.asarray(word_offsets, dtype=np.int64).reshape(-1, 2)
         token_starts = doc.to_array("IDX").astype(np.int64).reshape(-1)
         # the token holding a word's first char, and the one after the token holding its last
         firsts = np.searchsorted(token_starts, offsets[:, 0], side="right") - 1
@@ -187,10 +201,10 @@ class WordSegmenter:
         return doc
 
     def pipe(self, docs: Iterable[Doc], batch_size: int = 128) -> Iterator[Doc]:
-        """Segment a stream of docs (pkuseg has no batched decoder: one text per call)."""
+        """Segment a stream of docs, a batch at a time."""
         for batch in minibatch(docs, size=batch_size):
-            for doc in batch:
-                yield self(doc)
+            for doc, offsets in zip(batch, self.segment_texts([doc_text(d) for d in batch])):
+                yield self._set_words(doc, offsets)
 
     # -- serialisation -----------------------------------------------------
     def to_bytes(self, *, exclude: Iterable[str] = tuple()) -> bytes:
@@ -219,7 +233,8 @@ class WordSegmenter:
         """Pickle the model bytes only (for nlp.pipe(n_process=...)); rebuilt on load."""
         state = self.__dict__.copy()
         state["_seg"] = None
-        state["_cut"] = None
+        state["_scores"] = None
+        state["_cache"] = {}
         state["_alphabet"] = None
         return state
 
