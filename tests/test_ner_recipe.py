@@ -91,6 +91,7 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path):
     train = load_recipe("train")
     evaluate = load_recipe("evaluate")
     package = load_recipe("package")
+    select_checkpoint = load_recipe("select_checkpoint")
 
     data = tmp_path / "corpus"
     stats = convert.convert(corpora, data, msra_dev_percent=30, cluener_dev_percent=30)
@@ -111,10 +112,21 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path):
     training = tmp_path / "training"
     style = train.train(data, training / "text_style", train.STYLE_CONFIG, max_steps=20,
                         eval_frequency=10)
-    best = train.train(data, training, train.DEFAULT_CONFIG, max_steps=12, eval_frequency=6)
+    best = train.train(data, training, train.DEFAULT_CONFIG, max_steps=12, eval_frequency=6,
+                       checkpoints=True)
     assert (best / "config.cfg").is_file()
     curve = [json.loads(line) for line in (training / "dev_curve.jsonl").read_text().splitlines()]
     assert [row["step"] for row in curve] == [0, 6, 12]
+
+    # every evaluated model is kept; the one with the best mean of both dev F1 is chosen
+    kept = sorted(path.name for path in (training / "checkpoints").iterdir())
+    assert kept == ["step-000000", "step-000006", "step-000012"]
+    table = select_checkpoint.select(training, data)
+    assert [row["checkpoint"] for row in table["checkpoints"]] == kept
+    means = {row["checkpoint"]: row["mean_f"] for row in table["checkpoints"]}
+    assert means[table["selected"]] == max(means.values())
+    assert json.loads((training / "checkpoints.json").read_text()) == table
+    assert (training / "model-selected" / "config.cfg").is_file()
 
     metrics = evaluate.evaluate_model(best, data)
     for name in ("msra", "cluener", "cluener_merged"):

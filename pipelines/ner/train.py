@@ -2,7 +2,8 @@
 
 Inputs : DATA/train.spacy, DATA/dev.spacy (from convert.py), a config in configs/
 Outputs: OUT/model-best, OUT/model-last (spaCy pipelines), OUT/dev_curve.jsonl
-         (one JSON line per evaluation: step, epoch, seconds, losses, dev P/R/F).
+         (one JSON line per evaluation: step, epoch, seconds, losses, dev P/R/F),
+         with --checkpoints OUT/checkpoints/step-N (every evaluated model).
 
 The kg components (`kg_char_features`, `kg_char_ner`, and `kg_words` with
 --with-words) are imported from the project before spaCy reads the config. Training
@@ -15,13 +16,14 @@ the NER into OUT (it finds OUT/text_style/model-best, or pass --text-style DIR).
 
 Usage: python pipelines/ner/train.py [--data DIR] [--out DIR] [--config FILE]
            [--max-minutes M] [--max-steps N] [--eval-frequency N] [--with-words]
-           [--text-style DIR] [--set section.key=value ...]
+           [--text-style DIR] [--checkpoints] [--set section.key=value ...]
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -51,8 +53,10 @@ class TimeBudgetReached(Exception):
 
 
 @registry.loggers("kg.wallclock_logger.v1")
-def wallclock_logger(max_minutes: float = 0.0, curve_path: str = ""):
-    """spaCy's console logger, plus a JSONL dev curve and a wall-clock stop."""
+def wallclock_logger(max_minutes: float = 0.0, curve_path: str = "",
+                     checkpoints_dir: str = ""):
+    """spaCy's console logger, plus a JSONL dev curve, a wall-clock stop and, with
+    `checkpoints_dir`, a copy of every evaluated model (for select_checkpoint.py)."""
     console = registry.loggers.get("spacy.ConsoleLogger.v3")(progress_bar=None)
 
     def setup(nlp, stdout=sys.stdout, stderr=sys.stderr):
@@ -76,6 +80,11 @@ def wallclock_logger(max_minutes: float = 0.0, curve_path: str = ""):
                 }
                 with open(curve_path, "a", encoding="utf-8") as out:
                     out.write(json.dumps(record, ensure_ascii=False, default=float) + "\n")
+            if checkpoints_dir and info.get("output_path"):
+                # spaCy has just saved the averaged weights as model-last
+                shutil.copytree(info["output_path"],
+                                Path(checkpoints_dir) / f"step-{info['step']:06d}",
+                                dirs_exist_ok=True)
             if max_minutes and elapsed >= max_minutes * 60:
                 raise TimeBudgetReached(f"{elapsed / 60:.1f} min >= {max_minutes} min")
 
@@ -113,7 +122,7 @@ def add_word_segmenter(config) -> None:
 def train(data: Path, out: Path, config_path: Path, max_minutes: float = 0.0,
           max_steps: int | None = None, eval_frequency: int | None = None,
           with_words: bool = False, overrides: dict | None = None,
-          text_style: Path | None = None) -> Path:
+          text_style: Path | None = None, checkpoints: bool = False) -> Path:
     """Run the training; return the model-best directory."""
     settings = {"paths.train": str(data / "train.spacy"), "paths.dev": str(data / "dev.spacy")}
     if max_steps is not None:
@@ -137,6 +146,7 @@ def train(data: Path, out: Path, config_path: Path, max_minutes: float = 0.0,
         "@loggers": "kg.wallclock_logger.v1",
         "max_minutes": float(max_minutes),
         "curve_path": str(curve),
+        "checkpoints_dir": str(out / "checkpoints") if checkpoints else "",
     }
     config.to_disk(out / "config.cfg")
     nlp = init_nlp(config, use_gpu=-1)
@@ -165,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
                              "(default OUT/text_style/model-best)")
     parser.add_argument("--with-words", action="store_true",
                         help="add the kg_words segmenter (word-position features)")
+    parser.add_argument("--checkpoints", action="store_true",
+                        help="keep every evaluated model in OUT/checkpoints/step-N (select_checkpoint.py)")
     parser.add_argument("--set", nargs="*", default=[], metavar="SECTION.KEY=VALUE",
                         help="config overrides, e.g. components.tok2vec.model.encode.width=96")
     args = parser.parse_args(argv)
@@ -175,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         best = train(args.data, args.out, args.config, args.max_minutes, args.max_steps,
                      args.eval_frequency, args.with_words, parse_overrides(args.set),
-                     args.text_style)
+                     args.text_style, args.checkpoints)
     except FileNotFoundError as missing:
         print(f"train: missing input {missing}", file=sys.stderr)
         return 2
