@@ -62,6 +62,14 @@ def test_web_text_names_the_places_the_model_reads(nlp, style, expected):
     assert run_with_model_spans(nlp, text, [(12, 14, "ADDRESS")], style=style) == expected
 
 
+@pytest.mark.parametrize("style, expected", [
+    ("press", [("李", "PERSON")]),  # MSRA names 老李's 李
+    ("web", []),  # CLUENER never names a person by a surname alone
+])
+def test_a_lone_surname_is_a_person_in_press_text_only(nlp, style, expected):
+    assert run_with_model_spans(nlp, "老李笑了。", [(1, 2, "PERSON")], style=style) == expected
+
+
 def test_positions_are_no_entities(nlp):
     text = "局长在会上讲话。"
     assert run_with_model_spans(nlp, text, [(0, 2, "POSITION")]) == []

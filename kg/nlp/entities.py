@@ -51,7 +51,9 @@ def model_label(span: Span, division_names: dict, word_ends: set[int] | None = N
     if label not in LABELS:
         return None
     if len(text) == 1:  # 中美 = 中 + 美, 老李: kept for the NER, too short to link
-        return label if label == "PLACE" or (label == "PERSON" and text in SURNAMES_SINGLE) else None
+        if label == "PERSON":  # web-portal text (CLUENER) never names a person by a surname
+            return label if text in SURNAMES_SINGLE and span.doc._.kg_text_style != "web" else None
+        return label if label == "PLACE" else None
     if text.startswith(DETERMINERS) and not text.startswith(NAME_STARTS) \
             and not (label == "PERSON" and "·" in text):  # 本雅明·内塔尼亚胡
         return None
