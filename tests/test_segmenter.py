@@ -12,6 +12,7 @@ import pytest
 import spacy
 
 import kg.nlp  # noqa: F401  (registers the kg_words factory, as spacy.load needs)
+from kg.nlp import segmenter as segmenter_module
 from kg.nlp.segmenter import DEFAULT_MODEL_DIR, WordSegmenter
 
 REPO = Path(__file__).resolve().parent.parent
@@ -77,6 +78,16 @@ def test_pipe_equals_call(nlp):
     texts = [SENTENCE, "国务院常务会议", "GDP 5.2%"]
     piped = [word_texts(doc) for doc in nlp.pipe(texts, batch_size=2)]
     assert piped == [word_texts(nlp(text)) for text in texts]
+
+
+def test_remembered_runs_survive_a_full_memory(nlp, monkeypatch):
+    """Runs seen before and runs new to the memory, in one batch, when it overflows."""
+    monkeypatch.setattr(segmenter_module, "CACHE_SIZE", 3)
+    segmenter = nlp.get_pipe("kg_words")
+    texts = ["国务院 常务会议", "常务会议 研究 部署", "研究 经济 工作 会议"]
+    expected = [segmenter.segment(text) for text in texts]
+    assert segmenter.segment_texts(texts[:1]) == expected[:1]  # 国务院, 常务会议 remembered
+    assert segmenter.segment_texts(texts) == expected
 
 
 def test_round_trip_disk_and_bytes(nlp, tmp_path):

@@ -159,10 +159,10 @@ class WordSegmenter:
         runs = [[(run.start(), run.group()) for run in NON_SPACE_RUN.finditer(self._alphabet(text))]
                 for text in texts]
         # boilerplate lines (bylines, menus, footers) repeat across pages: remembered
-        new = list(dict.fromkeys(run for text_runs in runs for _, run in text_runs
-                                 if run not in self._cache))
-        if len(self._cache) + len(new) > CACHE_SIZE:
+        wanted = dict.fromkeys(run for text_runs in runs for _, run in text_runs)
+        if len(self._cache) + len(wanted) > CACHE_SIZE:
             self._cache = {}
+        new = [run for run in wanted if run not in self._cache]
         self._cache.update(zip(new, cut_texts(self._seg, self._scores, new)))
         offsets = []
         for text_runs in runs:
