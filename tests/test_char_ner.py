@@ -184,3 +184,50 @@ def test_valid_argmax_paths_skip_the_viterbi_with_the_same_result():
         expected = tags_to_spans(docs[0], [labels[i] for i in ner._viterbi(scores)])
         assert [(e.start, e.end, e.label_) for e in docs[0].ents] == [
             (e.start, e.end, e.label_) for e in expected]
+
+
+def test_sentence_context_adds_the_text_mean_and_backpropagates_exactly():
+    """kg.SentenceContext.v1: the analytic gradient matches finite differences, texts
+    do not see each other, and an empty text passes through."""
+    from thinc.api import Model
+
+    from kg.nlp.char_ner import _sentence_context_forward, sentence_context
+
+    nlp = spacy.blank("zh")
+    docs = [nlp.make_doc("中国队赢了"), nlp.make_doc(""), nlp.make_doc("巴西")]
+    rng = numpy.random.default_rng(0)
+    vectors = [rng.normal(size=(len(doc), 6)).astype("float32") for doc in docs]
+    captured = {}
+
+    def given_vectors(model, docs, is_train):
+        return [v.copy() for v in vectors], lambda d_vectors: captured.setdefault("d", d_vectors)
+
+    layer = sentence_context(Model("given", given_vectors), width=6)
+    layer.initialize(X=docs)
+    mix = layer.layers[1]
+    outputs, backprop = layer(docs, is_train=True)
+    assert [o.shape for o in outputs] == [(5, 6), (0, 6), (2, 6)]
+    weights = [rng.normal(size=o.shape).astype("float32") for o in outputs]
+    backprop(weights)
+
+    def objective(vs):
+        flat = numpy.vstack(vs)
+        means = numpy.vstack([numpy.broadcast_to(v.mean(0, keepdims=True), v.shape) for v in vs if len(v)])
+        mixed = mix.predict(numpy.hstack([flat, means]).astype("float32"))
+        return float(((flat + mixed) * numpy.vstack(weights)).sum())
+
+    eps = 1e-2
+    for doc_i, row, col in [(0, 1, 3), (0, 4, 0), (2, 0, 5)]:
+        plus = [v.astype("float64") for v in vectors]
+        minus = [v.astype("float64") for v in vectors]
+        plus[doc_i][row, col] += eps
+        minus[doc_i][row, col] -= eps
+        numeric = (objective(plus) - objective(minus)) / (2 * eps)
+        assert abs(numeric - captured["d"][doc_i][row, col]) < 1e-2 * max(1.0, abs(numeric))
+    # the third text's output depends on its own characters only
+    changed = [v.copy() for v in vectors]
+    changed[0] += 1.0
+    vectors_before = vectors
+    vectors = changed
+    assert numpy.allclose(layer.predict(docs)[2], outputs[2], atol=1e-6)
+    vectors = vectors_before

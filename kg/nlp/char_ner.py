@@ -25,7 +25,9 @@ from spacy.pipeline.tagger import Tagger
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 from spacy.training import validate_examples, validate_get_examples
-from thinc.api import Config, SequenceCategoricalCrossentropy
+from spacy.util import registry
+from thinc.api import Config, Maxout, Model, SequenceCategoricalCrossentropy
+from thinc.types import Floats2d
 
 
 DEFAULT_MODEL_CONFIG = """
@@ -299,3 +301,51 @@ def tags_to_spans(doc: Doc, tags: list[str]) -> list[Span]:
     if start is not None:
         spans.append(Span(doc, start, len(tags), label=label))
     return spans
+
+
+@registry.architectures("kg.SentenceContext.v1")
+def sentence_context(tok2vec: Model[list[Doc], list[Floats2d]], width: int,
+                     maxout_pieces: int = 2) -> Model[list[Doc], list[Floats2d]]:
+    """Each character's vector plus what its whole text says (one residual layer).
+
+    The window encoder sees a few characters either side; whether 巴西 is a team or a
+    country, or a text follows the press or the web-portal convention, shows across the
+    sentence. The mean of the text's vectors, mixed with each character's own vector
+    through a maxout layer, is added to that vector.
+    """
+    mix = Maxout(nO=width, nI=2 * width, nP=maxout_pieces, normalize=True)
+    return Model("kg_sentence_context", _sentence_context_forward, init=_sentence_context_init,
+                 layers=[tok2vec, mix], dims={"nO": width})
+
+
+def _sentence_context_init(model: Model, X=None, Y=None) -> None:
+    tok2vec, mix = model.layers
+    tok2vec.initialize(X=X)
+    mix.initialize()
+
+
+def _sentence_context_forward(model: Model, docs: list[Doc], is_train: bool):
+    tok2vec, mix = model.layers
+    vectors, backprop_tok2vec = tok2vec(docs, is_train)
+    ops = model.ops
+    lengths = [len(v) for v in vectors]
+    if not sum(lengths):
+        return vectors, lambda d_vectors: backprop_tok2vec(d_vectors)
+    flat = ops.flatten(vectors)
+    means = ops.flatten([ops.xp.broadcast_to(v.mean(axis=0, keepdims=True), v.shape)
+                         for v in vectors if len(v)])
+    mixed, backprop_mix = mix(ops.xp.hstack([flat, means]), is_train)
+    outputs = ops.unflatten(flat + mixed, ops.asarray1i(lengths))
+
+    def backprop(d_outputs: list[Floats2d]) -> list:
+        d_flat = ops.flatten(d_outputs)
+        d_input = backprop_mix(d_flat)
+        width = flat.shape[1]
+        d_means = ops.unflatten(d_input[:, width:], ops.asarray1i(lengths))
+        # the mean's gradient is shared by every character of the text
+        d_from_means = ops.flatten([ops.xp.broadcast_to(d.sum(axis=0, keepdims=True) / len(d), d.shape)
+                                    for d in d_means if len(d)])
+        d_vectors = ops.unflatten(d_flat + d_input[:, :width] + d_from_means, ops.asarray1i(lengths))
+        return backprop_tok2vec(d_vectors)
+
+    return outputs, backprop
