@@ -191,7 +191,7 @@ def test_sentence_context_adds_the_text_mean_and_backpropagates_exactly():
     do not see each other, and an empty text passes through."""
     from thinc.api import Model
 
-    from kg.nlp.char_ner import _sentence_context_forward, sentence_context
+    from kg.nlp.char_ner import sentence_context
 
     nlp = spacy.blank("zh")
     docs = [nlp.make_doc("中国队赢了"), nlp.make_doc(""), nlp.make_doc("巴西")]

@@ -26,9 +26,7 @@ def pkuseg():
 
 @pytest.fixture(scope="module")
 def scores(pkuseg):
-    model = pkuseg.model
-    weights = model.w[:model.n_feature * model.n_tag].reshape(model.n_feature, model.n_tag)
-    return TextScores(pkuseg.feature_extractor, weights, config.wordMin, config.wordMax)
+    return TextScores(pkuseg.feature_extractor, pkuseg.model, config.wordMin, config.wordMax)
 
 
 def real_texts() -> list[str]:

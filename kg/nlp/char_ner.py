@@ -23,9 +23,8 @@ import numpy
 from spacy.language import Language
 from spacy.pipeline.tagger import Tagger
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 from spacy.training import validate_examples, validate_get_examples
-from spacy.util import registry
+from spacy.util import filter_spans, registry
 from thinc.api import Config, Maxout, Model, SequenceCategoricalCrossentropy
 from thinc.types import Floats2d
 

@@ -4,14 +4,13 @@ spacy_pkuseg builds about seventy feature strings per character, one character a
 time (13 µs each here: most of `kg ner`'s segmentation time), and then sums their
 weights. `TextScores` gives the same sums from a few array operations over the whole
 text (the weights of each character, pair and word are grouped once, at load), and
-`fast_cut` decodes them with pkuseg's own Viterbi, so the words are exactly pkuseg's
+`cut_texts` decodes them with pkuseg's own Viterbi, so the words are exactly pkuseg's
 (tests compare scores and words with pkuseg's on real text).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from itertools import repeat
 
 import numpy
 from spacy_pkuseg import inference
@@ -34,12 +33,6 @@ def _placeholders(text: str) -> str:
     return text.replace("**Num", NUM).replace("**Letter", LETTER)
 
 
-def _grouped(by_kind: dict[str, dict[str, int]], kinds: tuple[str, ...]) -> dict[str, tuple]:
-    """name -> its number in each kind (None where absent), for names of any kind."""
-    names = set().union(*(by_kind[kind] for kind in kinds))
-    return {name: tuple(by_kind[kind].get(name) for kind in kinds) for name in names}
-
-
 class TextScores:
     """pkuseg's CRF node scores (one row of tag scores per character) for a text.
 
@@ -51,9 +44,9 @@ class TextScores:
     context are summed once and remembered.
     """
 
-    def __init__(self, extractor: FeatureExtractor, weights: numpy.ndarray,
-                 word_min: int, word_max: int):
-        n_tags = weights.shape[1]
+    def __init__(self, extractor: FeatureExtractor, model, word_min: int, word_max: int):
+        n_tags = model.n_tag
+        weights = model.w[:model.n_feature * n_tags].reshape(model.n_feature, n_tags)
         self.lengths = range(word_max, word_min - 1, -1)  # pkuseg's order: longest first
         table = {ord(char): "&" for char in FeatureExtractor.keywords}
         for chars, placeholder in ((FeatureExtractor.num, NUM), (FeatureExtractor.letter, LETTER)):
@@ -197,18 +190,14 @@ def _pair_key(first: str, second: str) -> int:
 
 
 def _word_hashes(words: list[str]) -> numpy.ndarray:
-    """`_window_hashes` of each whole word, computed a word length at a time."""
+    """`_window_hashes` of each whole word: the words of one length joined, every
+    length-th window."""
     hashes = numpy.zeros(len(words), dtype=numpy.uint64)
     lengths = numpy.array([len(word) for word in words])
     for length in numpy.unique(lengths).tolist():
         where = numpy.flatnonzero(lengths == length)
-        codes = _codes("".join(words[i] for i in where)).reshape(-1, length)
-        column = codes[:, 0].copy()
-        with numpy.errstate(over="ignore"):
-            for offset in range(1, length):
-                column *= WORD_HASH_BASE
-                column += codes[:, offset]
-        hashes[where] = column
+        joined = _codes("".join(words[i] for i in where))
+        hashes[where] = _window_hashes(joined, length)[::length]
     return hashes
 
 

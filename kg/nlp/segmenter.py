@@ -137,10 +137,8 @@ class WordSegmenter:
 
         self._seg = load_pkuseg(model_files)
         self._model_files = model_files
-        model = self._seg.model
-        weights = model.w[:model.n_feature * model.n_tag].reshape(model.n_feature, model.n_tag)
         # pkuseg's words, several times faster (kg/nlp/crf_features.py)
-        self._scores = TextScores(self._seg.feature_extractor, weights,
+        self._scores = TextScores(self._seg.feature_extractor, self._seg.model,
                                   config.wordMin, config.wordMax)
         self._cache = {}
 
