@@ -189,7 +189,7 @@ def test_valid_argmax_paths_skip_the_viterbi_with_the_same_result():
 def test_sentence_context_adds_the_text_mean_and_backpropagates_exactly():
     """kg.SentenceContext.v1: the analytic gradient matches finite differences, texts
     do not see each other, and an empty text passes through."""
-    from thinc.api import Model
+    from thinc.api import Model, fix_random_seed
 
     from kg.nlp.char_ner import sentence_context
 
@@ -203,6 +203,7 @@ def test_sentence_context_adds_the_text_mean_and_backpropagates_exactly():
         return [v.copy() for v in vectors], lambda d_vectors: captured.setdefault("d", d_vectors)
 
     layer = sentence_context(Model("given", given_vectors), width=6)
+    fix_random_seed(0)  # a fixed mix: finite differences must not cross a maxout kink
     layer.initialize(X=docs)
     mix = layer.layers[1]
     outputs, backprop = layer(docs, is_train=True)
@@ -216,7 +217,7 @@ def test_sentence_context_adds_the_text_mean_and_backpropagates_exactly():
         mixed = mix.predict(numpy.hstack([flat, means]).astype("float32"))
         return float(((flat + mixed) * numpy.vstack(weights)).sum())
 
-    eps = 1e-2
+    eps = 1e-3
     for doc_i, row, col in [(0, 1, 3), (0, 4, 0), (2, 0, 5)]:
         plus = [v.astype("float64") for v in vectors]
         minus = [v.astype("float64") for v in vectors]

@@ -327,24 +327,24 @@ def _sentence_context_forward(model: Model, docs: list[Doc], is_train: bool):
     tok2vec, mix = model.layers
     vectors, backprop_tok2vec = tok2vec(docs, is_train)
     ops = model.ops
-    lengths = [len(v) for v in vectors]
-    if not sum(lengths):
-        return vectors, lambda d_vectors: backprop_tok2vec(d_vectors)
+    lengths = ops.asarray1i([len(v) for v in vectors])
+    if not lengths.sum():
+        return vectors, backprop_tok2vec
     flat = ops.flatten(vectors)
     means = ops.flatten([ops.xp.broadcast_to(v.mean(axis=0, keepdims=True), v.shape)
                          for v in vectors if len(v)])
     mixed, backprop_mix = mix(ops.xp.hstack([flat, means]), is_train)
-    outputs = ops.unflatten(flat + mixed, ops.asarray1i(lengths))
+    outputs = ops.unflatten(flat + mixed, lengths)
 
     def backprop(d_outputs: list[Floats2d]) -> list:
         d_flat = ops.flatten(d_outputs)
         d_input = backprop_mix(d_flat)
         width = flat.shape[1]
-        d_means = ops.unflatten(d_input[:, width:], ops.asarray1i(lengths))
+        d_means = ops.unflatten(d_input[:, width:], lengths)
         # the mean's gradient is shared by every character of the text
         d_from_means = ops.flatten([ops.xp.broadcast_to(d.sum(axis=0, keepdims=True) / len(d), d.shape)
                                     for d in d_means if len(d)])
-        d_vectors = ops.unflatten(d_flat + d_input[:, :width] + d_from_means, ops.asarray1i(lengths))
+        d_vectors = ops.unflatten(d_flat + d_input[:, :width] + d_from_means, lengths)
         return backprop_tok2vec(d_vectors)
 
     return outputs, backprop

@@ -246,11 +246,11 @@ def cut_texts(seg, scores: TextScores, texts: list[str]) -> list[list[str]]:
     feature reaches across: the widest reach is two characters), which pays the
     array operations' fixed cost once per batch instead of once per text.
     """
+    transitions = transition_scores(seg.model)
+    begins = [("B" in seg.idx_to_tag[number]) for number in range(seg.model.n_tag)]
     words: list[list[str]] = []
     for chunk in _chunks(texts):
         joined = scores(SEPARATOR.join(chunk))
-        transitions = transition_scores(seg.model)
-        begins = [("B" in seg.idx_to_tag[number]) for number in range(seg.model.n_tag)]
         start = 0
         for text in chunk:
             end = start + len(text)
