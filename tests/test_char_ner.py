@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy
+import pytest
 import spacy
 from spacy.tokens import Span
 from spacy.training import Example
@@ -232,3 +233,48 @@ def test_sentence_context_adds_the_text_mean_and_backpropagates_exactly():
     vectors = changed
     assert numpy.allclose(layer.predict(docs)[2], outputs[2], atol=1e-6)
     vectors = vectors_before
+
+
+def test_dilated_window_reads_neighbours_at_the_distance_and_backpropagates_exactly():
+    from kg.nlp.char_ner import dilated_window
+
+    window = dilated_window(2)
+    X = numpy.arange(12, dtype="float32").reshape(6, 2)
+    Y, backprop = window(X, is_train=True)
+    # row 3: the row two before, itself, the row two after
+    assert Y[3].tolist() == X[1].tolist() + X[3].tolist() + X[5].tolist()
+    # the ends read zeros past the array
+    assert Y[0, :2].tolist() == [0.0, 0.0] and Y[5, 4:].tolist() == [0.0, 0.0]
+    # the layer is linear, so the gradient of <Y, G> with respect to X is exact
+    G = numpy.random.default_rng(0).normal(size=Y.shape).astype("float32")
+    dX = backprop(G)
+    numeric = numpy.zeros_like(X)
+    for i, j in numpy.ndindex(*X.shape):
+        bumped = X.copy()
+        bumped[i, j] += 1.0
+        numeric[i, j] = (window.predict(bumped) * G).sum() - (Y * G).sum()
+    assert numpy.allclose(numeric, dX, atol=1e-4)
+
+
+def test_dilated_encoder_keeps_texts_apart():
+    """Dilations 1, 2, 4 reach seven characters either side; the padding between texts
+    is as wide, so changing one text changes no other, however short."""
+    from kg.nlp.char_ner import dilated_maxout_encoder
+
+    encoder = dilated_maxout_encoder(width=8, dilations=[1, 2, 4])
+    rng = numpy.random.default_rng(0)
+    texts = [rng.normal(size=(n, 8)).astype("float32") for n in (9, 1, 12)]
+    encoder.initialize(X=texts)
+    outputs = encoder.predict(texts)
+    assert [o.shape for o in outputs] == [(9, 8), (1, 8), (12, 8)]
+    changed = encoder.predict([texts[0], texts[1] + 1.0, texts[2]])
+    assert numpy.allclose(changed[0], outputs[0]) and numpy.allclose(changed[2], outputs[2])
+    assert not numpy.allclose(changed[1], outputs[1])
+    # within a text, a character seven away is read, eight away is not
+    far = [texts[0], texts[1], texts[2].copy()]
+    far[2][8] += 1.0
+    moved = encoder.predict(far)[2]
+    assert not numpy.allclose(moved[1], outputs[2][1])
+    assert numpy.allclose(moved[0], outputs[2][0])
+    with pytest.raises(ValueError, match="dilations"):
+        dilated_maxout_encoder(width=8, dilations=[1, 0])

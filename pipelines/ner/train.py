@@ -1,6 +1,7 @@
 """Train the character-level NER with `spacy train`, bounded by wall-clock time.
 
-Inputs : DATA/train.spacy, DATA/dev.spacy (from convert.py), a config in configs/
+Inputs : DATA/train.spacy, DATA/dev.spacy (from convert.py), a config in configs/,
+         assets/char_vectors (from vectors.py) when the config reads pretrained vectors
 Outputs: OUT/model-best, OUT/model-last (spaCy pipelines), OUT/dev_curve.jsonl
          (one JSON line per evaluation: step, epoch, seconds, losses, dev P/R/F),
          with --checkpoints OUT/checkpoints/step-N (every evaluated model).
@@ -16,7 +17,7 @@ the NER into OUT (it finds OUT/text_style/model-best, or pass --text-style DIR).
 
 Usage: python pipelines/ner/train.py [--data DIR] [--out DIR] [--config FILE]
            [--max-minutes M] [--max-steps N] [--eval-frequency N] [--with-words]
-           [--text-style DIR] [--checkpoints] [--set section.key=value ...]
+           [--text-style DIR] [--vectors DIR] [--checkpoints] [--set section.key=value ...]
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import json
 import shutil
 import sys
 import time
+import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -46,6 +48,7 @@ DEFAULT_CONFIG = HERE / "configs" / "char_ner.cfg"
 STYLE_CONFIG = HERE / "configs" / "text_style.cfg"
 DEFAULT_DATA = HERE / "corpus"
 DEFAULT_OUT = HERE / "training"
+DEFAULT_VECTORS = HERE / "assets" / "char_vectors"
 
 
 class TimeBudgetReached(Exception):
@@ -122,7 +125,8 @@ def add_word_segmenter(config) -> None:
 def train(data: Path, out: Path, config_path: Path, max_minutes: float = 0.0,
           max_steps: int | None = None, eval_frequency: int | None = None,
           with_words: bool = False, overrides: dict | None = None,
-          text_style: Path | None = None, checkpoints: bool = False) -> Path:
+          text_style: Path | None = None, checkpoints: bool = False,
+          vectors: Path | None = None) -> Path:
     """Run the training; return the model-best directory."""
     settings = {"paths.train": str(data / "train.spacy"), "paths.dev": str(data / "dev.spacy")}
     if max_steps is not None:
@@ -137,6 +141,12 @@ def train(data: Path, out: Path, config_path: Path, max_minutes: float = 0.0,
         if not (Path(config["paths"]["text_style"]) / "config.cfg").is_file():
             raise FileNotFoundError(f"{config['paths']['text_style']}: no text_style model "
                                     "(train it first: --config configs/text_style.cfg)")
+    if config["paths"].get("vectors"):
+        # pretrained character vectors (vectors.py) for include_static_vectors
+        config["paths"]["vectors"] = str(vectors or DEFAULT_VECTORS)
+        if not (Path(config["paths"]["vectors"]) / "vocab" / "vectors").is_file():
+            raise FileNotFoundError(f"{config['paths']['vectors']}: no character vectors "
+                                    "(build them first: vectors.py)")
     if with_words:
         add_word_segmenter(config)
     out.mkdir(parents=True, exist_ok=True)
@@ -149,7 +159,11 @@ def train(data: Path, out: Path, config_path: Path, max_minutes: float = 0.0,
         "checkpoints_dir": str(out / "checkpoints") if checkpoints else "",
     }
     config.to_disk(out / "config.cfg")
-    nlp = init_nlp(config, use_gpu=-1)
+    # the sourced text_style (a bag of n-grams) reads no vectors: spaCy's warning that
+    # its vectors differ from the NER's says nothing here
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=r"\[W113\]")
+        nlp = init_nlp(config, use_gpu=-1)
     # init_nlp skips frozen components; the segmenter loads its packaged model here.
     if "kg_words" in nlp.pipe_names:
         nlp.get_pipe("kg_words").initialize(nlp=nlp)
@@ -173,6 +187,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--text-style", type=Path,
                         help="trained text_style model the NER config sources "
                              "(default OUT/text_style/model-best)")
+    parser.add_argument("--vectors", type=Path,
+                        help=f"character vectors from vectors.py (default {DEFAULT_VECTORS})")
     parser.add_argument("--with-words", action="store_true",
                         help="add the kg_words segmenter (word-position features)")
     parser.add_argument("--checkpoints", action="store_true",
@@ -187,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         best = train(args.data, args.out, args.config, args.max_minutes, args.max_steps,
                      args.eval_frequency, args.with_words, parse_overrides(args.set),
-                     args.text_style, args.checkpoints)
+                     args.text_style, args.checkpoints, args.vectors)
     except FileNotFoundError as missing:
         print(f"train: missing input {missing}", file=sys.stderr)
         return 2
