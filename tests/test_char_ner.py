@@ -226,6 +226,8 @@ def test_sentence_context_adds_the_text_mean_and_backpropagates_exactly():
         minus[doc_i][row, col] -= eps
         numeric = (objective(plus) - objective(minus)) / (2 * eps)
         assert abs(numeric - captured["d"][doc_i][row, col]) < 1e-2 * max(1.0, abs(numeric))
+    # inference takes a shortcut to the same numbers
+    assert all(numpy.allclose(p, o, atol=1e-5) for p, o in zip(layer.predict(docs), outputs))
     # the third text's output depends on its own characters only
     changed = [v.copy() for v in vectors]
     changed[0] += 1.0
@@ -245,6 +247,8 @@ def test_dilated_window_reads_neighbours_at_the_distance_and_backpropagates_exac
     assert Y[3].tolist() == X[1].tolist() + X[3].tolist() + X[5].tolist()
     # the ends read zeros past the array
     assert Y[0, :2].tolist() == [0.0, 0.0] and Y[5, 4:].tolist() == [0.0, 0.0]
+    # ...also when the text is shorter than the distance
+    assert window.predict(X[:1]).tolist() == [[0.0, 0.0, 0.0, 1.0, 0.0, 0.0]]
     # the layer is linear, so the gradient of <Y, G> with respect to X is exact
     G = numpy.random.default_rng(0).normal(size=Y.shape).astype("float32")
     dX = backprop(G)

@@ -120,3 +120,24 @@ def test_model_spans_the_merger_keeps(nlp, text, model_spans, expected):
     kept = {name for name, _ in expected}
     dropped = {text[s:e] for s, e, _ in model_spans} - kept
     assert not any(name in dropped for name, _ in ents), ents
+
+
+@pytest.mark.parametrize("text, model_spans, expected, absent", [
+    # the model ends the name one character earlier or later than the rule's guess
+    ("国防部长李明就在会上表态。", [(4, 6, "PERSON")], ("李明", "PERSON"), "李明就"),
+    ("代理律师王大为在庭上称。", [(4, 7, "PERSON")], ("王大为", "PERSON"), "王大"),
+    # a title inside an organisation's name the model reads whole introduces nobody
+    ("省社科院长江流域经济研究所所长发言。", [(0, 13, "AGENCY")],
+     ("省社科院长江流域经济研究所", "ORG"), "江流域"),
+])
+def test_title_rule_names_checked_by_the_model(nlp, text, model_spans, expected, absent):
+    ents = run_with_model_spans(nlp, text, model_spans)
+    assert expected in ents
+    assert all(name != absent for name, _ in ents)
+
+
+def test_title_rule_names_without_model_agreement_stay(nlp):
+    """Without a model span the rule's name stands, with its title."""
+    doc = nlp("党支部书记李明强说，工作要落实。")
+    people = [(e.text, e._.kg_title) for e in doc.ents if e.label_ == "PERSON"]
+    assert people == [("李明强", "党支部书记")]

@@ -52,3 +52,10 @@ def test_names_start_at_a_word_that_can_start_a_name(nlp, text, expected):
 @pytest.mark.parametrize("text", ["他们来自南昌县一所中学。", "由主任委员会议决定。", "位于市中心的广场。"])
 def test_counters_and_split_words_are_not_institutions(nlp, text):
     assert ents(nlp, text) == []
+
+
+def test_the_verb_ban_is_no_office(nlp):
+    """办 before 了 is the verb (在分行办了一张卡); 某某办 before 了解 is an office."""
+    verb, office = nlp("王女士在工商银行城东分行办了一张储蓄卡。"), nlp("记者从市扶贫办了解到，工作已完成。")
+    assert not any(span.text.endswith("办") for span in verb.spans["kg_institutions"])
+    assert "市扶贫办" in [span.text for span in office.spans["kg_institutions"]]

@@ -98,6 +98,31 @@ def _outvoted(rule_span: Span, model_spans: list[Span]) -> bool:
     return False
 
 
+def _people_checked_by_model(people: list[Span], model_spans: list[Span]) -> list[Span]:
+    """Title-rule names, checked against what the model read around them.
+
+    The rule guesses a name's length (three characters, else two); where the model
+    reads a name from the same character one character shorter or longer (防部长盖茨就在:
+    盖茨, not 盖茨就; 律师闫大为在: 闫大为, not 闫大), its end is taken. A "title" inside
+    an organisation the model reads around the name is part of that name
+    (社科院长江流域经济研究所 holds 院长 but no person), so there is no person.
+    """
+    model_people = {s.start: s for s in model_spans if s.label_ == "PERSON"}
+    model_orgs = [s for s in model_spans if MODEL_LABEL_MAP.get(s.label_, s.label_) in ("AGENCY", "ORG")]
+    checked = []
+    for person in people:
+        if any(m.start < person.start and m.end > person.end for m in model_orgs):
+            continue
+        model = model_people.get(person.start)
+        if model is not None and abs(model.end - person.end) == 1:
+            trimmed = Span(person.doc, person.start, model.end, label=person.label_)
+            for attr in ("kg_source", "kg_title"):
+                setattr(trimmed._, attr, getattr(person._, attr))
+            person = trimmed
+        checked.append(person)
+    return checked
+
+
 def _confirmed_by_model(places: list[Span], model_spans: list[Span]) -> list[Span]:
     """Web-portal text (CLUENER's convention) names a place where something is located,
     not in 浙江经济 or 美国政府; the model learned which is which, the gazetteer cannot
@@ -158,8 +183,14 @@ class EntityMerger:
 
         model_orgs = [s for s in model_spans if MODEL_LABEL_MAP.get(s.label_, s.label_) in ("AGENCY", "ORG")]
         # An institution whose name the model reads further to the left is the model's to name.
-        rule_spans = [s for group in self.rule_groups for s in doc.spans.get(group, [])
-                      if not (group == "kg_institutions" and _outvoted(s, model_orgs))]
+        rule_spans = []
+        for group in self.rule_groups:
+            spans = list(doc.spans.get(group, []))
+            if group == "kg_institutions":
+                spans = [s for s in spans if not _outvoted(s, model_orgs)]
+            elif group == "kg_people":
+                spans = _people_checked_by_model(spans, model_spans)
+            rule_spans.extend(spans)
         for tier in (rule_spans, certain_places):
             for span in sorted(tier, key=lambda s: -(s.end - s.start)):
                 if not _overlaps(span, taken):

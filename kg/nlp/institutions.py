@@ -89,6 +89,8 @@ def find_institutions(text: str, place_spans: list[tuple[int, int]],
             continue
         if len(head) == 1 and head_start and NUMERAL_RE.match(text[head_start - 1]):
             continue  # 一所, 两处: a counter, not a head
+        if head == "办" and text.startswith(("了", "过"), end) and not text.startswith("了解", end):
+            continue  # 在分行办了一张卡: the verb, not an office
         weak = head in WEAK_HEADS
         start = _extend_left(text, head_start, place_end_to_start, head_ends)
         if start is not None and start not in place_starts and words is not None:

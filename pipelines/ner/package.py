@@ -24,6 +24,7 @@ import argparse
 import json
 import shutil
 import sys
+import warnings
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -52,7 +53,9 @@ def swap_text_style(nlp, style_dir: Path, data: Path | None) -> float | None:
         same = sum((a.get("web", 0) >= 0.5) == (b.get("web", 0) >= 0.5) for a, b in zip(before, after))
         agreement = same / max(len(texts), 1)
     nlp.remove_pipe(STYLE)
-    nlp.add_pipe(STYLE, source=style, before="kg_char_features")
+    with warnings.catch_warnings():  # the classifier reads no vectors (train.py)
+        warnings.filterwarnings("ignore", message=r"\[W113\]")
+        nlp.add_pipe(STYLE, source=style, before="kg_char_features")
     return agreement
 
 
