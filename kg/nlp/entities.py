@@ -98,7 +98,8 @@ def _outvoted(rule_span: Span, model_spans: list[Span]) -> bool:
     return False
 
 
-def _people_checked_by_model(people: list[Span], model_spans: list[Span]) -> list[Span]:
+def _people_checked_by_model(people: list[Span], model_spans: list[Span],
+                             model_orgs: list[Span]) -> list[Span]:
     """Title-rule names, checked against what the model read around them.
 
     The rule guesses a name's length (three characters, else two); where the model
@@ -108,7 +109,6 @@ def _people_checked_by_model(people: list[Span], model_spans: list[Span]) -> lis
     (社科院长江流域经济研究所 holds 院长 but no person), so there is no person.
     """
     model_people = {s.start: s for s in model_spans if s.label_ == "PERSON"}
-    model_orgs = [s for s in model_spans if MODEL_LABEL_MAP.get(s.label_, s.label_) in ("AGENCY", "ORG")]
     checked = []
     for person in people:
         if any(m.start < person.start and m.end > person.end for m in model_orgs):
@@ -189,7 +189,7 @@ class EntityMerger:
             if group == "kg_institutions":
                 spans = [s for s in spans if not _outvoted(s, model_orgs)]
             elif group == "kg_people":
-                spans = _people_checked_by_model(spans, model_spans)
+                spans = _people_checked_by_model(spans, model_spans, model_orgs)
             rule_spans.extend(spans)
         for tier in (rule_spans, certain_places):
             for span in sorted(tier, key=lambda s: -(s.end - s.start)):
