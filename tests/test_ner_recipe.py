@@ -214,15 +214,33 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path, monkeypatch):
     curve = [json.loads(line) for line in (training / "dev_curve.jsonl").read_text().splitlines()]
     assert [row["step"] for row in curve] == [0, 6, 12]
 
-    # every evaluated model is kept; the one with the best mean of both dev F1 is chosen
+    # every evaluated model is kept; the one with the best mean of both dev F1 is picked
     kept = sorted(path.name for path in (training / "checkpoints").iterdir())
     assert kept == ["step-000000", "step-000006", "step-000012"]
-    table = select_checkpoint.select(training, data)
+    table = select_checkpoint.select(training, data, average_window=0)
     assert [row["checkpoint"] for row in table["checkpoints"]] == kept
     means = {row["checkpoint"]: row["mean_f"] for row in table["checkpoints"]}
     assert means[table["selected"]] == max(means.values())
+    assert "average" not in table
     assert json.loads((training / "checkpoints.json").read_text()) == table
     assert (training / "model-selected" / "config.cfg").is_file()
+    # ... and averaged with its neighbours (all three here), kept if it scores no lower
+    table = select_checkpoint.select(training, data, average_window=5)
+    average = table["average"]
+    assert average["checkpoint"] == "average of " + ", ".join(kept)
+    assert table["selected"] == (average["checkpoint"] if average["mean_f"] >= max(means.values())
+                                 else max(means, key=means.get))
+    assert json.loads((training / "checkpoints.json").read_text()) == table
+    # the average's weights are the mean of the checkpoints' weights
+    pair = [training / "checkpoints" / name for name in kept[1:]]
+    select_checkpoint.average_checkpoints(pair, tmp_path / "pair")
+    weights = [[layer.get_param(name) for layer in spacy.load(path).get_pipe("tok2vec").model.walk()
+                for name in layer.param_names if layer.has_param(name)]
+               for path in pair + [tmp_path / "pair"]]
+    assert len(weights[2]) == len(weights[0]) > 0
+    for first, second, mean in zip(*weights):
+        assert numpy.allclose(mean, (first + second) / 2, atol=1e-6)
+    assert not all(numpy.array_equal(a, b) for a, b in zip(weights[0], weights[1]))
 
     metrics = evaluate.evaluate_model(best, data)
     for name in ("msra", "cluener", "cluener_merged"):
@@ -249,3 +267,21 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path, monkeypatch):
     reloaded = spacy.load(tmp_path / "hesitant")
     assert reloaded.get_pipe("kg_char_ner").min_confidence == 0.99
     assert reloaded.config["components"]["kg_char_ner"]["min_confidence"] == 0.99
+
+
+def test_averaging_checkpoints_of_different_shapes_is_an_error(tmp_path):
+    select_checkpoint = load_recipe("select_checkpoint")
+    paths = []
+    for width in (8, 16):
+        nlp = spacy.blank("zh")
+        nlp.add_pipe("tagger", config={"model": {
+            "@architectures": "spacy.Tagger.v2",
+            "tok2vec": {"@architectures": "spacy.HashEmbedCNN.v2", "width": width, "depth": 1,
+                        "embed_size": 100, "window_size": 1, "maxout_pieces": 2,
+                        "subword_features": False, "pretrained_vectors": None}}})
+        nlp.get_pipe("tagger").add_label("X")
+        nlp.initialize()
+        nlp.to_disk(tmp_path / f"w{width}")
+        paths.append(tmp_path / f"w{width}")
+    with pytest.raises(ValueError, match="differ in shape"):
+        select_checkpoint.average_checkpoints(paths, tmp_path / "out")
