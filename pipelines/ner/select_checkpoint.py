@@ -10,8 +10,8 @@ evaluate.py) and picks the one with the best mean of the two F1.
 Then it averages the weights of the checkpoints within `--average-window`
 evaluations of the pick (a uniform "model soup" of one run: after the dev score
 flattens, checkpoints wander around one optimum, and their mean sits nearer its
-centre; README, "Run 24 averaged"). The average is kept when its mean dev F1 is at
-least the pick's; it costs nothing at run time.
+centre; README, "Runs 27–28 and checkpoint averaging"). The average is kept when
+its mean dev F1 is at least the pick's; it costs nothing at run time.
 
 Inputs : RUN/checkpoints/step-N (train.py --checkpoints), DATA/dev_msra.bio,
          DATA/dev_cluener.jsonl
