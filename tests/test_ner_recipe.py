@@ -234,13 +234,11 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path, monkeypatch):
     # the average's weights are the mean of the checkpoints' weights
     pair = [training / "checkpoints" / name for name in kept[1:]]
     select_checkpoint.average_checkpoints(pair, tmp_path / "pair")
-    weights = [[layer.get_param(name) for layer in spacy.load(path).get_pipe("tok2vec").model.walk()
-                for name in layer.param_names if layer.has_param(name)]
-               for path in pair + [tmp_path / "pair"]]
-    assert len(weights[2]) == len(weights[0]) > 0
-    for first, second, mean in zip(*weights):
-        assert numpy.allclose(mean, (first + second) / 2, atol=1e-6)
-    assert not all(numpy.array_equal(a, b) for a, b in zip(weights[0], weights[1]))
+    first, second, mean = (tok2vec_weights(path) for path in pair + [tmp_path / "pair"])
+    assert len(mean) == len(first) > 0
+    for a, b, m in zip(first, second, mean):
+        assert numpy.allclose(m, (a + b) / 2, atol=1e-6)
+    assert not all(numpy.array_equal(a, b) for a, b in zip(first, second))
 
     metrics = evaluate.evaluate_model(best, data)
     for name in ("msra", "cluener", "cluener_merged"):
@@ -267,6 +265,12 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path, monkeypatch):
     reloaded = spacy.load(tmp_path / "hesitant")
     assert reloaded.get_pipe("kg_char_ner").min_confidence == 0.99
     assert reloaded.config["components"]["kg_char_ner"]["min_confidence"] == 0.99
+
+
+def tok2vec_weights(path: Path) -> list[numpy.ndarray]:
+    model = spacy.load(path).get_pipe("tok2vec").model
+    return [layer.get_param(name) for layer in model.walk()
+            for name in layer.param_names if layer.has_param(name)]
 
 
 def test_averaging_checkpoints_of_different_shapes_is_an_error(tmp_path):
