@@ -220,3 +220,112 @@ def test_events_csv_resolves_participants(graph, tmp_path):
     assert rows[2]["objects"] == TRICKY_NAME
     assert rows[2]["date"] == ""
     assert all(r["sentence"] for r in rows)
+
+
+# --- hostile strings (issue 14, items 8-10) -------------------------------
+
+# Characters XML 1.0 forbids: C0 controls, a lone surrogate (what os.fsdecode makes of
+# an undecodable byte in a file name), U+FFFE and U+FFFF.
+CONTROL_SOURCE = "news/ctl\x01\x0bx.txt"
+UNDECODABLE_SOURCE = "news/bad\udcff\udcfe.txt"
+NONCHARACTER_PROGRAM = "安吉县\ufffe招商引资\uffff管理办法"
+
+
+def hostile_graph():
+    G = build_fixture_graph()
+    G.nodes["doc:a1"]["source"] = CONTROL_SOURCE
+    G.nodes["doc:a2"]["source"] = UNDECODABLE_SOURCE
+    G.nodes["doc:a2"]["title"] = "安吉县\x1b[31m招商推介会"
+    G.nodes["ent:program:tiaoli"]["name"] = NONCHARACTER_PROGRAM
+    G.nodes["ent:program:tiaoli"]["aliases"] = [f"《{NONCHARACTER_PROGRAM}》"]
+    G.nodes["evt:a2:1"]["sentence"] = "会上\x00授予星河科技\x0c“优秀合作伙伴”称号。"
+    G.nodes["ent:place:aj"]["note\x01"] = "attribute key with a control character"
+    G.add_node("ent:org:\x02bad\udcff", kind="Entity", label="ORG", name="坏\x03名字",
+               aliases=["坏\x03名字"], mentions=1)
+    G.add_edge("doc:a2", "ent:org:\x02bad\udcff", key="MENTIONS:\udcff", type="MENTIONS",
+               count=1, doc="doc:a2", sentence="句子\x08。")
+    return G
+
+
+def assert_valid_xml_1_0(path):
+    raw = open(path, "rb").read()
+    raw.decode("utf-8")  # strict: no lone surrogate slipped through
+    ET.fromstring(raw)  # expat rejects characters (and &#1; references) XML 1.0 forbids
+
+
+def test_graphml_escapes_characters_xml_forbids(tmp_path):
+    G = hostile_graph()
+    path = write_graphml(G, tmp_path / "graph.graphml")
+    assert_valid_xml_1_0(path)
+    back = nx.read_graphml(path)
+    assert back.number_of_nodes() == G.number_of_nodes()
+    assert back.number_of_edges() == G.number_of_edges()
+    assert back.nodes["doc:a1"]["source"] == "news/ctl\\x01\\x0bx.txt"
+    assert back.nodes["doc:a2"]["source"] == "news/bad\\udcff\\udcfe.txt"
+    assert back.nodes["doc:a2"]["label"] == "安吉县\\x1b[31m招商推介会"
+    assert back.nodes["ent:program:tiaoli"]["label"] == "安吉县\\ufffe招商引资\\uffff管理办法"
+    assert back.nodes["evt:a2:1"]["sentence"] == "会上\\x00授予星河科技\\x0c“优秀合作伙伴”称号。"
+    assert back.nodes["ent:place:aj"]["note\\x01"] == "attribute key with a control character"
+    bad = "ent:org:\\x02bad\\udcff"
+    assert back.nodes[bad]["label"] == "坏\\x03名字"
+    assert [d["edge_key"] for _, v, d in back.edges(data=True) if v == bad] == ["MENTIONS:\\udcff"]
+
+
+def test_gexf_escapes_characters_xml_forbids(tmp_path):
+    G = hostile_graph()
+    path = write_gexf(G, tmp_path / "graph.gexf")
+    assert_valid_xml_1_0(path)
+    back = nx.read_gexf(path)
+    assert back.number_of_nodes() == G.number_of_nodes()
+    assert back.number_of_edges() == G.number_of_edges()
+    assert back.nodes["doc:a1"]["source"] == "news/ctl\\x01\\x0bx.txt"
+    assert back.nodes["doc:a2"]["source"] == "news/bad\\udcff\\udcfe.txt"
+    assert back.nodes["ent:program:tiaoli"]["label"] == "安吉县\\ufffe招商引资\\uffff管理办法"
+    assert back.nodes["evt:a2:1"]["sentence"] == "会上\\x00授予星河科技\\x0c“优秀合作伙伴”称号。"
+    assert back.nodes["ent:place:aj"]["note\\x01"] == "attribute key with a control character"
+    assert back.nodes["ent:org:\\x02bad\\udcff"]["label"] == "坏\\x03名字"
+
+
+def test_json_and_csv_keep_lone_surrogates_readable(tmp_path):
+    G = hostile_graph()
+    written = write_all(G, tmp_path)
+    back = read_json(written["graph.json"])  # the surrogate round-trips as a JSON escape
+    assert back.nodes["doc:a2"]["source"] == UNDECODABLE_SOURCE
+    assert nx.utils.graphs_equal(G, back)
+    rows = read_csv(written["entities.csv"])
+    assert {r["id"] for r in rows} >= {"ent:org:\x02bad\\udcff"}
+
+
+FORMULA_PROGRAMS = [
+    '=HYPERLINK("http://evil.example/x","点击")管理办法',
+    "+cmd|' /C calc'!A0实施方案",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-5+3+cmd|' /C calc'!A0",
+    "\t=1+1",
+    "\r=1+1",
+]
+
+
+def test_csv_cells_never_start_with_a_formula_character(tmp_path):
+    G = build_fixture_graph()
+    for index, name in enumerate(FORMULA_PROGRAMS):
+        G.add_node(f"ent:program:f{index}", kind="Entity", label="PROGRAM", name=name,
+                   aliases=[f"《{name}》", name], mentions=1)
+    G.nodes["evt:a2:0"].update(object_text="“=1+1”建设", quantity="-5", trigger="=举办",
+                               sentence="@某某 开展“=1+1”建设。")
+    G.add_edge("evt:a2:0", "ent:program:f0", key="OBJECT:f0", type="OBJECT")
+    entities = read_csv(write_entities_csv(G, tmp_path / "entities.csv"))
+    events = read_csv(write_events_csv(G, tmp_path / "events.csv"))
+    for row in entities + events:
+        for value in row.values():
+            assert not value.startswith(("=", "+", "-", "@", "\t", "\r")), value
+    names = {r["id"]: r["name"] for r in entities}
+    for index, name in enumerate(FORMULA_PROGRAMS):
+        assert names[f"ent:program:f{index}"] == "'" + name  # neutralised, otherwise intact
+    hold = next(r for r in events if r["id"] == "evt:a2:0")
+    assert hold["object_text"] == "“=1+1”建设"  # starts with a quote mark: left alone
+    assert hold["quantity"] == "'-5"
+    assert hold["trigger"] == "'=举办"
+    assert hold["sentence"] == "'@某某 开展“=1+1”建设。"
+    assert hold["objects"].startswith("'=HYPERLINK(")
+    assert names["ent:org:xinghe"] == TRICKY_NAME  # ordinary names untouched

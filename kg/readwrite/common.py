@@ -1,5 +1,5 @@
 """Helpers shared by the writers and `kg viz`: atomic files, display names,
-colours, dates.
+colours, dates, and the one XML-text sanitiser of the GraphML and GEXF writers.
 
 Kept here so that the GEXF colours, the PNG legend and the HTML view agree.
 """
@@ -51,6 +51,10 @@ _FILE_MODE = 0o666 & ~_current_umask()
 
 _ISO_DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?")
 
+# Characters XML 1.0 does not allow (§2.2): C0 controls other than tab, LF and CR, lone
+# surrogates (undecodable bytes of a file name, read with surrogateescape), U+FFFE, U+FFFF.
+_NOT_XML_CHAR = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
 
 @contextlib.contextmanager
 def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kwargs) -> Iterator[IO]:
@@ -76,6 +80,47 @@ def atomic_write(path: str | os.PathLike, mode: str = "w", **open_kwargs) -> Ite
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_path)
         raise
+
+
+def xml_text(text: str) -> str:
+    """`text` with each character XML 1.0 forbids written as a visible escape
+    (\\x01, \\udcff, \\ufffe).
+
+    One such character, in a file name or an article, would make the whole GraphML or
+    GEXF file unreadable; the escape keeps the rest of the string and shows where the
+    character was (as `ls -b` or Python's repr would).
+    """
+    return _NOT_XML_CHAR.sub(_visible_escape, text)
+
+
+def _visible_escape(match: re.Match) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def _xml_value(value):
+    if isinstance(value, str):
+        return xml_text(value)
+    if isinstance(value, dict):
+        return {xml_text(str(key)): _xml_value(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return type(value)(_xml_value(item) for item in value)
+    return value
+
+
+def xml_safe_graph(H: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """A copy of H in which every string an XML writer puts into the file -- node ids,
+    edge keys, attribute names and string values, also inside dicts such as `viz` --
+    is valid XML 1.0 text (see `xml_text`). Every XML writer passes its graph through here.
+    """
+    clean = nx.MultiDiGraph()
+    clean.graph.update(_xml_value(dict(H.graph)))
+    clean.add_nodes_from((xml_text(str(node)), _xml_value(dict(data)))
+                         for node, data in H.nodes(data=True))
+    clean.add_edges_from((xml_text(str(source)), xml_text(str(target)), xml_text(str(key)),
+                          _xml_value(dict(data)))
+                         for source, target, key, data in H.edges(keys=True, data=True))
+    return clean
 
 
 def category(data: dict) -> str:

@@ -11,7 +11,8 @@ Starts from the GraphML sanitised copy (same attributes, same `label`s) and adds
   and are visible at every time.
 Document `text` is left out (Gephi would load it as an attribute column), and
 the edge relation is stored as `relation` because GEXF reserves the edge
-attribute `type` for directed/undirected.
+attribute `type` for directed/undirected. Text is made valid XML 1.0 as in
+graph.graphml (`common.xml_safe_graph`).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import os
 
 import networkx as nx
 
-from kg.readwrite.common import atomic_write, normalise_date, rgb_of
+from kg.readwrite.common import atomic_write, normalise_date, rgb_of, xml_safe_graph
 from kg.readwrite.graphml import sanitised_copy
 
 EVENT_EDGE_TYPES = {"REPORTED_IN", "AGENT", "OBJECT", "LOCATION"}
@@ -126,7 +127,7 @@ def gexf_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
 
 def write_gexf(G: nx.MultiDiGraph, path: str | os.PathLike) -> str:
     """Write G as GEXF 1.2 (UTF-8), atomically."""
-    H = gexf_copy(G)
+    H = xml_safe_graph(gexf_copy(G))
     with atomic_write(path, "wb") as handle:
         nx.write_gexf(H, handle, encoding="utf-8", prettyprint=True)
     return os.fspath(path)

@@ -11,7 +11,10 @@ written:
 - edge `label` is the relation type (also an XML attribute of the edge
   element: APOC makes it the relationship type), `weight` is the MENTIONS
   count or 1.0; the original multigraph key is kept as `edge_key`, and edge ids
-  are `e0`, `e1`, ... so they are unique in the file, as Gephi requires.
+  are `e0`, `e1`, ... so they are unique in the file, as Gephi requires;
+- characters XML 1.0 forbids (control characters, lone surrogates from undecodable
+  file names, U+FFFE/U+FFFF) are written as visible escapes such as `\\x01`
+  (`common.xml_safe_graph`), in ids and names as in values.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from kg.readwrite.common import (
     neo4j_labels,
     scalar_or_json,
     unify_attribute_types,
+    xml_safe_graph,
 )
 
 
@@ -89,7 +93,7 @@ class _ApocGraphMLWriter(GraphMLWriter):
 def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike) -> str:
     """Write the sanitised copy of G as UTF-8 GraphML, atomically."""
     writer = _ApocGraphMLWriter(encoding="utf-8", prettyprint=True)
-    writer.add_graph_element(sanitised_copy(G))
+    writer.add_graph_element(xml_safe_graph(sanitised_copy(G)))
     with atomic_write(path, "wb") as handle:
         writer.dump(handle)
     return os.fspath(path)

@@ -14,9 +14,13 @@ GRAPH_FILE = "graph.json"
 
 def write_json(G: nx.MultiDiGraph, path: str | os.PathLike) -> str:
     """Write `nx.node_link_data(G, edges="edges")` as UTF-8 JSON (Chinese kept
-    readable, not \\u-escaped)."""
+    readable, not \\u-escaped).
+
+    A lone surrogate (an undecodable byte of a file name) cannot be UTF-8; it is
+    written as its JSON escape (`\\udcff`), which `json.load` reads back unchanged.
+    """
     data = nx.node_link_data(G, edges="edges")
-    with atomic_write(path, "w", encoding="utf-8") as handle:
+    with atomic_write(path, "w", encoding="utf-8", errors="backslashreplace") as handle:
         json.dump(data, handle, ensure_ascii=False, indent=1)
         handle.write("\n")
     return os.fspath(path)

@@ -2,6 +2,10 @@
 
 UTF-8 with BOM so that Excel detects the encoding and shows Chinese; list
 values (aliases, positions, names of several agents...) are joined with "|".
+A cell that starts with a character a spreadsheet reads as a formula (= + - @,
+tab, CR) gets a leading `'`, as the OWASP CSV-injection guidance says: names
+come from untrusted text, and 《=HYPERLINK(...)》 must stay text. A lone surrogate
+(an undecodable byte of a file name) is written as its escape, e.g. `\\udcff`.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ import networkx as nx
 from kg.readwrite.common import atomic_write, entity_documents
 
 LIST_SEPARATOR = "|"
+# First characters that make Excel / LibreOffice / Google Sheets evaluate a cell (OWASP).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 ENTITY_COLUMNS = [
     "id", "label", "name", "aliases", "mentions",
@@ -95,11 +101,18 @@ def event_rows(G: nx.MultiDiGraph) -> list[dict[str, str]]:
     return rows
 
 
+def spreadsheet_text(value: str) -> str:
+    """`value`, with a leading `'` when a spreadsheet would run it as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
+
+
 def write_rows(path, columns: list[str], rows: list[dict[str, str]]) -> str:
-    with atomic_write(path, "w", encoding="utf-8-sig", newline="") as handle:
+    with atomic_write(path, "w", encoding="utf-8-sig", errors="backslashreplace",
+                      newline="") as handle:
         writer = csv.DictWriter(handle, fieldnames=columns)
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({column: spreadsheet_text(value) for column, value in row.items()}
+                         for row in rows)
     return os.fspath(path)
 
 
