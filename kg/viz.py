@@ -17,6 +17,7 @@ import math
 import os
 import re
 import sys
+import tempfile
 
 PICTURE_FORMATS = (".png", ".svg", ".pdf")
 HTML_FORMATS = (".html", ".htm")
@@ -44,9 +45,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help="picture.png (.svg, .pdf) or page.html")
     parser.add_argument("--around", metavar="NAME",
                         help="draw only this entity's neighbourhood (name, alias or node id)")
-    parser.add_argument("--hops", type=int, default=1,
+    parser.add_argument("--hops", type=count_at_least(0), default=1,
                         help="neighbourhood radius for --around (default 1)")
-    parser.add_argument("--max-nodes", type=int, default=None,
+    parser.add_argument("--max-nodes", type=count_at_least(1), default=None,
                         help="keep at most N nodes, the most connected first "
                              f"(default {DEFAULT_MAX_NODES['picture']} for pictures, "
                              f"{DEFAULT_MAX_NODES['html']} for HTML)")
@@ -56,25 +57,37 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--title", default=None, help="title drawn on the picture")
 
 
+def count_at_least(minimum: int):
+    """argparse type: an integer >= minimum, so 0 or -5 is refused, never ignored."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"{value} is less than {minimum}")
+        return value
+    return parse
+
+
 def run(args: argparse.Namespace) -> int:
     from kg.readwrite import read_graph
 
     try:
         output_kind = output_kind_of(args.output)
-        if args.hops < 0:
-            raise ValueError("--hops must be 0 or more")
+        check_writable(args.output)
         G = read_graph(args.graph)
         view = select_view(G, around=args.around, hops=args.hops,
                            max_nodes=args.max_nodes or DEFAULT_MAX_NODES[output_kind],
                            hide_kinds=args.hide)
+        title = args.title or default_title(G, args.around, view)
+        if output_kind == "html":
+            write_html(view, args.output, title=title)
+        else:
+            draw_picture(view, args.output, title=title)
     except (OSError, ValueError) as exc:
         print(f"kg viz: error: {exc}", file=sys.stderr)
         return 2
-    title = args.title or default_title(G, args.around, view)
-    if output_kind == "html":
-        write_html(view, args.output, title=title)
-    else:
-        draw_picture(view, args.output, title=title)
     print(f"kg viz: wrote {args.output} ({view.number_of_nodes()} nodes, "
           f"{view.number_of_edges()} edges)", file=sys.stderr)
     return 0
@@ -88,6 +101,33 @@ def output_kind_of(path: str) -> str:
         return "html"
     raise ValueError(f"{path}: unknown picture format {extension or '(none)'!r}; "
                      f"use one of {', '.join(PICTURE_FORMATS + HTML_FORMATS)}")
+
+
+def check_writable(path: str) -> None:
+    """Refuse, before any drawing, an output that is a folder or cannot be created.
+
+    The parent folder is probed with a real temporary file (permissions alone do
+    not tell, e.g. under /proc or on a read-only mount).
+    """
+    if os.path.isdir(path):
+        raise ValueError(f"{path}: is a folder; name the output file, "
+                         f"e.g. {os.path.join(path, 'graph.png')}")
+    directory = os.path.dirname(os.path.abspath(path))
+    existing = directory
+    while not os.path.exists(existing):
+        existing = os.path.dirname(existing)
+    if not os.path.isdir(existing):
+        raise ValueError(f"{path}: {existing} is not a folder")
+    if existing != directory:  # atomic_write creates the missing folders
+        if not os.access(existing, os.W_OK | os.X_OK):
+            raise ValueError(f"{path}: cannot create folders in {existing}")
+        return
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".kg-viz-", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise ValueError(f"{path}: cannot write in {directory} ({exc.strerror})") from None
+    os.close(handle)
+    os.unlink(probe)
 
 
 def default_title(G, around, view) -> str:
@@ -234,71 +274,75 @@ def draw_picture(view, path: str, title: str | None = None, ax=None):
     from kg.readwrite.common import atomic_write, category, color_of, display_name
 
     use_chinese_font()
-    n = view.number_of_nodes()
-    if ax is None:
-        side = min(24.0, max(9.0, 1.1 * math.sqrt(max(n, 1)) + 6))
-        fig, ax = plt.subplots(figsize=(side * 1.2, side))
-    else:
-        fig = ax.figure
-    ax.set_axis_off()
-    if title:
-        ax.set_title(title, fontsize=16)
-    pos = layout(view) if n else {}
-
-    simple = nx.DiGraph()
-    simple.add_nodes_from(view)
-    for u, v, data in view.edges(data=True):
-        weight = float(data.get("count") or 1)
-        if simple.has_edge(u, v):
-            simple[u][v]["weight"] += weight
-            simple[u][v]["captions"].append(edge_caption(data))
+    # Names and titles are plain text: “$x^$” is a name, not mathtext (nor TeX).
+    with matplotlib.rc_context({"text.parse_math": False, "text.usetex": False}):
+        n = view.number_of_nodes()
+        if ax is None:
+            side = min(24.0, max(9.0, 1.1 * math.sqrt(max(n, 1)) + 6))
+            fig, ax = plt.subplots(figsize=(side * 1.2, side))
         else:
-            simple.add_edge(u, v, weight=weight, captions=[edge_caption(data)])
-    widths = [0.6 + 0.5 * math.log1p(d["weight"]) for *_, d in simple.edges(data=True)]
-    nx.draw_networkx_edges(simple, pos, ax=ax, width=widths, edge_color="#b0b0b0",
-                           alpha=0.8, arrows=True, arrowsize=8, node_size=300)
-    if 0 < simple.number_of_edges() <= 60:
-        captions = {(u, v): "/".join(dict.fromkeys(d["captions"]))
-                    for u, v, d in simple.edges(data=True)}
-        nx.draw_networkx_edge_labels(simple, pos, edge_labels=captions, ax=ax,
-                                     font_size=7, font_color="#707070",
-                                     bbox=dict(alpha=0), rotate=False)
+            fig = ax.figure
+        ax.set_axis_off()
+        if title:
+            ax.set_title(title, fontsize=16)
+        pos = layout(view) if n else {}
 
-    shapes = {"Document": "s", "Event": "D"}
-    counts: dict[str, int] = {}
-    centres = set(view.graph.get("centres", []))
-    for kind in KIND_ORDER + ("Entity", "Unknown"):
-        nodes = [v for v, d in view.nodes(data=True) if category(d) == kind]
-        if not nodes:
-            continue
-        counts[kind] = len(nodes)
-        data = [view.nodes[v] for v in nodes]
-        sizes = [node_area(d) for d in data]
-        nx.draw_networkx_nodes(
-            view, pos, nodelist=nodes, ax=ax, node_color=[color_of(d) for d in data],
-            node_size=sizes, node_shape=shapes.get(view.nodes[nodes[0]].get("kind"), "o"),
-            edgecolors=["black" if v in centres else "white" for v in nodes],
-            linewidths=[2.5 if v in centres else 0.8 for v in nodes], alpha=0.95)
-    labels = {v: short_label(display_name(v, d)) for v, d in view.nodes(data=True)}
-    texts = nx.draw_networkx_labels(view, pos, labels=labels, ax=ax, font_size=9)
-    for text in texts.values():
-        text.set_path_effects([patheffects.withStroke(linewidth=3, foreground="white")])
+        simple = nx.DiGraph()
+        simple.add_nodes_from(view)
+        for u, v, data in view.edges(data=True):
+            weight = float(data.get("count") or 1)
+            if simple.has_edge(u, v):
+                simple[u][v]["weight"] += weight
+                simple[u][v]["captions"].append(edge_caption(data))
+            else:
+                simple.add_edge(u, v, weight=weight, captions=[edge_caption(data)])
+        widths = [0.6 + 0.5 * math.log1p(d["weight"]) for *_, d in simple.edges(data=True)]
+        nx.draw_networkx_edges(simple, pos, ax=ax, width=widths, edge_color="#b0b0b0",
+                               alpha=0.8, arrows=True, arrowsize=8, node_size=300)
+        if 0 < simple.number_of_edges() <= 60:
+            captions = {(u, v): "/".join(dict.fromkeys(d["captions"]))
+                        for u, v, d in simple.edges(data=True)}
+            nx.draw_networkx_edge_labels(simple, pos, edge_labels=captions, ax=ax,
+                                         font_size=7, font_color="#707070",
+                                         bbox=dict(alpha=0), rotate=False)
 
-    handles = [Line2D([], [], marker=shapes.get(k, "o"), linestyle="", markersize=10,
-                      markerfacecolor=color_of(kind_data(k)), markeredgecolor="white",
-                      label=f"{k} {CATEGORY_NAMES_ZH.get(k, '')} ({counts[k]})")
-               for k in counts]
-    if handles:  # below the drawing, so it never hides a node
-        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
-                  ncol=min(4, len(handles)), fontsize=11, frameon=False,
-                  title="colour = label, size = mentions", title_fontsize=11)
-    fig.tight_layout()
-    if path is not None:
-        extension = os.path.splitext(path)[1].lstrip(".").lower()
-        with atomic_write(path, "wb") as handle:
-            fig.savefig(handle, format=extension, dpi=110, facecolor="white")
-        plt.close(fig)
-    return fig
+        shapes = {"Document": "s", "Event": "D"}
+        counts: dict[str, int] = {}
+        centres = set(view.graph.get("centres", []))
+        for kind in KIND_ORDER + ("Entity", "Unknown"):
+            nodes = [v for v, d in view.nodes(data=True) if category(d) == kind]
+            if not nodes:
+                continue
+            counts[kind] = len(nodes)
+            data = [view.nodes[v] for v in nodes]
+            sizes = [node_area(d) for d in data]
+            nx.draw_networkx_nodes(
+                view, pos, nodelist=nodes, ax=ax, node_color=[color_of(d) for d in data],
+                node_size=sizes, node_shape=shapes.get(view.nodes[nodes[0]].get("kind"), "o"),
+                edgecolors=["black" if v in centres else "white" for v in nodes],
+                linewidths=[2.5 if v in centres else 0.8 for v in nodes], alpha=0.95)
+        labels = {v: short_label(display_name(v, d)) for v, d in view.nodes(data=True)}
+        texts = nx.draw_networkx_labels(view, pos, labels=labels, ax=ax, font_size=9)
+        for text in texts.values():
+            text.set_path_effects([patheffects.withStroke(linewidth=3, foreground="white")])
+
+        handles = [Line2D([], [], marker=shapes.get(k, "o"), linestyle="", markersize=10,
+                          markerfacecolor=color_of(kind_data(k)), markeredgecolor="white",
+                          label=f"{k} {CATEGORY_NAMES_ZH.get(k, '')} ({counts[k]})")
+                   for k in counts]
+        if handles:  # below the drawing, so it never hides a node
+            ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0.0),
+                      ncol=min(4, len(handles)), fontsize=11, frameon=False,
+                      title="colour = label, size = mentions", title_fontsize=11)
+        fig.tight_layout()
+        if path is not None:
+            extension = os.path.splitext(path)[1].lstrip(".").lower()
+            try:
+                with atomic_write(path, "wb") as handle:
+                    fig.savefig(handle, format=extension, dpi=110, facecolor="white")
+            finally:
+                plt.close(fig)
+        return fig
 
 
 def kind_data(kind: str) -> dict:

@@ -125,3 +125,56 @@ def test_the_viz_extra_ships_the_chinese_font():
     from kg import viz
 
     assert viz.use_chinese_font() == "Noto Sans CJK SC"
+
+
+# --- issue 14: hostile names, bad outputs, bad numbers ------------------------------
+
+DOLLAR_NAME = "“$x^$”专项行动"
+
+
+def test_dollar_signs_are_drawn_as_plain_text(tmp_path, capsys):
+    """A name or title with `$` is text, not mathtext: no crash, drawn as written."""
+    from kg import viz
+
+    graph = build_fixture_graph()
+    graph.nodes["ent:program:tiaoli"]["name"] = DOLLAR_NAME
+    write_all(graph, tmp_path / "out")
+    for suffix in ("png", "svg"):
+        picture = tmp_path / f"dollar.{suffix}"
+        assert main(["viz", str(tmp_path / "out"), "-o", str(picture),
+                     "--title", "$x^$ 与 $\\frac{1}{$ 专项"]) == 0, capsys.readouterr().err
+        assert picture.stat().st_size > 1000
+    figure = viz.draw_picture(viz.select_view(graph), None, title="$x^$")
+    figure.canvas.draw()
+    drawn = {text.get_text() for text in figure.findobj(matplotlib.text.Text)}
+    assert DOLLAR_NAME in drawn and "$x^$" in drawn
+
+
+def test_output_that_cannot_be_written_is_refused_before_anything_else(outdir, tmp_path, capsys):
+    """-o into /proc or onto a folder: one line naming the output, exit 2, checked first
+    (the graph argument below does not even exist, and the error is about the output)."""
+    folder = tmp_path / "pictures.png"
+    folder.mkdir()
+    (folder / "keep.txt").write_text("mine")
+    for output, reason in ((folder, "is a folder"), ("/proc/x.png", "cannot write"),
+                           (tmp_path / "keep.txt" / "g.png", "not a folder")):
+        if reason == "not a folder":
+            (tmp_path / "keep.txt").write_text("a file, not a folder")
+        assert main(["viz", str(tmp_path / "nowhere"), "-o", str(output)]) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and str(output) in err and reason in err, err
+        assert "Traceback" not in err
+    assert [p.name for p in folder.iterdir()] == ["keep.txt"]
+    # a missing folder is still fine: it is created
+    assert main(["viz", str(outdir), "-o", str(tmp_path / "new" / "sub" / "g.png")]) == 0
+
+
+@pytest.mark.parametrize("option, value", [("--max-nodes", "0"), ("--max-nodes", "-5"),
+                                           ("--max-nodes", "many"), ("--hops", "-1")])
+def test_counts_out_of_range_are_refused(outdir, tmp_path, capsys, option, value):
+    picture = tmp_path / "g.png"
+    with pytest.raises(SystemExit) as stop:
+        main(["viz", str(outdir), "-o", str(picture), option, value])
+    assert stop.value.code == 2
+    assert option in capsys.readouterr().err
+    assert not picture.exists()
