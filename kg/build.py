@@ -151,7 +151,9 @@ def _link_article(article: Article, doc, linker: Linker):
     text = doc.text
     places = [e for e in doc.ents if e.label_ == "PLACE" and e._.kg_division is not None]
     home = linker.home_place([e._.kg_division for e in places])
-    record = DocumentRecord(id=article.id, title=article.title, source=article.source, date=article.date,
+    # No printed date: the page's year (the one its month-day dates take), a partial date.
+    date = article.date or (str(article.year_hint) if article.year_hint else None)
+    record = DocumentRecord(id=article.id, title=article.title, source=article.source, date=date,
                             kind=article.kind, text=article.text)
     mentions: list[Mention] = []
     roles: list[Role] = []

@@ -127,6 +127,19 @@ def test_date_option_dates_documents_and_events(tmp_path):
     assert dates["被命名为"] == "2021-08-02" and dates["召开"] == "2021-07-30"
 
 
+def test_document_without_printed_date_gets_the_pages_year(tmp_path):
+    """Gephi's timeline needs every document dated: an undated page takes the year its
+    month-day dates take (a partial date, like an event's), not no date at all."""
+    (tmp_path / "a.txt").write_text("本报讯 2023年，某县新建公园12个。5月8日，某县召开绿化工作推进会。",
+                                    encoding="utf-8")
+    build([str(tmp_path / "a.txt")], tmp_path / "out")
+    graph = read_json(tmp_path / "out" / "graph.json")
+    docs = [d for _, d in graph.nodes(data=True) if d["kind"] == "Document"]
+    assert [d["date"] for d in docs] == ["2023"]
+    dates = {d["trigger"]: d["date"] for _, d in graph.nodes(data=True) if d["kind"] == "Event"}
+    assert dates.get("召开") == "2023-05-08"
+
+
 def test_bad_date_option_is_a_clear_error(tmp_path):
     with pytest.raises(ValueError, match="date"):
         build(["seeds"], tmp_path / "out", date="29/07/2021")

@@ -22,7 +22,7 @@ from kg.readwrite import (
     write_graphml,
     write_json,
 )
-from kg.readwrite.common import CATEGORY_COLORS
+from kg.readwrite.common import CATEGORY_COLORS, category, gephi_sizes
 
 GRAPHML_NS = "{http://graphml.graphdrawing.org/xmlns}"
 
@@ -120,6 +120,16 @@ def test_graphml_reads_back_with_networkx(graph, tmp_path):
     assert weights == [3.0]
 
 
+def test_graphml_has_gephi_colours_and_sizes(graph, tmp_path):
+    back = nx.read_graphml(write_graphml(graph, tmp_path / "graph.graphml"))
+    for node, data in graph.nodes(data=True):
+        colour = "#{r:02x}{g:02x}{b:02x}".format(**back.nodes[node])
+        assert colour == CATEGORY_COLORS[category(data)], node
+    sizes = {node: back.nodes[node]["size"] for node in back.nodes}
+    assert sizes == gephi_sizes(graph)
+    assert sizes["ent:place:hz"] > sizes["doc:a1"] > sizes["ent:place:aj"] > sizes["ent:place:dp"] == 4.0
+
+
 def test_graphml_has_apoc_labels_unique_edge_ids_and_one_type_per_key(graph, tmp_path):
     path = write_graphml(graph, tmp_path / "graph.graphml")
     root = ET.parse(path).getroot()
@@ -158,7 +168,8 @@ def test_gexf_reads_back_with_colours_sizes_and_time(graph, tmp_path):
     assert back.number_of_edges() == graph.number_of_edges()
     assert back.graph["mode"] == "dynamic"
     root = ET.parse(path).getroot()
-    assert root.find("{http://www.gexf.net/1.2draft}graph").get("timeformat") == "date"
+    assert root.get("version") == "1.3"
+    assert root.find("{http://gexf.net/1.3}graph").get("timeformat") == "date"
 
     def hex_colour(node):
         c = back.nodes[node]["viz"]["color"]
@@ -168,8 +179,11 @@ def test_gexf_reads_back_with_colours_sizes_and_time(graph, tmp_path):
         for node in entity_ids(graph, label):
             assert hex_colour(node) == CATEGORY_COLORS[label]
     assert hex_colour("doc:a1") == CATEGORY_COLORS["Document"]
-    size = {n: back.nodes[n]["viz"]["size"] for n in entity_ids(graph)}
+    size = {n: back.nodes[n]["viz"]["size"] for n in back.nodes}
     assert size["ent:place:hz"] > size["ent:place:aj"] > size["ent:place:dp"]
+    # on Gephi's own 4..100 scale, which its importer keeps as written
+    assert min(size.values()) == 4.0 and max(size.values()) == 100.0
+    assert size["evt:a1:0"] == size["ent:place:dp"]  # an event: one occurrence, like one mention
 
     assert back.nodes["doc:a1"]["start"] == "2023-03-15"
     assert "start" not in back.nodes["doc:a2"]  # undated document: always visible
@@ -179,7 +193,15 @@ def test_gexf_reads_back_with_colours_sizes_and_time(graph, tmp_path):
     assert back.nodes["ent:org:xinghe"]["label"] == TRICKY_NAME
     assert "text" not in back.nodes["doc:a1"]
     relations = {d["relation"] for *_, d in back.edges(data=True)}
-    assert "PART_OF" in relations and "MENTIONS" in relations
+    assert relations == {d["type"] for *_, d in graph.edges(data=True)}
+    # every edge has a kind (Gephi merges parallel edges of one kind): the relation, and
+    # a numbered one for a second edge of the same relation between the same two nodes
+    ns = "{http://gexf.net/1.3}"
+    kinds = {(e.get("source"), e.get("target"), e.get("kind")) for e in root.iter(ns + "edge")}
+    assert len(kinds) == graph.number_of_edges()
+    assert ("ent:person:zhang", "ent:agency:gov", "HOLDS_POSITION") in kinds
+    assert ("ent:person:zhang", "ent:agency:gov", "HOLDS_POSITION#2") in kinds
+    assert ("evt:a2:0", "ent:agency:gov", "AGENT") in kinds
     for u, v, d in back.edges(data=True):
         if "start" in d:
             for end in (u, v):

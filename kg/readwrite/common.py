@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import numbers
 import os
 import re
@@ -137,6 +138,40 @@ def color_of(data: dict) -> str:
 def rgb_of(data: dict) -> tuple[int, int, int]:
     hex_color = color_of(data).lstrip("#")
     return tuple(int(hex_color[i : i + 2], 16) for i in (0, 2, 4))
+
+
+# Gephi's importer stretches node sizes linearly onto 4..100 (io.processor DefaultScaler:
+# the smallest node becomes 4, the largest 100) unless they already span that range.
+GEPHI_SIZE_RANGE = (4.0, 100.0)
+
+
+def size_weight(data: dict) -> float:
+    """A node's size before scaling: an entity's grows with sqrt(mentions) (its area with
+    its mentions), an event is one occurrence like an entity mentioned once, a document
+    is a hub."""
+    kind = data.get("kind")
+    if kind == "Document":
+        return 20.0
+    mentions = data.get("mentions") if kind == "Entity" else 1
+    try:
+        mentions = max(1.0, float(mentions or 1))
+    except (TypeError, ValueError):
+        mentions = 1.0
+    return 8.0 + 6.0 * math.sqrt(mentions)
+
+
+def gephi_sizes(G: nx.MultiDiGraph) -> dict:
+    """Node -> size on Gephi's own 4..100 scale, so that Gephi's importer keeps the sizes
+    the file gives (GraphML and GEXF alike) instead of stretching them."""
+    weights = {node: size_weight(data) for node, data in G.nodes(data=True)}
+    if not weights:
+        return {}
+    low, high = min(weights.values()), max(weights.values())
+    smallest, largest = GEPHI_SIZE_RANGE
+    if high == low:  # Gephi draws equal sizes at its minimum as well
+        return dict.fromkeys(weights, smallest)
+    scale = (largest - smallest) / (high - low)
+    return {node: round(smallest + (weight - low) * scale, 2) for node, weight in weights.items()}
 
 
 def display_name(node: str, data: dict) -> str:

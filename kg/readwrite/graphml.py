@@ -9,9 +9,16 @@ written:
   both as data and as the node element's XML attribute, which is where
   `apoc.import.graphml(file, {readLabels: true})` reads it;
 - edge `label` is the relation type (also an XML attribute of the edge
-  element: APOC makes it the relationship type), `weight` is the MENTIONS
-  count or 1.0; the original multigraph key is kept as `edge_key`, and edge ids
-  are `e0`, `e1`, ... so they are unique in the file, as Gephi requires;
+  element: APOC makes it the relationship type, and Gephi 0.10 the edge kind),
+  `weight` is the MENTIONS count or 1.0; the original multigraph key is kept as
+  `edge_key`, and edge ids are `e0`, `e1`, ... so they are unique in the file, as
+  Gephi requires. Gephi merges parallel edges of one kind, so it keeps an event's
+  AGENT and LOCATION edges to one city apart, but joins two edges of the same
+  relation between the same two nodes (two positions a person holds at one agency);
+  graph.gexf keeps those apart too (see gexf.py);
+- node `r`, `g`, `b` (the category colour, as in graph.gexf) and `size` (on Gephi's
+  4..100 scale, `common.gephi_sizes`): Gephi reads these keys as the node's colour
+  and size;
 - characters XML 1.0 forbids (control characters, lone surrogates from undecodable
   file names, U+FFFE/U+FFFF) are written as visible escapes such as `\\x01`
   (`common.xml_safe_graph`), in ids and names as in values.
@@ -27,7 +34,9 @@ from networkx.readwrite.graphml import GraphMLWriter
 from kg.readwrite.common import (
     atomic_write,
     display_name,
+    gephi_sizes,
     neo4j_labels,
+    rgb_of,
     scalar_or_json,
     unify_attribute_types,
     xml_safe_graph,
@@ -63,6 +72,16 @@ def sanitised_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
     return H
 
 
+def graphml_copy(G: nx.MultiDiGraph) -> nx.MultiDiGraph:
+    """The sanitised copy plus the node colour and size keys Gephi reads."""
+    H = sanitised_copy(G)
+    sizes = gephi_sizes(G)
+    for node, data in G.nodes(data=True):
+        r, g, b = rgb_of(data)
+        H.nodes[str(node)].update(r=r, g=g, b=b, size=sizes[node])
+    return H
+
+
 class _ApocGraphMLWriter(GraphMLWriter):
     """networkx's writer plus the XML attributes APOC reads: node `labels`,
     edge `label`."""
@@ -93,7 +112,7 @@ class _ApocGraphMLWriter(GraphMLWriter):
 def write_graphml(G: nx.MultiDiGraph, path: str | os.PathLike) -> str:
     """Write the sanitised copy of G as UTF-8 GraphML, atomically."""
     writer = _ApocGraphMLWriter(encoding="utf-8", prettyprint=True)
-    writer.add_graph_element(xml_safe_graph(sanitised_copy(G)))
+    writer.add_graph_element(xml_safe_graph(graphml_copy(G)))
     with atomic_write(path, "wb") as handle:
         writer.dump(handle)
     return os.fspath(path)
