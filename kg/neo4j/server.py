@@ -6,9 +6,10 @@ the Neo4j Browser, and `kg.neo4j.LocalServer` (a few lines of Java) runs the sam
 bootstrapper as the Neo4j distribution: Bolt, HTTP and Browser on 127.0.0.1 only,
 authentication on. The server also serves the project's Browser style (docs/kg.grass) at
 /kg/style.grass, and Browser applies it when it connects (browser.post_connect_cmd), so
-the graph is readable with no setup and no network. The first `serve` runs Maven (downloads go to ~/.m2); later starts
-reuse the build. Data, configuration, logs and the pid file live in one home folder
-(default `.work/neo4j/`), so a test can run its own server in a temporary folder.
+the graph is readable with no setup and no network. The first `serve` runs Maven
+(downloads go to ~/.m2); later starts reuse the build. Data, configuration, logs and the
+pid file live in one home folder (default `.work/neo4j/`), so a test can run its own
+server in a temporary folder.
 """
 
 from __future__ import annotations
@@ -158,7 +159,8 @@ def write_config(paths: ServerPaths, bolt_port: int, http_port: int, pagecache: 
         # The style endpoint: public like Browser's own files (it holds no data).
         "server.unmanaged_extension_classes=kg.neo4j.browser=/kg",
         f"dbms.security.http_auth_allowlist=/,/browser.*,{BROWSER_STYLE_PATH}",
-        # Browser fetches `:style URL` only from these hosts (defaults plus ours).
+        # Browser fetches `:style URL` only from these hosts (defaults plus ours); 5.26
+        # still spells the setting "whitelist" and rejects "allowlist".
         "browser.remote_content_hostname_whitelist=guides.neo4j.com,localhost,127.0.0.1",
     ]
     if http_enabled and browser_style:
