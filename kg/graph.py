@@ -100,7 +100,7 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
 
 
 def event_name(trigger: str, object_text: str | None) -> str:
-    """What happened, short enough for a node caption: `召开 · 全县防汛工作会议`.
+    """What happened, short enough for a node caption: `召集 · 全县防汛工作会议`.
 
     The spaces around the dot let Neo4j Browser break the caption there (it wraps only
     at spaces); a longer object is cut with an ellipsis.
