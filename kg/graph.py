@@ -2,6 +2,8 @@
 
 Node ids are the stable ids of documents, entities and events; edge keys are stable
 strings, so the same input always gives the same graph (and Neo4j merges on them).
+Events also get a short `name` (trigger · object), because viewers caption a node by its
+`name` and an event has none of its own.
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import networkx as nx
 
 from .events import Event
 from .linking import Entity, stable_id
+
+EVENT_NAME_OBJECT_CHARS = 12  # about what Neo4j Browser fits on an event's circle
 
 
 @dataclass
@@ -81,7 +85,8 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
 
     for ev in events:
         event_id = stable_id("event", ev.doc, str(ev.offset), ev.trigger)
-        G.add_node(event_id, id=event_id, kind="Event", type=ev.type, trigger=ev.trigger, date=ev.date,
+        G.add_node(event_id, id=event_id, kind="Event", name=event_name(ev.trigger, ev.object_text),
+                   type=ev.type, trigger=ev.trigger, date=ev.date,
                    date_text=ev.date_text, quantity=ev.quantity, object_text=ev.object_text,
                    sentence=ev.sentence, doc=ev.doc, agent_source=ev.agent_source)
         G.add_edge(event_id, ev.doc, key=f"REPORTED_IN:{event_id}", type="REPORTED_IN")
@@ -92,6 +97,19 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
         for place in ev.locations:
             G.add_edge(event_id, place, key=f"LOCATION:{event_id}:{place}", type="LOCATION")
     return G
+
+
+def event_name(trigger: str, object_text: str | None) -> str:
+    """What happened, short enough for a node caption: `召集 · 全县防汛工作会议`.
+
+    The spaces around the dot let Neo4j Browser break the caption there (it wraps only
+    at spaces); a longer object is cut with an ellipsis.
+    """
+    if not object_text:
+        return trigger
+    if len(object_text) > EVENT_NAME_OBJECT_CHARS:
+        object_text = object_text[:EVENT_NAME_OBJECT_CHARS - 1] + "…"
+    return f"{trigger} · {object_text}"
 
 
 def _entities_in_use(documents, entities, events, roles) -> list[Entity]:

@@ -3,7 +3,7 @@
 from collections import Counter
 
 from kg.events import Event
-from kg.graph import DocumentRecord, Role, build_graph
+from kg.graph import DocumentRecord, Role, build_graph, event_name
 from kg.linking import Linker
 
 
@@ -33,6 +33,19 @@ def test_schema_and_edges(gazetteer):
     place = graph.nodes[bureau.based_in]
     assert place["name"] == "昆山市" and place["admin_level"] == "county" and place["admin_code"]
     assert graph.nodes[bureau.id]["aliases"] == ["市生态环境局"]
+
+
+def test_events_are_named_by_what_happened(gazetteer):
+    """Viewers (Neo4j Browser) caption a node by `name`; an event gets trigger · object."""
+    graph, *_ = small_graph(gazetteer)
+    event = next(d for _, d in graph.nodes(data=True) if d["kind"] == "Event")
+    assert event["name"] == f"{event['trigger']} · “蓝天”行动"
+
+
+def test_event_names_stay_short():
+    assert event_name("召集", "全县防汛抗旱工作暨地质灾害防治工作会议") == "召集 · 全县防汛抗旱工作暨地质…"
+    assert event_name("召集", None) == "召集"
+    assert event_name("召集", "") == "召集"
 
 
 def test_same_input_same_ids_and_keys(gazetteer):

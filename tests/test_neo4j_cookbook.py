@@ -1,7 +1,9 @@
 """Every query of docs/cypher.md, run on the sample page's graph loaded into a real Neo4j.
 
 The expected rows are the same question answered from graph.json with networkx, so the
-cookbook cannot drift from the loader or from what `kg build` writes.
+cookbook cannot drift from the loader or from what `kg build` writes. The parameters are
+the page's own `:params` example, so every example names something in the sample graph.
+Nodes in results compare by `id`, relationships by type, paths as [id, TYPE, id, ...].
 """
 
 from __future__ import annotations
@@ -12,14 +14,18 @@ from collections import Counter, defaultdict
 
 import networkx as nx
 import pytest
+from neo4j.graph import Node, Path, Relationship
 
 from conftest import ROOT, empty_database, run_kg
 
 COOKBOOK = ROOT / "docs" / "cypher.md"
 QUERY_BLOCK = re.compile(r"```cypher\n// name: (\S+)\n(.*?)```", re.S)
+PARAMS_LINE = re.compile(r"^:params \{(.*)\}$", re.M)
+PARAM_ENTRY = re.compile(r"(\w+): '([^']*)'")
 NEO4J_LABEL = {"PERSON": "Person", "PLACE": "Place", "AGENCY": "Agency", "ORG": "Org",
                "PROGRAM": "Program"}
-UNORDERED_COLUMNS = {"how", "types", "actors", "programs", "titles", "roles"}
+UNORDERED_COLUMNS = {"how", "types", "actors", "programs", "titles", "roles", "positions",
+                     "events"}
 # Queries over relationships `kg build` adds beyond CONTRACT.md may legitimately be empty.
 MAY_BE_EMPTY = {"programs-issued-by", "based-under-place"}
 
@@ -27,6 +33,35 @@ MAY_BE_EMPTY = {"programs-issued-by", "based-under-place"}
 def cookbook_queries() -> dict[str, str]:
     text = COOKBOOK.read_text(encoding="utf-8")
     return {name: query for name, query in QUERY_BLOCK.findall(text)}
+
+
+def cookbook_params_line() -> str:
+    """The page's `:params {...}` line, as a Browser user pastes it."""
+    found = PARAMS_LINE.search(COOKBOOK.read_text(encoding="utf-8"))
+    assert found, "docs/cypher.md has no `:params {...}` example"
+    return found.group(0)
+
+
+def cookbook_params() -> dict[str, str]:
+    return dict(PARAM_ENTRY.findall(PARAMS_LINE.search(cookbook_params_line()).group(1)))
+
+
+def plain(value):
+    """A driver value made comparable with graph.json: nodes by id, paths as steps."""
+    if isinstance(value, Node):
+        return value["id"]
+    if isinstance(value, Relationship):
+        return value.type
+    if isinstance(value, Path):
+        steps = [plain(value.start_node)]
+        for relationship, node in zip(value.relationships, value.nodes[1:]):
+            steps += [relationship.type, plain(node)]
+        return steps
+    if isinstance(value, list):
+        return [plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    return value
 
 
 # --------------------------------------------------------------------------- the sample
@@ -69,6 +104,22 @@ class Sample:
     def sources(self, node, edge_type: str) -> list:
         return [s for s, _, d in self.graph.in_edges(node, data=True) if d["type"] == edge_type]
 
+    def named(self, name: str, label: str | None = None) -> list:
+        return [n for n in self.nodes("Entity", label) if self.name(n) == name]
+
+    def hops(self, a, b) -> list[str]:
+        """Types of the relationships between two nodes, either direction."""
+        return [d["type"] for u, v in ((a, b), (b, a)) if self.graph.has_edge(u, v)
+                for d in self.graph.get_edge_data(u, v).values()]
+
+    def chains_up(self, node, edge_type: str, end, seen: frozenset = frozenset()) -> list:
+        """Every path ([id, TYPE, id, ...]) from node along edge_type edges up to end."""
+        if node == end:
+            return [[node]]
+        return [[node, edge_type, *rest] for parent in self.targets(node, edge_type)
+                if parent not in seen
+                for rest in self.chains_up(parent, edge_type, end, seen | {node})]
+
     def places_under(self, place_name: str) -> set:
         """Places named so, and every place with a PART_OF path up to one of them."""
         found = {n for n in self.nodes("Entity", "PLACE") if self.name(n) == place_name}
@@ -102,28 +153,9 @@ def sample(seed_build, neo4j_server) -> Sample:
 
 
 @pytest.fixture(scope="module")
-def params(sample: Sample) -> dict:
-    """Parameters picked from the sample graph: the place with most places under it,
-    the most frequent event type, and a person and a programme a few steps apart."""
-    unique = Counter(sample.name(n) for n in sample.nodes("Entity"))
-    places = [n for n in sample.nodes("Entity", "PLACE") if unique[sample.name(n)] == 1]
-    place = max(places, key=lambda n: (len(sample.places_under(sample.name(n))),
-                                       sample.name(n)))
-    types = Counter(sample.data(e)["type"] for e in sample.nodes("Event"))
-    event_type = sorted(types.items(), key=lambda item: (-item[1], item[0]))[0][0]
-    undirected = nx.Graph(sample.graph)
-    pair = None
-    for wanted in (3, 2, 4, 5, 6):
-        pair = next(((a, b) for a in sample.nodes("Entity", "PERSON")
-                     for b in sample.nodes("Entity", "PROGRAM")
-                     if unique[sample.name(a)] == unique[sample.name(b)] == 1
-                     and nx.has_path(undirected, a, b)
-                     and nx.shortest_path_length(undirected, a, b) == wanted), None)
-        if pair:
-            break
-    assert pair, "the sample graph has no person connected to a programme"
-    return {"place": sample.name(place), "type": event_type,
-            "from": sample.name(pair[0]), "to": sample.name(pair[1])}
+def params() -> dict:
+    """The page's `:params` example (checked below to name things in the sample)."""
+    return cookbook_params()
 
 
 # --------------------------------------------------------------------------- expectations
@@ -213,12 +245,18 @@ def expect_demonstration_programs(s: Sample, p: dict) -> list[dict]:
 
 def expect_paths_between(s: Sample, p: dict) -> list[dict]:
     undirected = nx.Graph(s.graph)
-    starts = [n for n in s.nodes("Entity") if s.name(n) == p["from"]]
-    ends = [n for n in s.nodes("Entity") if s.name(n) == p["to"]]
-    paths = {tuple(s.shown(n) for n in path)
-             for a in starts for b in ends for path in nx.all_shortest_paths(undirected, a, b)
-             if len(path) - 1 <= 8}
-    return [{"steps": list(steps), "hops": len(steps) - 1} for steps in paths]
+    rows = []
+    for a in s.named(p["from"]):
+        for b in s.named(p["to"]):
+            for nodes in nx.all_shortest_paths(undirected, a, b):
+                if len(nodes) - 1 > 8:
+                    continue
+                paths = [[a]]  # one path per choice of relationship at each step
+                for u, v in zip(nodes, nodes[1:]):
+                    paths = [path + [hop, v] for path in paths for hop in s.hops(u, v)]
+                rows += [{"path": path, "steps": [s.shown(n) for n in nodes],
+                          "hops": len(nodes) - 1} for path in paths]
+    return rows
 
 
 def expect_most_mentioned_agencies(s: Sample, p: dict) -> list[dict]:
@@ -317,6 +355,41 @@ def expect_documents(s: Sample, p: dict) -> list[dict]:
             for d in s.nodes("Document")]
 
 
+def expect_agency_network(s: Sample, p: dict) -> list[dict]:
+    rows = []
+    for agency in s.named(p["agency"], "AGENCY"):
+        for event in s.sources(agency, "AGENT"):
+            if s.kind(event) != "Event":
+                continue
+            programs = [x for x in s.targets(event, "OBJECT") if s.label(x) == "PROGRAM"]
+            rows += [{"acted": [agency, "AGENT", event],
+                      "about": [event, "OBJECT", program] if program else None}
+                     for program in programs or [None]]
+    return rows
+
+
+def expect_place_tree(s: Sample, p: dict) -> list[dict]:
+    rows = []
+    for root in s.named(p["place"], "PLACE"):
+        for place in s.places_under(p["place"]):
+            for tree in s.chains_up(place, "PART_OF", root):
+                based = [x for x in s.sources(place, "BASED_IN") if s.kind(x) == "Entity"]
+                rows += [{"tree": tree, "based": [x, "BASED_IN", place] if x else None}
+                         for x in based or [None]]
+    return rows
+
+
+def expect_person_network(s: Sample, p: dict) -> list[dict]:
+    rows = []
+    for person in s.named(p["person"], "PERSON"):
+        positions = [[person, "HOLDS_POSITION", x] for x in s.targets(person, "HOLDS_POSITION")
+                     if s.kind(x) == "Entity"]
+        events = [[person, edge_type, e] for edge_type in ("AGENT", "OBJECT")
+                  for e in s.sources(person, edge_type) if s.kind(e) == "Event"]
+        rows.append({"person": person, "positions": positions, "events": events})
+    return rows
+
+
 EXPECTATIONS = {
     "label-counts": expect_label_counts,
     "relationship-counts": expect_relationship_counts,
@@ -334,6 +407,9 @@ EXPECTATIONS = {
     "place-hierarchy": expect_place_hierarchy,
     "co-mentioned": expect_co_mentioned,
     "documents": expect_documents,
+    "agency-network": expect_agency_network,
+    "place-tree": expect_place_tree,
+    "person-network": expect_person_network,
 }
 
 
@@ -357,12 +433,20 @@ def test_the_cookbook_has_at_least_ten_named_queries_all_checked():
     assert set(names) == set(EXPECTATIONS)
 
 
+def test_every_parameter_example_names_something_in_the_sample(sample, params):
+    assert set(params) == {"place", "agency", "person", "from", "to", "type"}
+    for key, label in (("place", "PLACE"), ("agency", "AGENCY"), ("person", "PERSON"),
+                       ("from", None), ("to", None)):
+        assert sample.named(params[key], label), f":param {key}: {params[key]} not in the sample"
+    assert any(sample.data(e)["type"] == params["type"] for e in sample.nodes("Event"))
+
+
 @pytest.mark.parametrize("name", sorted(cookbook_queries()))
 def test_cookbook_query_gives_the_expected_rows(name, sample, params, neo4j_server):
     query = cookbook_queries()[name]
     with neo4j_server.driver() as driver:
         records, _, _ = driver.execute_query(query, params, database_=neo4j_server.database)
-    got = [record.data() for record in records]
+    got = [{key: plain(record[key]) for key in record.keys()} for record in records]
     expected = EXPECTATIONS[name](sample, params)
     if name not in MAY_BE_EMPTY:
         assert expected, f"{name}: the sample graph gives no rows to check"

@@ -94,3 +94,32 @@ def test_build_is_reused_until_a_source_changes(tmp_path):
     import os
     os.utime(java, (stamp.stat().st_mtime + 5,) * 2)
     assert neo4j_server_module._build_is_stale(project, stamp)
+
+
+def test_browser_style_is_served_to_anyone_on_loopback(local_neo4j_server):
+    url = f"http://127.0.0.1:{local_neo4j_server.http_port}/kg/style.grass"
+    with urllib.request.urlopen(url, timeout=10) as response:  # no credentials
+        served = response.read().decode("utf-8")
+    assert served == neo4j_server_module.BROWSER_STYLE.read_text(encoding="utf-8")
+    assert "node.Event" in served
+
+
+def test_browser_fetches_and_applies_the_style_after_connecting(local_neo4j_server):
+    with local_neo4j_server.driver() as driver:
+        records, _, _ = driver.execute_query("CALL dbms.clientConfig() YIELD name, value "
+                                             "RETURN name, value", database_="system")
+    config = {record["name"]: record["value"] for record in records}
+    style_url = f"http://127.0.0.1:{local_neo4j_server.http_port}/kg/style.grass"
+    assert config["browser.post_connect_cmd"] == f"style {style_url}"
+    allowed = [host.strip() for host in config["browser.remote_content_hostname_whitelist"]
+               .split(",")]
+    assert "127.0.0.1" in allowed  # Browser refuses `:style URL` from other hosts
+    assert config["client.allow_telemetry"] == "false"
+
+
+def test_no_browser_style_leaves_browser_alone(tmp_path):
+    paths = neo4j_server_module.ServerPaths(tmp_path)
+    neo4j_server_module.write_config(paths, 7687, 7474, "64m", browser_style=False)
+    conf = paths.conf_file.read_text(encoding="utf-8")
+    assert "post_connect_cmd" not in conf
+    assert "kg.neo4j.browser=/kg" in conf  # the style stays available at its URL

@@ -4,9 +4,12 @@ No Neo4j package exists for this machine's system or Python, so the project buil
 from Maven Central: `neo4j/pom.xml` pulls Neo4j 5.26 LTS (the last line on Java 17) and
 the Neo4j Browser, and `kg.neo4j.LocalServer` (a few lines of Java) runs the same
 bootstrapper as the Neo4j distribution: Bolt, HTTP and Browser on 127.0.0.1 only,
-authentication on. The first `serve` runs Maven (downloads go to ~/.m2); later starts
-reuse the build. Data, configuration, logs and the pid file live in one home folder
-(default `.work/neo4j/`), so a test can run its own server in a temporary folder.
+authentication on. The server also serves the project's Browser style (docs/kg.grass) at
+/kg/style.grass, and Browser applies it when it connects (browser.post_connect_cmd), so
+the graph is readable with no setup and no network. The first `serve` runs Maven
+(downloads go to ~/.m2); later starts reuse the build. Data, configuration, logs and the
+pid file live in one home folder (default `.work/neo4j/`), so a test can run its own
+server in a temporary folder.
 """
 
 from __future__ import annotations
@@ -31,6 +34,8 @@ DEFAULT_PASSWORD = "kg-local-dev"  # the local dev server only; NEO4J_PASSWORD o
 DEFAULT_BOLT_PORT = 7687
 DEFAULT_HTTP_PORT = 7474
 READY_MARKER = "kg-neo4j: ready"
+BROWSER_STYLE = PROJECT_ROOT / "docs" / "kg.grass"
+BROWSER_STYLE_PATH = "/kg/style.grass"  # served by kg.neo4j.browser.BrowserStyle
 
 # Neo4j 5 on Java 17+ needs these (the distribution's launcher passes the same).
 JVM_FLAGS = [
@@ -129,8 +134,10 @@ def _run_maven(maven_project: Path, stamp: Path, quiet: bool) -> None:
 # --------------------------------------------------------------------------- config
 
 
-def write_config(paths: ServerPaths, bolt_port: int, http_port: int, pagecache: str) -> None:
-    """Write neo4j.conf for this start: loopback only, auth on, no telemetry."""
+def write_config(paths: ServerPaths, bolt_port: int, http_port: int, pagecache: str,
+                 browser_style: bool = True) -> None:
+    """Write neo4j.conf for this start: loopback only, auth on, no telemetry; Browser
+    fetches the project's style from this server after connecting unless told not to."""
     http_enabled = http_port > 0
     lines = [
         "# Written by `kg neo4j serve` at every start; change its options, not this file.",
@@ -148,9 +155,23 @@ def write_config(paths: ServerPaths, bolt_port: int, http_port: int, pagecache: 
         # Netty's default 5 s + 5 s graceful wait makes every stop take 10 s for nothing.
         "internal.dbms.bolt.netty_server_shutdown_quiet_period=0",
         "internal.dbms.bolt.netty_server_shutdown_timeout=2",
+        "client.allow_telemetry=false",  # Browser: no usage banner, no calls out
+        # The style endpoint: public like Browser's own files (it holds no data).
+        "server.unmanaged_extension_classes=kg.neo4j.browser=/kg",
+        f"dbms.security.http_auth_allowlist=/,/browser.*,{BROWSER_STYLE_PATH}",
+        # Browser fetches `:style URL` only from these hosts (defaults plus ours); 5.26
+        # still spells the setting "whitelist" and rejects "allowlist".
+        "browser.remote_content_hostname_whitelist=guides.neo4j.com,localhost,127.0.0.1",
     ]
+    if http_enabled and browser_style:
+        # Runs at every Browser connect; `:style URL` replaces Browser's whole style.
+        lines.append(f"browser.post_connect_cmd=style {browser_style_url(http_port)}")
     paths.conf_file.parent.mkdir(parents=True, exist_ok=True)
     paths.conf_file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+
+
+def browser_style_url(http_port: int) -> str:
+    return f"http://127.0.0.1:{http_port}{BROWSER_STYLE_PATH}"
 
 
 # --------------------------------------------------------------------------- process
@@ -239,7 +260,7 @@ def wait_for_bolt(uri: str, password: str, process: subprocess.Popen | None,
 
 
 def serve(paths: ServerPaths, bolt_port: int, http_port: int, heap: str, pagecache: str,
-          timeout: float, stop_with: int | None = None) -> dict:
+          timeout: float, stop_with: int | None = None, browser_style: bool = True) -> dict:
     """Start the server in the background and wait until Bolt answers; return its state."""
     password = os.environ.get("NEO4J_PASSWORD") or DEFAULT_PASSWORD
     pid = running_pid(paths)
@@ -253,10 +274,11 @@ def serve(paths: ServerPaths, bolt_port: int, http_port: int, heap: str, pagecac
             raise ServerError(f"port {port} on 127.0.0.1 is already in use "
                               f"(another Neo4j? choose one with --bolt-port/--http-port)")
     classpath = build_classpath()
-    write_config(paths, bolt_port, http_port, pagecache)
+    write_config(paths, bolt_port, http_port, pagecache, browser_style)
     paths.pid_file.parent.mkdir(parents=True, exist_ok=True)
     paths.console_log.parent.mkdir(parents=True, exist_ok=True)
     command = [_java_executable(), f"-Xms{heap}", f"-Xmx{heap}", *JVM_FLAGS,
+               f"-Dkg.browser.style={BROWSER_STYLE}",
                "-cp", classpath, LAUNCHER_CLASS, str(paths.home)]
     env = {**os.environ, "NEO4J_PASSWORD": password}
     env.pop("KG_NEO4J_STOP_WITH_PID", None)
@@ -273,6 +295,8 @@ def serve(paths: ServerPaths, bolt_port: int, http_port: int, heap: str, pagecac
         "pid": process.pid,
         "bolt_uri": bolt_uri,
         "browser_url": f"http://127.0.0.1:{http_port}/browser/" if http_port > 0 else None,
+        "browser_style_url": browser_style_url(http_port) if http_port > 0 else None,
+        "browser_style_applied": http_port > 0 and browser_style,
         "home": str(paths.home),
         "default_password": password == DEFAULT_PASSWORD,
     }
@@ -357,6 +381,10 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                                 help="seconds to wait for Bolt (default: 180)")
             action.add_argument("--stop-with", type=int, metavar="PID",
                                 help="stop the server when process PID ends (test sessions)")
+            action.add_argument("--no-browser-style", dest="browser_style",
+                                action="store_false",
+                                help="don't apply the project's style when Browser connects "
+                                     "(it replaces any style set in Browser)")
         if name == "stop":
             action.add_argument("--timeout", type=float, default=60,
                                 help="seconds before a kill (default: 60)")
@@ -380,7 +408,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _run_serve(paths: ServerPaths, args: argparse.Namespace) -> int:
     state = serve(paths, args.bolt_port, args.http_port, args.heap, args.pagecache,
-                  args.timeout, args.stop_with)
+                  args.timeout, args.stop_with, args.browser_style)
     if state.get("already_running"):
         print(f"kg neo4j: already running (pid {state.get('pid')}) at {state.get('bolt_uri')}")
         return 0
@@ -389,6 +417,9 @@ def _run_serve(paths: ServerPaths, args: argparse.Namespace) -> int:
     if state["browser_url"]:
         print(f"  Neo4j Browser: {state['browser_url']}  (connect URL {state['bolt_uri']}, "
               f"user neo4j)")
+        how = ("applied when Browser connects" if state["browser_style_applied"]
+               else "apply it in Browser with")
+        print(f"  graph style {how}: :style {state['browser_style_url']}")
     if state["default_password"]:
         print(f"  NEO4J_PASSWORD is not set: the password is the local dev default "
               f"'{DEFAULT_PASSWORD}'. For kg load: export NEO4J_PASSWORD={DEFAULT_PASSWORD}")
