@@ -52,7 +52,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--hide", action="append", default=[],
                         choices=["Document", "Event", "Entity"],
                         help="leave out nodes of this kind (repeatable)")
-    parser.add_argument("--title", default=None, help="title drawn on the picture")
+    parser.add_argument("--title", default=None, help="title of the picture or page")
 
 
 def count_at_least(minimum: int):

@@ -34,7 +34,8 @@ def part_layout(part_graph, seed: int) -> dict:
 
     Kamada-Kawai (springs as long as the graph distances) spreads articles and
     the entities they share evenly; its all-pairs distances make it slow beyond
-    KAMADA_KAWAI_MAX nodes, where the Fruchterman-Reingold spring layout takes over.
+    KAMADA_KAWAI_MAX nodes, where the Fruchterman-Reingold spring layout takes over
+    (a part of 2,500 nodes still takes about 20 s: far beyond a readable picture).
     """
     import networkx as nx
 
@@ -44,8 +45,9 @@ def part_layout(part_graph, seed: int) -> dict:
     radius = SPACING * math.sqrt(n) / 2
     if n <= KAMADA_KAWAI_MAX:
         positions = nx.kamada_kawai_layout(part_graph, scale=radius)
-    else:
-        positions = nx.spring_layout(part_graph, seed=seed, scale=radius, iterations=100)
+    else:  # networkx switches to a much slower solver from 500 nodes: fewer rounds there
+        positions = nx.spring_layout(part_graph, seed=seed, scale=radius,
+                                     iterations=100 if n < 500 else 30)
     return {node: (float(x), float(y)) for node, (x, y) in positions.items()}
 
 
