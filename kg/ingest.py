@@ -20,6 +20,7 @@ import datetime as dt
 import hashlib
 import os
 import re
+import stat
 import unicodedata
 from bisect import bisect_left
 from collections import Counter
@@ -106,6 +107,7 @@ FULL_DATE_RE = re.compile(
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|[-/.]\d{1,2}[-/.]\d{1,2})")
 CN_YEAR_RE = re.compile(r"([〇零一二三四五六七八九]{4})年")
 CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+CONTROL_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
 # ---------------------------------------------------------------- decoding
@@ -187,20 +189,51 @@ def decode_bytes(data: bytes, path: str) -> str:
     raise InputError(path, f"undecodable: not UTF-8, GB18030/GBK or UTF-16 text (tried {', '.join(decoded)})")
 
 
+FILE_KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+              stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
 def read_text_file(path) -> str:
-    """Read and decode one file; every failure becomes an InputError naming the file."""
+    """Read and decode one file; every failure becomes an InputError naming the file.
+
+    Only regular files are read: a FIFO would block on open and a device never ends, so
+    their kind is checked before opening (and again on the open file, in case the path
+    changed). At most MAX_FILE_BYTES + 1 bytes are read, whatever the file claims to hold."""
     try:
-        if os.path.isdir(path):
-            raise InputError(path, "is a folder, not a file")
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            raise InputError(path, f"file too large (over {MAX_FILE_BYTES // 2**20} MB)")
-        with open(path, "rb") as handle:
-            data = handle.read()
+        kind = _not_regular(os.stat(path).st_mode)
+        if kind:
+            raise InputError(printable(path), f"{kind}, not a regular file")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # never blocks, even on a FIFO
+        with open(fd, "rb") as handle:
+            opened = os.fstat(fd)
+            kind = _not_regular(opened.st_mode)
+            if kind:
+                raise InputError(printable(path), f"{kind}, not a regular file")
+            data = handle.read(MAX_FILE_BYTES + 1) if opened.st_size <= MAX_FILE_BYTES else b""
     except FileNotFoundError:
-        raise InputError(path, "no such file or folder") from None
+        raise InputError(printable(path), "no such file or folder") from None
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    return decode_bytes(data, str(path))
+        raise InputError(printable(path), f"cannot read: {exc.strerror or exc}") from None
+    if opened.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:  # the file may grow while read
+        raise InputError(printable(path), f"file too large (over {MAX_FILE_BYTES // 2**20} MB)")
+    return decode_bytes(data, printable(path))
+
+
+def _not_regular(mode: int) -> str | None:
+    """None for a regular file, else what it is ("a FIFO (named pipe)", "a folder", ...)."""
+    return None if stat.S_ISREG(mode) else FILE_KINDS.get(stat.S_IFMT(mode), "not a file")
+
+
+def printable(path) -> str:
+    """A file name as text that prints and stores anywhere (terminal, JSON, XML): bytes that
+    are not UTF-8 (which Python keeps as lone surrogates) and control characters become
+    backslash escapes (bad\\xff.txt); any other name is returned as it is."""
+    try:
+        data = os.fsencode(path)
+    except UnicodeEncodeError:  # a str with surrogates that no file name decodes to
+        data = os.fspath(path).encode("utf-8", "backslashreplace")
+    text = data.decode("utf-8", "backslashreplace")
+    return CONTROL_CHAR_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 # ---------------------------------------------------------------- normalising
@@ -217,13 +250,13 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
-CONTROL_RE = re.compile(r"[\x00-\x09\x0b-\x1f\x7f-\x9f]")  # Unicode category Cc, except the line break
+CONTROL_BUT_NEWLINE_RE = re.compile(r"(?!\n)" + CONTROL_CHAR_RE.pattern)
 
 
 def normalise(text: str) -> str:
     """Half-width ASCII, simplified script, no control characters, '\\n' line ends."""
     text = re.sub(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]", "\n", text).translate(_TRANSLATE)
-    text = CONTROL_RE.sub("", text)
+    text = CONTROL_BUT_NEWLINE_RE.sub("", text)
     return _t2s().convert(text)
 
 
@@ -696,25 +729,35 @@ def _expand(path: str) -> list[str]:
 
 def iter_input_files(paths: list[str]) -> list[str]:
     """Files as given, plus the .txt files of folders (recursive, sorted); a missing path is
-    kept so that reading it reports the problem."""
-    return list(dict.fromkeys(f for path in paths for f in _expand(str(path))))
+    kept so that reading it reports the problem. A file reached twice (base ./base base/,
+    a symlink) is listed once, as first spelled: read twice, its mentions would count double."""
+    files: dict[str, str] = {}  # real path -> path as first spelled
+    for path in paths:
+        for file in _expand(os.fspath(path)):
+            files.setdefault(os.path.realpath(file), file)
+    return list(files.values())
 
 
 def load_documents(paths, date: str | None = None) -> tuple[list[Article], list[dict]]:
-    """Articles of all readable files, and [{'source', 'reason'}] for each file skipped."""
+    """Articles of all readable files, and [{'source', 'reason'}] for each file skipped.
+    Sources are `printable` paths: a file name need not be valid UTF-8."""
     date = _check_date(date)
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     articles: list[Article] = []
-    skipped = [{"source": str(p), "reason": "folder contains no .txt files"}
-               for p in paths if os.path.isdir(p) and not _expand(str(p))]
+    empty_folders: dict[str, str] = {}  # real path -> path as first spelled
+    for path in map(os.fspath, paths):
+        if os.path.isdir(path) and not _expand(path):
+            empty_folders.setdefault(os.path.realpath(path), path)
+    skipped = [{"source": printable(p), "reason": "folder contains no .txt files"} for p in empty_folders.values()]
     for path in iter_input_files(paths):
+        source = printable(path)
         try:
-            found = split_articles(read_text_file(path), path, date)
+            found = split_articles(read_text_file(path), source, date)
             if not found:
-                raise InputError(path, "no article text found (only headlines or page headers)")
+                raise InputError(source, "no article text found (only headlines or page headers)")
             articles += found
         except InputError as exc:
-            skipped.append({"source": path, "reason": exc.reason})
+            skipped.append({"source": source, "reason": exc.reason})
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-            skipped.append({"source": path, "reason": f"could not split into articles: {type(exc).__name__}: {exc}"})
+            skipped.append({"source": source, "reason": f"could not split into articles: {type(exc).__name__}: {exc}"})
     return articles, skipped
