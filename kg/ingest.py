@@ -518,25 +518,26 @@ MIN_QUOTE_GRAMS = 16  # a pull quote is a sentence or more, not a repeated phras
 
 def _drop_pull_quotes(paras: list[_Para]) -> None:
     """Drop body blocks whose 4-grams mostly repeat other text of the page (pull quotes);
-    a headline line on top of such a block is kept as a headline."""
-    grams = {id(p): set(_grams(p.text, 4)) for p in paras}
-    seen = Counter(g for p in paras if p.kind in ("start", "body") for g in grams[id(p)])
+    a headline line on top of such a block is kept as a headline. A block's own 4-grams
+    are counted when needed, not kept for every block: on a long page they outweigh the text."""
+    seen = Counter(g for p in paras if p.kind in ("start", "body") for g in set(_grams(p.text, 4)))
 
-    def repeated(text: str, p: _Para, min_grams: int = MIN_QUOTE_GRAMS) -> bool:
-        own = set(_grams(text, 4))
-        hits = sum(1 for g in own if seen[g] - (g in grams[id(p)]) > 0)
-        return len(own) >= min_grams and hits >= 0.7 * len(own)
+    def repeated(text: str, own: set[str], min_grams: int = MIN_QUOTE_GRAMS) -> bool:
+        grams = set(_grams(text, 4))
+        hits = sum(1 for g in grams if seen[g] - (g in own) > 0)
+        return len(grams) >= min_grams and hits >= 0.7 * len(grams)
 
     bodies = [(len(p.text), -i, p) for i, p in enumerate(paras) if p.kind == "body"]
     for *_, p in sorted(bodies, key=lambda item: item[:2]):  # shortest first, later first
+        own = set(_grams(p.text, 4))
         for k in range(p.head, 0, -1):
-            if repeated(_join_lines(p.lines[k:]), p) and not repeated(_join_lines(p.lines[:k]), p, 1):
+            if repeated(_join_lines(p.lines[k:]), own) and not repeated(_join_lines(p.lines[:k]), own, 1):
                 p.lines, p.kind = p.lines[:k], "headline"
                 break
-        if p.kind == "body" and repeated(p.text, p):
+        if p.kind == "body" and repeated(p.text, own):
             p.kind = "dropped"
         if p.kind != "body":
-            seen.subtract(grams[id(p)])
+            seen.subtract(own)
 
 
 # ---------------------------------------------------------------- articles and headlines
