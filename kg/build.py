@@ -32,7 +32,7 @@ from .nlp.gazetteer import page_context
 
 def configure_parser(parser) -> None:
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="news text files or folders (.txt)")
-    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder to write the graph into")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder to write the graph into: a new or empty one, or the output of an earlier kg build")
     parser.add_argument("--date", help="publication date (YYYY-MM-DD) when the text has none")
     parser.add_argument("--model", help="spaCy pipeline folder (default: the packaged one)")
     parser.add_argument("--no-text", action="store_true", help="leave article text out of the graph")

@@ -222,7 +222,7 @@ def test_build_with_no_document_leaves_the_output_and_its_neighbours_untouched(t
         report = build(inputs, "prev")
         assert report["documents"] == 0 and len(report["skipped"]) == len(inputs)
         assert tree(tmp_path) == before
-    assert build(["empty.txt"], "new")["documents"] == 0 and not (tmp_path / "new").exists()
+    assert build(["empty.txt"], "new/sub/out")["documents"] == 0 and not (tmp_path / "new").exists()
 
 
 def test_leftovers_of_a_killed_build_are_cleared_and_a_lost_output_restored(tmp_path, no_nlp):
