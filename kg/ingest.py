@@ -626,17 +626,17 @@ def _assign_headlines(paras: list[_Para], groups: list[_Group]) -> None:
     Lines of one headline block stay together while they fit the same article. A headline
     is printed on its article's page, so only the HEADLINE_REACH groups on either side of
     it compete: more than a page holds, and a long file stays linear in its length."""
-    if not groups:
+    if not groups or not any(p.kind == "headline" for p in paras):
         return
     starts = [g.at for g in groups]
-    docs = [Counter(_grams(g.text, 2)) for g in groups]
-    df = Counter(b for d in docs for b in d)
-    idf = {b: log(1 + len(docs) / n) for b, n in df.items()}
-    vectors = [{b: (1 + log(c)) * idf[b] for b, c in d.items()} for d in docs]
+    # document frequencies first, so that only the tf-idf vectors are held, not the counts too
+    df = Counter(b for g in groups for b in set(_grams(g.text, 2)))
+    idf = {b: log(1 + len(groups) / n) for b, n in df.items()}
+    vectors = [{b: (1 + log(c)) * idf[b] for b, c in Counter(_grams(g.text, 2)).items()} for g in groups]
     norms = [sqrt(sum(v * v for v in vec.values())) or 1.0 for vec in vectors]
 
     def scores(line: str, near: range) -> list[float]:  # cosine, if 40% of the line's weight is found
-        weight = {b: idf.get(b, log(1 + len(docs))) for b in set(_grams(line, 2))}
+        weight = {b: idf.get(b, log(1 + len(groups))) for b in set(_grams(line, 2))}
         total, length = sum(weight.values()) or 1.0, sqrt(sum(w * w for w in weight.values())) or 1.0
         return [sum(w * vectors[g].get(b, 0) for b, w in weight.items()) / length / norms[g]
                 if sum(w for b, w in weight.items() if b in vectors[g]) >= 0.4 * total else 0.0
