@@ -1,9 +1,9 @@
 """`kg build`: news text files -> knowledge graph on disk.
 
 Data flows one way: ingest (articles) -> nlp pipeline (entity spans) -> linking
-(canonical entities) -> events -> graph -> writers. The output folder is written
-in a temporary sibling and swapped in at the end, so a failed build never leaves a
-half-written OUTDIR.
+(canonical entities) -> events -> graph -> writers. The output folder (kg/outdir.py) is
+checked and locked before any of it, written in a temporary sibling and swapped in at
+the end, so a failed build, or one with no document, leaves OUTDIR as it was.
 """
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import shutil
+import signal
 import sys
-import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -22,9 +21,10 @@ import networkx as nx
 
 from .events import TRIGGER_RE, EventExtractor, Mention
 from .graph import DocumentRecord, Role, build_graph
-from .ingest import Article, load_documents
+from .ingest import Article, load_documents, printable
 from .linking import Linker
 from .nlp.lexicon import AGENCY_HEADS, ORG_HEADS
+from .outdir import FORMAT, OutputError, OutputFolder
 
 BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
 from .nlp.gazetteer import page_context
@@ -32,34 +32,54 @@ from .nlp.gazetteer import page_context
 
 def configure_parser(parser) -> None:
     parser.add_argument("inputs", nargs="+", metavar="INPUT", help="news text files or folders (.txt)")
-    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder to write the graph into")
+    parser.add_argument("-o", "--output", required=True, metavar="OUTDIR", help="folder to write the graph into: a new or empty one, or the output of an earlier kg build")
     parser.add_argument("--date", help="publication date (YYYY-MM-DD) when the text has none")
     parser.add_argument("--model", help="spaCy pipeline folder (default: the packaged one)")
     parser.add_argument("--no-text", action="store_true", help="leave article text out of the graph")
 
 
 def run(args) -> int:
+    signal.signal(signal.SIGTERM, _exit_on_sigterm)
     try:
         report = build(args.inputs, args.output, date=args.date, model=args.model, include_text=not args.no_text)
-    except (ValueError, OSError) as exc:
+    except (ValueError, OSError, OutputError) as exc:
         print(f"kg build: {exc}", file=sys.stderr)
         return 2
     for item in report["skipped"]:
         print(f"kg build: skipped {item['source']}: {item['reason']}", file=sys.stderr)
+    if not report["documents"]:
+        print(f"kg build: no document to build; {printable(args.output)} left as it was", file=sys.stderr)
+        return 1
     counts = report["counts"]
-    print(f"kg build: {report['documents']} documents from {report['files_read']} files -> {args.output} "
+    print(f"kg build: {report['documents']} documents from {report['files_read']} files -> {printable(args.output)} "
           f"({counts['entities']} entities, {counts['events']} events, {counts['edges']} edges)")
-    return 0 if report["documents"] else 1
+    return 0
+
+
+def _exit_on_sigterm(signum, frame):
+    """`kill` and `timeout` end the build like Ctrl-C does: the staging folder and lock are removed."""
+    raise SystemExit(128 + signum)
 
 
 def build(inputs: list[str], outdir: str | os.PathLike, *, date: str | None = None, model: str | None = None,
           include_text: bool = True, progress: bool | None = None) -> dict:
-    """Build the graph of `inputs` into `outdir`; returns the report (also written as report.json)."""
+    """Build the graph of `inputs` into `outdir`; returns the report (also written as report.json).
+
+    OUTDIR is checked and locked first (OutputError when it must not be replaced); with no
+    document to build nothing is written and OUTDIR keeps what it had."""
+    with OutputFolder(outdir, inputs) as output:
+        return _build(inputs, output, date=date, model=model, include_text=include_text, progress=progress)
+
+
+def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: str | None,
+           include_text: bool, progress: bool | None) -> dict:
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
     articles, skipped = load_documents(list(inputs), date)
     timings["ingest"] = time.perf_counter() - clock
+    if not articles:
+        return _report(inputs, articles, skipped, nx.MultiDiGraph(), timings)
 
     clock = time.perf_counter()
     from .nlp.pipeline import load_pipeline
@@ -89,7 +109,7 @@ def build(inputs: list[str], outdir: str | os.PathLike, *, date: str | None = No
 
     report = _report(inputs, articles, skipped, graph, timings)
     clock = time.perf_counter()
-    _write_atomically(graph, report, Path(outdir))
+    output.commit(lambda folder: _write(graph, report, folder))
     report["seconds"]["write"] = round(time.perf_counter() - clock, 3)
     return report
 
@@ -256,7 +276,8 @@ def _report(inputs, articles, skipped, graph: nx.MultiDiGraph, timings) -> dict:
     event_types = Counter(d["type"] for _, d in graph.nodes(data=True) if d.get("kind") == "Event")
     edge_types = Counter(d["type"] for *_, d in graph.edges(data=True))
     return {
-        "inputs": [str(p) for p in inputs],
+        "format": FORMAT,
+        "inputs": [printable(p) for p in inputs],
         "files_read": len({a.source for a in articles}),
         "documents": len(articles),
         "documents_by_kind": dict(Counter(a.kind for a in articles)),
@@ -270,25 +291,8 @@ def _report(inputs, articles, skipped, graph: nx.MultiDiGraph, timings) -> dict:
     }
 
 
-def _write_atomically(graph: nx.MultiDiGraph, report: dict, outdir: Path) -> None:
+def _write(graph: nx.MultiDiGraph, report: dict, folder: Path) -> None:
     from .readwrite import write_all
 
-    outdir = outdir.resolve()
-    outdir.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{outdir.name}.building-", dir=outdir.parent))
-    umask = os.umask(0)
-    os.umask(umask)
-    staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output is an ordinary folder
-    try:
-        write_all(graph, staging)
-        (staging / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")
-        backup = None
-        if outdir.exists():
-            backup = outdir.with_name(f".{outdir.name}.old-{os.getpid()}")
-            outdir.rename(backup)
-        staging.rename(outdir)
-        if backup is not None:
-            shutil.rmtree(backup, ignore_errors=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
+    write_all(graph, folder)
+    (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

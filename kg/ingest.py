@@ -20,7 +20,9 @@ import datetime as dt
 import hashlib
 import os
 import re
+import stat
 import unicodedata
+from bisect import bisect_left
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -105,6 +107,7 @@ FULL_DATE_RE = re.compile(
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|[-/.]\d{1,2}[-/.]\d{1,2})")
 CN_YEAR_RE = re.compile(r"([〇零一二三四五六七八九]{4})年")
 CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+CONTROL_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
 # ---------------------------------------------------------------- decoding
@@ -186,20 +189,51 @@ def decode_bytes(data: bytes, path: str) -> str:
     raise InputError(path, f"undecodable: not UTF-8, GB18030/GBK or UTF-16 text (tried {', '.join(decoded)})")
 
 
+FILE_KINDS = {stat.S_IFIFO: "a FIFO (named pipe)", stat.S_IFCHR: "a character device", stat.S_IFBLK: "a block device",
+              stat.S_IFSOCK: "a socket", stat.S_IFDIR: "a folder"}
+
+
 def read_text_file(path) -> str:
-    """Read and decode one file; every failure becomes an InputError naming the file."""
+    """Read and decode one file; every failure becomes an InputError naming the file.
+
+    Only regular files are read: a FIFO would block on open and a device never ends, so
+    their kind is checked before opening (and again on the open file, in case the path
+    changed). At most MAX_FILE_BYTES + 1 bytes are read, whatever the file claims to hold."""
     try:
-        if os.path.isdir(path):
-            raise InputError(path, "is a folder, not a file")
-        if os.path.getsize(path) > MAX_FILE_BYTES:
-            raise InputError(path, f"file too large (over {MAX_FILE_BYTES // 2**20} MB)")
-        with open(path, "rb") as handle:
-            data = handle.read()
+        kind = _not_regular(os.stat(path).st_mode)
+        if kind:
+            raise InputError(printable(path), f"{kind}, not a regular file")
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # never blocks, even on a FIFO
+        with open(fd, "rb") as handle:
+            opened = os.fstat(fd)
+            kind = _not_regular(opened.st_mode)
+            if kind:
+                raise InputError(printable(path), f"{kind}, not a regular file")
+            data = handle.read(MAX_FILE_BYTES + 1) if opened.st_size <= MAX_FILE_BYTES else b""
     except FileNotFoundError:
-        raise InputError(path, "no such file or folder") from None
+        raise InputError(printable(path), "no such file or folder") from None
     except OSError as exc:
-        raise InputError(path, f"cannot read: {exc.strerror or exc}") from None
-    return decode_bytes(data, str(path))
+        raise InputError(printable(path), f"cannot read: {exc.strerror or exc}") from None
+    if opened.st_size > MAX_FILE_BYTES or len(data) > MAX_FILE_BYTES:  # the file may grow while read
+        raise InputError(printable(path), f"file too large (over {MAX_FILE_BYTES // 2**20} MB)")
+    return decode_bytes(data, printable(path))
+
+
+def _not_regular(mode: int) -> str | None:
+    """None for a regular file, else what it is ("a FIFO (named pipe)", "a folder", ...)."""
+    return None if stat.S_ISREG(mode) else FILE_KINDS.get(stat.S_IFMT(mode), "not a file")
+
+
+def printable(path) -> str:
+    """A file name as text that prints and stores anywhere (terminal, JSON, XML): bytes that
+    are not UTF-8 (which Python keeps as lone surrogates) and control characters become
+    backslash escapes (bad\\xff.txt); any other name is returned as it is."""
+    try:
+        data = os.fsencode(path)
+    except UnicodeEncodeError:  # a str with surrogates that no file name decodes to
+        data = os.fspath(path).encode("utf-8", "backslashreplace")
+    text = data.decode("utf-8", "backslashreplace")
+    return CONTROL_CHAR_RE.sub(lambda m: f"\\x{ord(m[0]):02x}", text)
 
 
 # ---------------------------------------------------------------- normalising
@@ -216,14 +250,18 @@ def _t2s():
     return opencc.OpenCC("t2s")
 
 
+CONTROL_BUT_NEWLINE_RE = re.compile(r"(?!\n)" + CONTROL_CHAR_RE.pattern)
+
+
 def normalise(text: str) -> str:
     """Half-width ASCII, simplified script, no control characters, '\\n' line ends."""
     text = re.sub(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]", "\n", text).translate(_TRANSLATE)
-    text = "".join(c for c in text if c == "\n" or unicodedata.category(c) != "Cc")
+    text = CONTROL_BUT_NEWLINE_RE.sub("", text)
     return _t2s().convert(text)
 
 
 # ---------------------------------------------------------------- reflow
+@lru_cache(maxsize=1 << 16)
 def _width(line: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line.strip())
 
@@ -242,10 +280,19 @@ def _tidy(line: str) -> str:
 
 
 def _join_lines(lines: list[str]) -> str:
-    out = ""
+    """Wrapped lines as one paragraph: Chinese joins without a space, Latin words with one.
+    Only the neighbouring characters are looked at, so a long paragraph joins in linear time."""
+    parts: list[str] = []
     for line in map(_tidy, lines):
-        out += (" " if re.search(r"[A-Za-z]$", out) and re.match(r"[A-Za-z]", line) else "") + line
-    return out
+        if parts and line and _is_latin(parts[-1][-1:]) and _is_latin(line[0]):
+            parts.append(" ")
+        if line:
+            parts.append(line)
+    return "".join(parts)
+
+
+def _is_latin(char: str) -> bool:
+    return char.isascii() and char.isalpha()
 
 
 def _is_headline_like(lines: list[str]) -> bool:
@@ -253,15 +300,16 @@ def _is_headline_like(lines: list[str]) -> bool:
             and not _starts_article(lines[0]))
 
 
-def _indented(block: list[str], i: int) -> bool:
+def _indent_marks_paragraphs(block: list[str]) -> bool:
     """Indentation marks a paragraph only where most lines of the block are not indented."""
-    return block[i][:1].isspace() and sum(x[:1].isspace() for x in block) <= max(1, len(block) // 2)
+    return sum(x[:1].isspace() for x in block) <= max(1, len(block) // 2)
 
 
-def _starts_paragraph(block: list[str], i: int) -> bool:
-    """Does line i of a blank-line-separated block open a new paragraph?"""
+def _starts_paragraph(block: list[str], i: int, indent_marks: bool) -> bool:
+    """Does line i of a blank-line-separated block open a new paragraph?
+    `indent_marks`: `_indent_marks_paragraphs(block)`, counted once per block."""
     line, prev = block[i], block[i - 1]
-    if _indented(block, i) or _starts_article(line):
+    if (indent_marks and line[:1].isspace()) or _starts_article(line):
         return True
     if _credit(_tidy(prev)) or _credit(_join_lines(block[max(0, i - 2):i])):  # after a photo credit
         return True
@@ -295,7 +343,7 @@ def _continues(prev: _Para, block: list[str]) -> bool:
     """Is the first paragraph of this block the rest of a paragraph cut by a column break?"""
     text = prev.text
     return (bool(BODY_PUNCT_RE.search(text)) and not SENTENCE_END_RE.search(text)
-            and not _indented(block, 0) and not _starts_article(block[0])
+            and not (block[0][:1].isspace() and _indent_marks_paragraphs(block)) and not _starts_article(block[0])
             and not _is_headline_like(block) and not _credit(_join_lines(block)))
 
 
@@ -315,7 +363,8 @@ def _paragraphs(text: str) -> list[_Para]:
         block = [x.rstrip() for x in raw.split("\n") if x.strip()]
         if not block:
             continue
-        starts = [0] + [i for i in range(1, len(block)) if _starts_paragraph(block, i)] + [len(block)]
+        indent_marks = _indent_marks_paragraphs(block)
+        starts = [0] + [i for i in range(1, len(block)) if _starts_paragraph(block, i, indent_marks)] + [len(block)]
         parts = [block[a:b] for a, b in zip(starts, starts[1:])]
         paras.append(_Para(parts[0], joins_prev=bool(paras) and _continues(paras[-1], parts[0])))
         paras += [_Para(p) for p in parts[1:]]
@@ -413,15 +462,21 @@ def _is_furniture(line: str) -> bool:
     return len(line) <= 40 and bool(HEADER_RE.search(line) or _full_date(line))
 
 
-def _classify(paras: list[_Para]) -> None:
+def _split_trailing_credit(p: _Para) -> list[_Para]:
+    """A caption with its photo credit on the same line -> the caption, then the credit."""
+    text = p.text
+    trailing = TRAILING_CREDIT_RE.search(text)
+    if trailing and _credit(trailing["credit"]) and not _starts_article(text):
+        p.lines = [text[: trailing.start()]]
+        return [p, _Para([trailing["credit"]])]
+    return [p]
+
+
+def _classify(paras: list[_Para]) -> list[_Para]:
     """Tell article starts, bylines, photo credits, headlines and page furniture from body text."""
-    for i, p in enumerate(paras):
+    paras = [part for p in paras for part in _split_trailing_credit(p)]  # a new list: inserting is quadratic
+    for p in paras:
         text = p.text
-        trailing = TRAILING_CREDIT_RE.search(text)
-        if trailing and _credit(trailing["credit"]) and not _starts_article(text):
-            p.lines = [text[: trailing.start()]]  # caption with its credit on the same line
-            paras.insert(i + 1, _Para([trailing["credit"]]))
-            text = p.text
         bare = BYLINE_LEAD_RE.sub("", text)  # ■本报记者 王某 / 文/记者 王某
         people = _parse_people(bare, strict=True) if len(text) <= 40 and not BODY_PUNCT_RE.search(text) else None
         if _starts_article(text):
@@ -440,6 +495,7 @@ def _classify(paras: list[_Para]) -> None:
             p.kind = "header"
         if p.kind == "header":
             p.meta, p.lines = p.meta + p.lines, []
+    return paras
 
 
 MAX_CAPTION = 300  # characters; a longer block before a credit is article text, the photo the article's
@@ -462,25 +518,26 @@ MIN_QUOTE_GRAMS = 16  # a pull quote is a sentence or more, not a repeated phras
 
 def _drop_pull_quotes(paras: list[_Para]) -> None:
     """Drop body blocks whose 4-grams mostly repeat other text of the page (pull quotes);
-    a headline line on top of such a block is kept as a headline."""
-    grams = {id(p): set(_grams(p.text, 4)) for p in paras}
-    seen = Counter(g for p in paras if p.kind in ("start", "body") for g in grams[id(p)])
+    a headline line on top of such a block is kept as a headline. A block's own 4-grams
+    are counted when needed, not kept for every block: on a long page they outweigh the text."""
+    seen = Counter(g for p in paras if p.kind in ("start", "body") for g in set(_grams(p.text, 4)))
 
-    def repeated(text: str, p: _Para, min_grams: int = MIN_QUOTE_GRAMS) -> bool:
-        own = set(_grams(text, 4))
-        hits = sum(1 for g in own if seen[g] - (g in grams[id(p)]) > 0)
-        return len(own) >= min_grams and hits >= 0.7 * len(own)
+    def repeated(text: str, own: set[str], min_grams: int = MIN_QUOTE_GRAMS) -> bool:
+        grams = set(_grams(text, 4))
+        hits = sum(1 for g in grams if seen[g] - (g in own) > 0)
+        return len(grams) >= min_grams and hits >= 0.7 * len(grams)
 
     bodies = [(len(p.text), -i, p) for i, p in enumerate(paras) if p.kind == "body"]
     for *_, p in sorted(bodies, key=lambda item: item[:2]):  # shortest first, later first
+        own = set(_grams(p.text, 4))
         for k in range(p.head, 0, -1):
-            if repeated(_join_lines(p.lines[k:]), p) and not repeated(_join_lines(p.lines[:k]), p, 1):
+            if repeated(_join_lines(p.lines[k:]), own) and not repeated(_join_lines(p.lines[:k]), own, 1):
                 p.lines, p.kind = p.lines[:k], "headline"
                 break
-        if p.kind == "body" and repeated(p.text, p):
+        if p.kind == "body" and repeated(p.text, own):
             p.kind = "dropped"
         if p.kind != "body":
-            seen.subtract(grams[id(p)])
+            seen.subtract(own)
 
 
 # ---------------------------------------------------------------- articles and headlines
@@ -492,10 +549,15 @@ class _Group:
     bylines: list[Byline] = field(default_factory=list)
     paras: list[str] = field(default_factory=list)
     titles: list[str] = field(default_factory=list)
+    at: int = 0  # index of the page paragraph that opened it
 
     @property
     def text(self) -> str:
         return "\n".join(x for x in self.paras if x)
+
+    @property
+    def has_text(self) -> bool:
+        return any(self.paras)  # without joining them all: asked once per paragraph of the page
 
 
 def _open_article(text: str, paper: str | None) -> _Group:
@@ -519,64 +581,75 @@ def _group(paras: list[_Para], paper: str | None) -> list[_Group]:
     groups: list[_Group] = []
     current, pending = None, []
 
-    def open_undated() -> _Group:
-        group = _Group("article", titles=[_tidy(x) for h in pending for x in h.lines])
+    def open_undated(at: int) -> _Group:
+        group = _Group("article", titles=[_tidy(x) for h in pending for x in h.lines], at=at)
         for h in pending:
             h.kind = "title"  # placed by position, not by shared words
         pending.clear()
         groups.append(group)
         return group
 
-    for p in paras:
+    for i, p in enumerate(paras):
         if p.kind == "headline":
-            if current and current.dateline is None and current.text:
+            if current and current.dateline is None and current.has_text:
                 current = None
             pending.append(p)
         elif p.kind == "start":
             pending.clear()
             current = _open_article(p.text, paper)
+            current.at = i
             groups.append(current)
         elif p.kind == "byline":
             people = _bylines(_parse_people(BYLINE_LEAD_RE.sub("", p.text), strict=True), None, paper)
-            if current is None or current.text:
-                current = open_undated()
+            if current is None or current.has_text:
+                current = open_undated(i)
             current.bylines += people
         elif p.kind == "caption":
-            groups.append(_Group("caption", paras=[p.text]))
+            groups.append(_Group("caption", paras=[p.text], at=i))
         elif p.kind == "credit":
             target = groups[-1] if p.caption_of is not None else current
             if target is not None:
                 target.bylines += _bylines(_credit(p.text) or _parse_people(p.text, False), None, paper, "摄影")
         elif p.kind == "body":
             if current is None:
-                current = open_undated()
+                current = open_undated(i)
             current.paras.append(p.text)
     return [g for g in groups if re.search(f"[{HAN}]", g.text) and (
         g.kind == "caption" or g.dateline or g.bylines or len(re.findall(f"[{HAN}]", g.text)) >= 15)]
 
 
-def _assign_headlines(headlines: list[_Para], groups: list[_Group]) -> None:
+HEADLINE_REACH = 20  # articles and captions before and after a headline that may own it
+
+
+def _assign_headlines(paras: list[_Para], groups: list[_Group]) -> None:
     """Give each headline to the article sharing most (tf-idf weighted) character bigrams.
-    Lines of one headline block stay together while they fit the same article."""
-    if not groups:
+    Lines of one headline block stay together while they fit the same article. A headline
+    is printed on its article's page, so only the HEADLINE_REACH groups on either side of
+    it compete: more than a page holds, and a long file stays linear in its length."""
+    if not groups or not any(p.kind == "headline" for p in paras):
         return
-    docs = [Counter(_grams(g.text, 2)) for g in groups]
-    df = Counter(b for d in docs for b in d)
-    idf = {b: log(1 + len(docs) / n) for b, n in df.items()}
-    vectors = [{b: (1 + log(c)) * idf[b] for b, c in d.items()} for d in docs]
+    starts = [g.at for g in groups]
+    # document frequencies first, so that only the tf-idf vectors are held, not the counts too
+    df = Counter(b for g in groups for b in set(_grams(g.text, 2)))
+    idf = {b: log(1 + len(groups) / n) for b, n in df.items()}
+    vectors = [{b: (1 + log(c)) * idf[b] for b, c in Counter(_grams(g.text, 2)).items()} for g in groups]
     norms = [sqrt(sum(v * v for v in vec.values())) or 1.0 for vec in vectors]
 
-    def scores(line: str) -> list[float]:  # cosine, if 40% of the line's weight is found
-        weight = {b: idf.get(b, log(1 + len(docs))) for b in set(_grams(line, 2))}
+    def scores(line: str, near: range) -> list[float]:  # cosine, if 40% of the line's weight is found
+        weight = {b: idf.get(b, log(1 + len(groups))) for b in set(_grams(line, 2))}
         total, length = sum(weight.values()) or 1.0, sqrt(sum(w * w for w in weight.values())) or 1.0
-        return [sum(w * vec.get(b, 0) for b, w in weight.items()) / length / norm
-                if sum(w for b, w in weight.items() if b in vec) >= 0.4 * total else 0.0
-                for vec, norm in zip(vectors, norms)]
+        return [sum(w * vectors[g].get(b, 0) for b, w in weight.items()) / length / norms[g]
+                if sum(w for b, w in weight.items() if b in vectors[g]) >= 0.4 * total else 0.0
+                for g in near]
 
-    for para in headlines:
+    for at, para in enumerate(paras):
+        if para.kind != "headline":
+            continue
+        middle = bisect_left(starts, at)
+        near = range(max(0, middle - HEADLINE_REACH), min(len(groups), middle + HEADLINE_REACH))
         parts: list[tuple[list[str], list[float]]] = []
         for line in map(_tidy, para.lines):
-            s = scores(line)
+            s = scores(line, near)
             if parts:
                 lines, summed = parts[-1]
                 current = max(range(len(s)), key=summed.__getitem__)
@@ -588,7 +661,7 @@ def _assign_headlines(headlines: list[_Para], groups: list[_Group]) -> None:
         for lines, s in parts:
             best = max(range(len(s)), key=s.__getitem__)
             if s[best] > 0:
-                groups[best].titles += lines
+                groups[near[best]].titles += lines
 
 
 def _iso(y, m, d) -> str | None:
@@ -626,13 +699,13 @@ def split_articles(text: str, source: str, date: str | None = None) -> list[Arti
     date = _check_date(date)
     text = normalise(text)
     paras = _paragraphs(NOTE_RE.sub("", text))
-    _classify(paras)
+    paras = _classify(paras)
     _drop_pull_quotes(paras)
     paras = _merge_continuations(paras)
     _mark_captions(paras)
     page_date = next((d for p in paras for d in map(_full_date, p.meta) if d), None)
     groups = _group(paras, _paper_name(paras))
-    _assign_headlines([p for p in paras if p.kind == "headline"], groups)
+    _assign_headlines(paras, groups)
     hint, name = _year_hint(text), os.path.basename(str(source))
     articles = []
     for index, g in enumerate(groups):
@@ -657,25 +730,35 @@ def _expand(path: str) -> list[str]:
 
 def iter_input_files(paths: list[str]) -> list[str]:
     """Files as given, plus the .txt files of folders (recursive, sorted); a missing path is
-    kept so that reading it reports the problem."""
-    return list(dict.fromkeys(f for path in paths for f in _expand(str(path))))
+    kept so that reading it reports the problem. A file reached twice (base ./base base/,
+    a symlink) is listed once, as first spelled: read twice, its mentions would count double."""
+    files: dict[str, str] = {}  # real path -> path as first spelled
+    for path in paths:
+        for file in _expand(os.fspath(path)):
+            files.setdefault(os.path.realpath(file), file)
+    return list(files.values())
 
 
 def load_documents(paths, date: str | None = None) -> tuple[list[Article], list[dict]]:
-    """Articles of all readable files, and [{'source', 'reason'}] for each file skipped."""
+    """Articles of all readable files, and [{'source', 'reason'}] for each file skipped.
+    Sources are `printable` paths: a file name need not be valid UTF-8."""
     date = _check_date(date)
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
     articles: list[Article] = []
-    skipped = [{"source": str(p), "reason": "folder contains no .txt files"}
-               for p in paths if os.path.isdir(p) and not _expand(str(p))]
+    empty_folders: dict[str, str] = {}  # real path -> path as first spelled
+    for path in map(os.fspath, paths):
+        if os.path.isdir(path) and not _expand(path):
+            empty_folders.setdefault(os.path.realpath(path), path)
+    skipped = [{"source": printable(p), "reason": "folder contains no .txt files"} for p in empty_folders.values()]
     for path in iter_input_files(paths):
+        source = printable(path)
         try:
-            found = split_articles(read_text_file(path), path, date)
+            found = split_articles(read_text_file(path), source, date)
             if not found:
-                raise InputError(path, "no article text found (only headlines or page headers)")
+                raise InputError(source, "no article text found (only headlines or page headers)")
             articles += found
         except InputError as exc:
-            skipped.append({"source": path, "reason": exc.reason})
+            skipped.append({"source": source, "reason": exc.reason})
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-            skipped.append({"source": path, "reason": f"could not split into articles: {type(exc).__name__}: {exc}"})
+            skipped.append({"source": source, "reason": f"could not split into articles: {type(exc).__name__}: {exc}"})
     return articles, skipped

@@ -1,6 +1,7 @@
 """End to end: `kg build` on the sample page, scored with the gold file; bad input; atomic output."""
 
 import json
+import os
 
 import networkx as nx
 import pytest
@@ -154,3 +155,124 @@ def test_output_folder_has_ordinary_permissions(seed_build):
     umask = os.umask(0)
     os.umask(umask)
     assert stat.S_IMODE(outdir.stat().st_mode) == 0o777 & ~umask
+
+
+# ---------------------------------------------------------------- the output folder (kg/outdir.py)
+NEWS = "本报讯（记者周明远）5月6日，青禾县人民政府召开防汛工作会议，部署全县汛期安全工作。\n"
+
+
+def tree(folder):
+    """Every path under `folder` (hidden ones too) with its bytes: to show nothing changed."""
+    return {str(p.relative_to(folder)): p.read_bytes() if p.is_file() else None for p in sorted(folder.rglob("*"))}
+
+
+@pytest.fixture
+def no_nlp(monkeypatch):
+    """The pipeline must not even load: OUTDIR problems are found before any NLP."""
+    def load_pipeline(*_):
+        raise AssertionError("the NLP ran before the output folder was checked")
+
+    monkeypatch.setattr("kg.nlp.pipeline.load_pipeline", load_pipeline)
+
+
+def fake_kg_output(folder, signed=True):
+    from kg.outdir import FORMAT
+
+    folder.mkdir(parents=True)
+    (folder / "graph.json").write_text('{"nodes": [1]}', encoding="utf-8")
+    (folder / "report.json").write_text(json.dumps({"format": FORMAT} if signed else {"documents": 1}), encoding="utf-8")
+
+
+@pytest.mark.parametrize("inputs, outdir, cwd", [
+    (["news"], "news", "."),  # the input folder itself
+    (["news"], ".", "."),  # the folder holding the input
+    (["../news/a.txt"], ".", "desk"),  # the current folder, holding the user's files
+    (["news"], "README", "."),  # an existing file
+    (["news"], "out", "."),  # a kg output the user added a file to
+    (["news"], "old", "."),  # kg's files, but no kg signature in report.json
+])
+def test_output_folder_that_is_not_kg_output_is_refused_before_the_nlp(tmp_path, monkeypatch, no_nlp, inputs, outdir, cwd):
+    from kg.outdir import OutputError
+
+    (tmp_path / "news").mkdir()
+    (tmp_path / "news" / "a.txt").write_text(NEWS, encoding="utf-8")
+    (tmp_path / "news" / "notes.md").write_text("my notes", encoding="utf-8")
+    (tmp_path / "README").write_text("keep me", encoding="utf-8")
+    (tmp_path / "desk").mkdir()
+    (tmp_path / "desk" / "todo.txt").write_text("keep me too", encoding="utf-8")
+    fake_kg_output(tmp_path / "out")
+    (tmp_path / "out" / "mine.txt").write_text("not kg's", encoding="utf-8")
+    fake_kg_output(tmp_path / "old", signed=False)
+    monkeypatch.chdir(tmp_path / cwd)
+    before = tree(tmp_path)
+    with pytest.raises(OutputError) as refused:
+        build(inputs, outdir)
+    assert str(refused.value).startswith(f"{outdir}: ") and "\n" not in str(refused.value)
+    assert tree(tmp_path) == before
+
+
+@pytest.mark.parametrize("outdir", ["/sys/kg-test-out", "README/out", "a" * 300, ""])
+def test_unwritable_or_invalid_output_folder_is_refused_before_the_nlp(tmp_path, monkeypatch, no_nlp, outdir):
+    from kg.outdir import OutputError
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.txt").write_text(NEWS, encoding="utf-8")
+    (tmp_path / "README").write_text("keep me", encoding="utf-8")
+    before = tree(tmp_path)
+    with pytest.raises(OutputError, match="cannot write|empty"):
+        build(["a.txt"], outdir)
+    assert tree(tmp_path) == before
+
+
+def test_build_with_no_document_leaves_the_output_and_its_neighbours_untouched(tmp_path, monkeypatch, no_nlp):
+    monkeypatch.chdir(tmp_path)
+    fake_kg_output(tmp_path / "prev")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "bad.txt").write_bytes(b"\x00\xff" * 50)
+    (tmp_path / "nothing").mkdir()
+    before = tree(tmp_path)
+    for inputs in (["does/not/exist.txt"], ["empty.txt"], ["nothing"], ["empty.txt", "bad.txt", "nothing"]):
+        report = build(inputs, "prev")
+        assert report["documents"] == 0 and len(report["skipped"]) == len(inputs)
+        assert tree(tmp_path) == before
+    assert build(["empty.txt"], "new/sub/out")["documents"] == 0 and not (tmp_path / "new").exists()
+
+
+def test_leftovers_of_a_killed_build_are_cleared_and_a_lost_output_restored(tmp_path, no_nlp):
+    fake_kg_output(tmp_path / "out")
+    (tmp_path / ".out.building-x1y2").mkdir()
+    (tmp_path / ".out.building-x1y2" / "graph.json").write_text("half", encoding="utf-8")
+    fake_kg_output(tmp_path / ".out.old-4242")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    build([str(tmp_path / "empty.txt")], tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.txt", "out"]
+    # killed between its two renames: the previous output is the backup, OUTDIR is missing
+    (tmp_path / "out").rename(tmp_path / ".out.old-4243")
+    build([str(tmp_path / "empty.txt")], tmp_path / "out")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["empty.txt", "out"]
+    assert (tmp_path / "out" / "graph.json").read_text(encoding="utf-8") == '{"nodes": [1]}'
+
+
+def test_a_second_build_into_a_locked_output_folder_is_refused(tmp_path, no_nlp):
+    from kg.outdir import OutputError, OutputFolder
+
+    (tmp_path / "a.txt").write_text(NEWS, encoding="utf-8")
+    with OutputFolder(tmp_path / "out", []):
+        with pytest.raises(OutputError, match=rf"is being written by another kg build \(pid {os.getpid()}\)"):
+            build([str(tmp_path / "a.txt")], tmp_path / "out")
+    assert list(tmp_path.iterdir()) == [tmp_path / "a.txt"]  # the lock file goes with its build
+
+
+def test_the_same_input_given_four_ways_counts_once_and_a_kg_output_is_replaced(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "a.txt").write_text(NEWS * 2, encoding="utf-8")
+    (tmp_path / "out").mkdir()  # an empty folder may be written into
+    once = build(["base"], "out")
+    graph_once = read_json(tmp_path / "out" / "graph.json")
+    again = build(["base", "./base", "base/", str(tmp_path / "base")], "out")  # replaces the kg output
+    graph_again = read_json(tmp_path / "out" / "graph.json")
+    assert again["files_read"] == once["files_read"] == 1 and again["documents"] == once["documents"]
+    assert dict(graph_again.nodes(data=True)) == dict(graph_once.nodes(data=True))
+    assert max(d["mentions"] for _, d in graph_again.nodes(data=True) if d["kind"] == "Entity") >= 2
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["base", "out"]

@@ -386,3 +386,125 @@ def test_year_hint_skips_titles_and_plan_targets():
     assert _year_hint("截至2021年6月底，开展2020年—2021年秋冬季行动") == 2021
     assert _year_hint("印发《行动方案（2022—2024年）》，到2025年完成。今年") is None
     assert _year_hint("到2025年基本建成，2023年完成120项") == 2023
+
+
+# ---------------------------------------------------------------- hostile files and names
+class Blocked(BaseException):
+    """Not an Exception: the batch's catch-all for one bad file must not swallow it."""
+
+
+@pytest.fixture
+def no_hang():
+    """Fail, instead of hanging the suite, if reading blocks (a FIFO opened for reading waits for a writer)."""
+    import signal
+
+    def blocked(*_):
+        raise Blocked("reading blocked for 60 s")
+
+    previous = signal.signal(signal.SIGALRM, blocked)
+    signal.alarm(60)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
+
+
+def test_special_files_are_skipped_with_their_kind(tmp_path, no_hang):
+    import os
+    import socket
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.txt").write_text(NEWS, encoding="utf-8")
+    os.mkfifo(tmp_path / "in" / "pipe.txt")
+    os.mkfifo(tmp_path / "fifo.txt")
+    with socket.socket(socket.AF_UNIX) as sock:
+        sock.bind(str(tmp_path / "in" / "sock.txt"))
+        articles, skipped = load_documents([str(tmp_path / "in"), str(tmp_path / "fifo.txt"), "/dev/null"])
+    assert [Path(a.source).name for a in articles] == ["good.txt"]
+    reasons = {Path(s["source"]).name: s["reason"] for s in skipped}
+    assert reasons == {"pipe.txt": "a FIFO (named pipe), not a regular file", "fifo.txt": "a FIFO (named pipe), not a regular file",
+                       "sock.txt": "a socket, not a regular file", "null": "a character device, not a regular file"}
+
+
+def test_reading_stops_after_the_size_limit_whatever_the_size_claims(monkeypatch):
+    # /proc files are regular files whose size reads 0: the limit must hold for what is read.
+    monkeypatch.setattr("kg.ingest.MAX_FILE_BYTES", 200)
+    assert Path("/proc/self/maps").stat().st_size == 0
+    with pytest.raises(InputError, match="too large"):
+        read_text_file("/proc/self/maps")
+
+
+def test_file_names_that_are_not_utf8_are_read_and_shown_escaped(tmp_path):
+    import os
+
+    folder = os.fsencode(tmp_path)
+    with open(folder + b"/bad\xff\xfe.txt", "wb") as handle:
+        handle.write(NEWS.encode("utf-8"))
+    with open(folder + b"/empty\xfe.txt", "wb"):
+        pass
+    articles, skipped = load_documents([str(tmp_path), os.fsdecode(folder + b"/missing\xff.txt")])
+    assert [a.source for a in articles] == [f"{tmp_path}/bad\\xff\\xfe.txt"]
+    assert [(s["source"], s["reason"]) for s in skipped] == [
+        (f"{tmp_path}/empty\\xfe.txt", "empty file (no text)"), (f"{tmp_path}/missing\\xff.txt", "no such file or folder")]
+    json.dumps([a.source for a in articles] + [s["source"] for s in skipped], ensure_ascii=False).encode("utf-8")
+
+
+def test_printable_escapes_undecodable_bytes_and_control_characters():
+    import os
+
+    from kg.ingest import printable
+
+    assert printable(os.fsdecode(b"a/bad\xff\xfe.txt")) == "a/bad\\xff\\xfe.txt"
+    assert printable("ctl\x01\x1b[31mx\n.txt") == "ctl\\x01\\x1b[31mx\\x0a.txt"
+    assert printable("新闻/苏州 日报.txt") == "新闻/苏州 日报.txt"
+    assert printable(b"bytes\xff.txt") == "bytes\\xff.txt"
+
+
+def test_the_same_file_given_twice_is_read_once(tmp_path, monkeypatch):
+    import os
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "base").mkdir()
+    (tmp_path / "base" / "a.txt").write_text(NEWS, encoding="utf-8")
+    os.symlink("base/a.txt", tmp_path / "link.txt")
+    spellings = ["base", "./base", "base/", str(tmp_path / "base"), "link.txt", "base/a.txt", "base/../base/a.txt"]
+    assert iter_input_files(spellings) == ["base/a.txt"]
+    articles, skipped = load_documents(spellings)
+    assert [a.source for a in articles] == ["base/a.txt"] and skipped == []
+    (tmp_path / "empty").mkdir()
+    assert [s["source"] for s in load_documents(["empty", "empty/", "./empty"])[1]] == ["empty"]
+
+
+# ---------------------------------------------------------------- ingest scales linearly
+TOWNS = ["青禾镇", "柳溪镇", "石桥镇", "云岭乡", "白鹭镇", "松坡乡"]
+
+
+def _long_page(numbers: range) -> str:
+    """Invented articles of one county paper: headline, dateline and byline, an indented
+    wrapped paragraph, a photo caption with its credit on the same line."""
+    blocks = []
+    for i in numbers:
+        town = TOWNS[i % len(TOWNS)]
+        blocks += [f"{town}举办第{i}届农民丰收节",
+                   f"本报讯（记者林{'晓立东'[i % 3]}峰）9月{i % 28 + 1}日，{town}第{i}届农民丰收节在镇文化广场开幕，\n"
+                   f"  吸引周边群众{i * 3 + 100}余人参加。活动设置农产品展销区{i % 9 + 2}个，\n  现场签约金额{i + 20}万元。",
+                   f"  {town}农业服务中心负责人介绍，今年全镇粮食播种面积{i + 500}亩，\n  比上年增加{i % 50 + 3}亩。",
+                   f"村民在{town}展销区选购新米。 本报通讯员 周{'红岚'[i % 2]} 摄"]
+    return "\n\n".join(blocks)
+
+
+def _calls(text: str) -> int:
+    """Python function calls made by split_articles: a measure of work that does not depend on the machine."""
+    import cProfile
+    import pstats
+
+    profile = cProfile.Profile()
+    profile.runcall(split_articles, text, "long.txt")
+    return pstats.Stats(profile).total_calls
+
+
+def test_split_articles_work_grows_linearly_with_the_page():
+    small, large = _long_page(range(0, 150)), _long_page(range(150, 750))  # 4 times the articles
+    articles = split_articles(large, "long.txt")
+    assert [a.kind for a in articles] == ["article", "caption"] * 600
+    assert [a.title for a in articles[::2]] == [f"{TOWNS[i % 6]}举办第{i}届农民丰收节" for i in range(150, 750)]
+    assert _calls(large) <= 4.5 * _calls(small)
