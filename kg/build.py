@@ -1,7 +1,8 @@
 """`kg build`: news text files -> knowledge graph on disk.
 
-Data flows one way: ingest (articles) -> nlp pipeline (entity spans) -> linking
-(canonical entities) -> events -> graph -> writers. The output folder (kg/outdir.py) is
+Data flows one way: ingest (articles) -> the spaCy pipeline (entities, their canonical
+ids, events: all on the Doc) -> graph -> writers. This module only reads files, runs
+`nlp.pipe` and hands the Docs to the graph. The output folder (kg/outdir.py) is
 checked and locked before any of it, written in a temporary sibling and swapped in at
 the end, so a failed build, or one with no document, leaves OUTDIR as it was.
 """
@@ -19,15 +20,12 @@ from pathlib import Path
 
 import networkx as nx
 
-from .events import TRIGGER_RE, EventExtractor, Mention
+from .events import TRIGGER_RE, Mention
 from .graph import DocumentRecord, Role, build_graph
 from .ingest import Article, load_documents, printable
 from .linking import Linker
-from .nlp.lexicon import AGENCY_HEADS, ORG_HEADS
-from .outdir import FORMAT, OutputError, OutputFolder
-
-BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
 from .nlp.gazetteer import page_context
+from .outdir import FORMAT, OutputError, OutputFolder
 
 
 def configure_parser(parser) -> None:
@@ -87,25 +85,7 @@ def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: 
     nlp = load_pipeline(model)
     timings["load_pipeline"] = time.perf_counter() - clock
 
-    # Documents stream through the pipeline and the linker: no batch is held in memory.
-    clock = time.perf_counter()
-    linking = 0.0
-    linker = Linker(nlp.get_pipe("kg_places").gazetteer)
-    records, events, roles = [], [], []
-    for article, doc in zip(articles, _annotate(nlp, articles, progress)):
-        started = time.perf_counter()
-        record, doc_events, doc_roles = _link_article(article, doc, linker)
-        records.append(record)
-        events += doc_events
-        roles += doc_roles
-        linking += time.perf_counter() - started
-    linker.finish()
-    timings["nlp"] = time.perf_counter() - clock - linking
-    timings["link_and_events"] = linking
-
-    clock = time.perf_counter()
-    graph = build_graph(records, linker.entities, events, roles, include_text=include_text)
-    timings["graph"] = time.perf_counter() - clock
+    graph = graph_of_articles(nlp, articles, include_text=include_text, progress=progress, timings=timings)
 
     report = _report(inputs, articles, skipped, graph, timings)
     clock = time.perf_counter()
@@ -150,6 +130,9 @@ def _annotate(nlp, articles: list[Article], progress: bool | None):
         for article, text in zip(articles, texts):
             doc = nlp.make_doc(text)
             doc._.kg_place_context = contexts[article.source]
+            doc._.kg_doc_id = article.id
+            doc._.kg_date = article.date
+            doc._.kg_year = int(article.date[:4]) if article.date else article.year_hint
             yield doc
 
     from tqdm import tqdm
@@ -167,36 +150,50 @@ def _sentence_at(text: str, pos: int) -> str:
     return text[start:end].strip()
 
 
-def _link_article(article: Article, doc, linker: Linker):
+def graph_of_articles(nlp, articles: list[Article], *, include_text: bool = True,
+                      progress: bool | None = None, timings: dict | None = None) -> nx.MultiDiGraph:
+    """Articles -> Docs (the pipeline links entities and finds events) -> the graph.
+
+    Documents stream through the pipeline: no batch of Docs is held in memory. Seconds
+    spent go to `timings` ("nlp": the pipeline and each Doc's record, "graph")."""
+    timings = {} if timings is None else timings
+    clock = time.perf_counter()
+    linker = nlp.get_pipe("kg_linker").start_run()
+    records, events, roles = [], [], []
+    for article, doc in zip(articles, _annotate(nlp, articles, progress)):
+        record, doc_roles = document_record(article, doc, linker)
+        records.append(record)
+        events += doc._.events
+        roles += doc_roles
+    linker.finish()
+    timings["nlp"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    graph = build_graph(records, linker.entities, events, roles, include_text=include_text)
+    timings["graph"] = time.perf_counter() - clock
+    return graph
+
+
+def document_record(article: Article, doc, linker: Linker) -> tuple[DocumentRecord, list[Role]]:
+    """What the graph keeps of one linked Doc: mentions with their first sentence, roles, bylines."""
     text = doc.text
-    places = [e for e in doc.ents if e.label_ == "PLACE" and e._.kg_division is not None]
-    home = linker.home_place([e._.kg_division for e in places])
+    home = linker.gazetteer.divisions[doc._.kg_home] if doc._.kg_home is not None else None
     # No printed date: the page's year (the one its month-day dates take), a partial date.
     date = article.date or (str(article.year_hint) if article.year_hint else None)
     record = DocumentRecord(id=article.id, title=article.title, source=article.source, date=date,
                             kind=article.kind, text=article.text)
     mentions: list[Mention] = []
     roles: list[Role] = []
-    place_ids_by_end: dict[int, str] = {}
-    named_places = []  # divisions named so far, for 镇党委 / 村委会 after a town or village
+    issuers = {start: issuer for _, issuer, start in doc._.kg_issuers or ()}
     for ent in doc.ents:
-        if not linkable(ent):
+        if not ent.kb_id_:
             continue
-        entity = linker.link(ent.label_, ent.text, division_key=ent._.kg_division, home=home,
-                             parent_id=place_ids_by_end.get(ent.start_char), nearby=named_places)
-        if ent.label_ == "PLACE":
-            place_ids_by_end[ent.end_char] = entity.id
-            if ent._.kg_division is not None:
-                named_places.append(linker.gazetteer.divisions[ent._.kg_division])
+        entity = linker.entities[ent.kb_id_]
         mentions.append(Mention(ent.start_char, ent.end_char, ent.label_, entity.id, entity.name))
         record.mentions[entity.id] += 1
         record.evidence.setdefault(entity.id, _sentence_at(text, ent.start_char))
-        if ent.label_ == "PROGRAM":
-            issuer = _issuer(doc, ent, linker, home)
-            if issuer is not None:
-                entity.issued_by = entity.issued_by or issuer.id
-                record.mentions[issuer.id] += 1
-                record.evidence.setdefault(issuer.id, _sentence_at(text, ent.start_char))
+        if ent.start_char in issuers and ent.label_ == "PROGRAM":
+            record.mentions[issuers[ent.start_char]] += 1
+            record.evidence.setdefault(issuers[ent.start_char], _sentence_at(text, ent.start_char))
         if ent.label_ == "PERSON" and ent._.kg_title:
             sentence = _sentence_at(text, ent.start_char)
             org = _organisation_before(mentions[:-1], ent.start_char - len(ent._.kg_title) - 1)
@@ -219,34 +216,7 @@ def _link_article(article: Article, doc, linker: Linker):
             record.mentions[org.id] += 1
             record.evidence.setdefault(org.id, f"{byline.org}{byline.role}{byline.name}")
             roles.append(Role(person.id, byline.role, org.id, article.id, f"{byline.org}{byline.role}{byline.name}"))
-
-    place_of = {}
-    for entity_id in record.mentions:
-        entity = linker.entities[entity_id]
-        place_of[entity_id] = entity.id if entity.label == "PLACE" else entity.based_in
-    place_of = {k: v for k, v in place_of.items() if v}
-    year = int(article.date[:4]) if article.date else article.year_hint
-    words = doc.spans["words"] if "words" in doc.spans else None
-    bounds = {w.start_char for w in words} | {w.end_char for w in words} if words is not None else None
-    home_id = linker.place_for_division(home).id if home is not None else None
-    events = EventExtractor(article.id, text, mentions, year, article.date, place_of,
-                            word_bounds=bounds, home=home_id).extract()
-    return record, events, roles
-
-
-def linkable(ent) -> bool:
-    """Entities the NER tags but the graph cannot use: one character (中美 -> 中, 美) or
-    a bare organ head with no owner (组织部)."""
-    text = ent.text.strip()
-    return len(text) >= 2 and not (ent.label_ in ("AGENCY", "ORG") and text in BARE_HEADS)
-
-
-def _issuer(doc, program, linker: Linker, home):
-    """The agency a programme's title starts with (《苏州市人民政府…办法》 -> 苏州市人民政府)."""
-    for span in doc.spans.get("kg_institutions", []):
-        if span.label_ == "AGENCY" and span.start == program.start and span.end < program.end:
-            return linker.link("AGENCY", span.text, home=home)
-    return None
+    return record, roles
 
 
 def _title_jurisdiction(title: str, linker: Linker, home) -> str | None:

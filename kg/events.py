@@ -16,7 +16,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
 from .nlp.lexicon import QUANTITY_RE
+
+if not Doc.has_extension("events"):
+    Doc.set_extension("events", default=None)
 
 # Event taxonomy: type -> trigger verbs as written (longest match wins).
 TRIGGERS: dict[str, list[str]] = {
@@ -359,3 +365,37 @@ def _dedupe(events: list[Event]) -> list[Event]:
             twin.date = twin.date or event.date
             twin.quantity = twin.quantity or event.quantity
     return kept
+
+
+@Language.factory("kg_events", default_config={}, requires=["doc.ents"])
+def make_event_extractor(nlp: Language, name: str) -> "EventComponent":
+    return EventComponent(nlp, name)
+
+
+class EventComponent:
+    """`kg_events`: doc._.events from the linked entities (span.kb_id_) of kg_linker.
+
+    Document context: doc._.kg_doc_id, doc._.kg_date, doc._.kg_year (set by the caller),
+    doc._.kg_home (set by kg_linker)."""
+
+    def __init__(self, nlp: Language, name: str = "kg_events"):
+        self.nlp = nlp
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        linker = self.nlp.get_pipe("kg_linker").linker
+        mentions = [Mention(e.start_char, e.end_char, e.label_, e.kb_id_, linker.entities[e.kb_id_].name)
+                    for e in doc.ents if e.kb_id_ in linker.entities]
+        place_of = {}
+        for mention in mentions:
+            entity = linker.entities[mention.entity_id]
+            place = entity.id if entity.label == "PLACE" else entity.based_in
+            if place:
+                place_of[entity.id] = place
+        home = linker.gazetteer.divisions[doc._.kg_home] if doc._.kg_home is not None else None
+        home_id = linker.place_for_division(home).id if home is not None else None
+        words = doc.spans["words"] if "words" in doc.spans else None
+        bounds = {w.start_char for w in words} | {w.end_char for w in words} if words is not None else None
+        doc._.events = EventExtractor(doc._.kg_doc_id or "doc", doc.text, mentions, doc._.kg_year, doc._.kg_date,
+                                      place_of, word_bounds=bounds, home=home_id).extract()
+        return doc

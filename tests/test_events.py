@@ -2,24 +2,21 @@
 
 import pytest
 
-from kg.events import EventExtractor, Mention, resolve_date
-from kg.linking import Linker
+from kg.events import resolve_date
+
+
+def run(nlp, text, year=2022, doc_date=None):
+    """The pipeline on one text, with the document context kg build gives it."""
+    doc = nlp.make_doc(text)
+    doc._.kg_doc_id, doc._.kg_year, doc._.kg_date = "doc:1", year, doc_date
+    return next(nlp.pipe([doc]))
 
 
 def extract(nlp, text, year=2022, doc_date=None):
-    doc = nlp(text)
-    gazetteer = nlp.get_pipe("kg_places").gazetteer
-    linker = Linker(gazetteer)
-    mentions = []
-    for ent in doc.ents:
-        entity = linker.link(ent.label_, ent.text, division_key=ent._.kg_division)
-        mentions.append(Mention(ent.start_char, ent.end_char, ent.label_, entity.id, entity.name))
-    place_of = {e.id: (e.id if e.label == "PLACE" else e.based_in) for e in linker.entities.values()}
-    events = EventExtractor("doc:1", doc.text, mentions, year, doc_date,
-                            {k: v for k, v in place_of.items() if v}).extract()
-    name = {e.id: e.name for e in linker.entities.values()}
+    doc = run(nlp, text, year, doc_date)
+    name = {e.id: e.name for e in nlp.get_pipe("kg_linker").linker.entities.values()}
     return [(ev.type, ev.trigger, [name[a] for a in ev.agents], ev.object_text, ev.date, ev.quantity, ev)
-            for ev in events]
+            for ev in doc._.events]
 
 
 def test_agent_trigger_object_quantity(nlp):
@@ -88,3 +85,17 @@ def test_headline_lines_rejoined_into_statements():
 def test_nominal_verbs_and_empty_objects_open_no_event(nlp):
     events = extract(nlp, "苏州市加大环境违法案件的查处力度，检查结果全部公示，开展这项活动。")
     assert [(e[1], e[3]) for e in events] == [("加大", "环境违法案件的查处力度")]
+
+
+def test_entities_carry_their_canonical_id_and_events_point_to_it(nlp):
+    doc = run(nlp, "今年，苏州市生态环境局开展扬尘治理专项行动。")
+    linked = {ent.text: ent.kb_id_ for ent in doc.ents}
+    assert linked["苏州市生态环境局"].startswith("agency:")
+    launch = next(ev for ev in doc._.events if ev.trigger == "开展")
+    assert launch.agents == [linked["苏州市生态环境局"]] and launch.doc == "doc:1"
+
+
+def test_home_place_fills_the_level_prefix(nlp):
+    doc = run(nlp, "青禾县位于苏州市。苏州市召开大会。市生态环境局开展专项行动。")
+    bureau = next(ent for ent in doc.ents if ent.text == "市生态环境局")
+    assert nlp.get_pipe("kg_linker").linker.entities[bureau.kb_id_].name == "苏州市生态环境局"

@@ -11,10 +11,14 @@ recipe in `pipelines/`:
     -> kg_char_ner       BILUO tagger, Viterbi    ┘
     -> kg_places         gazetteer places          kg/models/gazetteer.json.gz (pipelines/gazetteer.py)
     -> kg_institutions -> kg_programs -> kg_people -> kg_entities    (rules, no data)
+    -> kg_linker         canonical entity ids (span.kb_id_)            kg/linking.py
+    -> kg_events         doc._.events                                  kg/events.py
 
 Without a trained NER the same pipeline runs on the rules alone: the statistical
 components plug in at that seam. `save_pipeline` writes the assembled pipeline as
 one spaCy folder (config.cfg + weights) that `spacy.load` or `--model` reads.
+`kg ner` and NER evaluation run the same pipeline with the document components
+(linking, events) switched off: `entity_pipes(nlp)`.
 """
 
 from __future__ import annotations
@@ -26,13 +30,16 @@ import spacy
 from spacy.language import Language
 
 from . import (  # noqa: F401  (registers the factories)
-    char_ner, entities, features, institutions, people, places, programs, segmenter, text_style,
+    char_ner, entities, features, institutions, linker, people, places, programs, segmenter, text_style,
 )
+from .. import events  # noqa: F401,E402  (registers kg_events)
 
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 NER_DIR = MODELS_DIR / "ner"
 RULE_COMPONENTS = ("kg_places", "kg_institutions", "kg_programs", "kg_people", "kg_entities")
+# What reads a whole document after its entities: linking, then events.
+DOCUMENT_COMPONENTS = ("kg_linker", "kg_events")
 
 
 def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | None = None) -> Language:
@@ -49,7 +56,20 @@ def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | Non
         component = nlp.add_pipe(name)
         if hasattr(component, "initialize"):
             component.initialize(nlp=nlp)
+    return add_document_components(nlp)
+
+
+def add_document_components(nlp: Language) -> Language:
+    """Linking and events at the end of the pipeline (a pipeline saved without them gets them)."""
+    for name in DOCUMENT_COMPONENTS:
+        if name not in nlp.pipe_names:
+            nlp.add_pipe(name)
     return nlp
+
+
+def entity_pipes(nlp: Language):
+    """Context in which `nlp` stops at the entities (no linking, no events): `kg ner`."""
+    return nlp.select_pipes(disable=[name for name in DOCUMENT_COMPONENTS if name in nlp.pipe_names])
 
 
 def load_ner(path: str | Path) -> Language:
@@ -62,15 +82,20 @@ def load_ner(path: str | Path) -> Language:
         return spacy.load(path)
 
 
+def load_pipeline(path: str | Path | None = None) -> Language:
+    """The packaged pipeline, or a saved one at `path` (a folder with config.cfg); loaded
+    once per process (load_pipeline() and load_pipeline(None) are the same pipeline)."""
+    return _load_pipeline(str(path) if path else None)
+
+
 @lru_cache(maxsize=2)
-def load_pipeline(path: str | None = None) -> Language:
-    """The packaged pipeline, or a saved one at `path` (a folder with config.cfg)."""
+def _load_pipeline(path: str | None) -> Language:
     if path is None:
         return assemble()
     target = Path(path)
     if not (target / "config.cfg").exists():
         raise FileNotFoundError(f"{target}: not a spaCy pipeline folder (config.cfg missing)")
-    return spacy.load(target)
+    return add_document_components(spacy.load(target))
 
 
 def save_pipeline(nlp: Language, path: str | Path) -> None:

@@ -1,0 +1,102 @@
+"""`kg_linker`: every entity of the Doc gets its canonical entity id as `span.kb_id_`.
+
+The component holds one `kg.linking.Linker` (the knowledge base of the run: one
+canonical entity per real thing across all documents, see kg/linking.py). Document
+context comes from the Doc: `doc._.kg_home` (the article's home place, a division key;
+when the caller leaves it None it is the most named county or prefecture of the Doc).
+Programmes whose title starts with an agency get that agency as issuer
+(`doc._.kg_issuers`: (programme id, issuer id, offset)). `start_run()` begins a new
+knowledge base (each `kg build` and `kg.graph_of` call starts one).
+"""
+
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from ..linking import Linker
+from .lexicon import AGENCY_HEADS, ORG_HEADS
+
+BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
+
+for _name, _default in (("kg_home", None), ("kg_issuers", None), ("kg_doc_id", None), ("kg_date", None),
+                        ("kg_year", None)):
+    # kg_doc_id, kg_date (ISO or partial), kg_year (the year month-day dates take):
+    # document context written by the caller before the pipeline runs.
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=_default)
+
+
+@Language.factory("kg_linker", default_config={}, requires=["doc.ents"], assigns=["doc.ents"])
+def make_linker(nlp: Language, name: str) -> "EntityLinker":
+    return EntityLinker(nlp, name)
+
+
+def linkable(ent) -> bool:
+    """Entities the NER tags but the graph cannot use: one character (中美 -> 中, 美) or
+    a bare organ head with no owner (组织部)."""
+    text = ent.text.strip()
+    return len(text) >= 2 and not (ent.label_ in ("AGENCY", "ORG") and text in BARE_HEADS)
+
+
+class EntityLinker:
+    """Links doc.ents to canonical entities (`span.kb_id_`), in text order."""
+
+    def __init__(self, nlp: Language, name: str = "kg_linker"):
+        self.nlp = nlp
+        self.name = name
+        self._linker: Linker | None = None
+
+    @property
+    def linker(self) -> Linker:
+        if self._linker is None:
+            self.start_run()
+        return self._linker
+
+    def start_run(self) -> Linker:
+        """A fresh knowledge base (the gazetteer comes from kg_places)."""
+        self._linker = Linker(self.nlp.get_pipe("kg_places").gazetteer)
+        return self._linker
+
+    def home_of(self, doc: Doc):
+        """The Doc's home place (Division), from `doc._.kg_home` or its own places."""
+        gazetteer = self.linker.gazetteer
+        if doc._.kg_home is None:
+            places = [e._.kg_division for e in doc.ents if e.label_ == "PLACE" and e._.kg_division is not None]
+            home = self.linker.home_place(places)
+            doc._.kg_home = home.key if home is not None else None
+        return gazetteer.divisions[doc._.kg_home] if doc._.kg_home is not None else None
+
+    def __call__(self, doc: Doc) -> Doc:
+        linker = self.linker
+        home = self.home_of(doc)
+        place_ids_by_end: dict[int, str] = {}
+        named_places = []  # divisions named so far, for 镇党委 / 村委会 after a town or village
+        ents, issuers = [], []
+        for ent in doc.ents:
+            if not linkable(ent):
+                ents.append(ent)
+                continue
+            entity = linker.link(ent.label_, ent.text, division_key=ent._.kg_division, home=home,
+                                 parent_id=place_ids_by_end.get(ent.start_char), nearby=named_places)
+            if ent.label_ == "PLACE":
+                place_ids_by_end[ent.end_char] = entity.id
+                if ent._.kg_division is not None:
+                    named_places.append(linker.gazetteer.divisions[ent._.kg_division])
+            if ent.label_ == "PROGRAM":
+                issuer = self._issuer(doc, ent, home)
+                if issuer is not None:
+                    entity.issued_by = entity.issued_by or issuer.id
+                    issuers.append((entity.id, issuer.id, ent.start_char))
+            # Span extensions are keyed by offsets, so the new span keeps kg_division / kg_title.
+            ents.append(Span(doc, ent.start, ent.end, label=ent.label, kb_id=entity.id))
+        doc.ents = ents
+        doc._.kg_issuers = issuers
+        return doc
+
+    def _issuer(self, doc: Doc, program, home):
+        """The agency a programme's title starts with (《苏州市人民政府…办法》 -> 苏州市人民政府)."""
+        for span in doc.spans.get("kg_institutions", []):
+            if span.label_ == "AGENCY" and span.start == program.start and span.end < program.end:
+                return self.linker.link("AGENCY", span.text, home=home)
+        return None
