@@ -1,19 +1,27 @@
-"""Events: who did what to what, when, where, how much.
+"""Events: who did what to what, when, where, how much (spaCy component `kg_events`).
 
-Sentences are split on Chinese sentence punctuation and clauses on commas. In each
-clause a trigger verb from `TRIGGERS` (the event taxonomy, see docs/events.md) opens
-an event: the agent is the entity before the trigger (由X主办: after 由), the
-object is the phrase after it, the date comes from the clause or its sentence
-(resolved against the document's year), the quantity from the object phrase.
-A clause that starts with its verb inherits the subject of the clause before it,
-then of the sentence before it in the same paragraph. Passive forms (被命名为)
-make the subject the recipient. Anaphors 该市/该公司/该局 resolve to the latest
-entity of that kind.
+The component reads the Doc's words and linked entities (`span.kb_id_`, kg_linker) and
+writes `doc._.events`. Sentences are split on Chinese sentence punctuation and clauses
+on commas. A predicate is a verb of the taxonomy (`TRIGGERS`, docs/events.md) used as
+a verb: on a word boundary, not inside a name, not glued to a noun suffix (发布会,
+检查组), tagged v/vd/Vg when the Doc has POS tags (never vn); adjacent verbs are one
+predicate (研究部署, 整合优化). With POS tags, any other verb right after a named subject
+opens an event of type OTHER. The agent is the last name group before the verb
+(马懿、靳磊; the organs of a title chain are not agents; officials listed across commas
+join the verb that follows them; 由X / X率Y: X; 被: the recipient), else 我市/该市 (the
+home place), else the subject carried from the clause or sentence before in the
+paragraph; 会议 as subject is the meeting's holder. Modal frames (要/需/应/必须…),
+purpose frames (为…, 以…为契机, …具有…意义) and lists after 是： open no event; speech
+(强调/指出/要求/表示) is one SPEECH event whose object is the rest of the sentence.
+The object is the phrase after the verb up to the next verb (a verb closing the clause,
+检查 in 开展综合检查, is the object's head, not a new event); date, quantity and place
+come from the clause and its sentence.
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 from spacy.language import Language
@@ -28,26 +36,38 @@ if not Doc.has_extension("events"):
 TRIGGERS: dict[str, list[str]] = {
     "ISSUE": ["出台", "印发", "发布", "制定", "颁布", "下发", "公布", "修订"],
     "LAUNCH": ["组织开展", "开展", "启动", "推出", "实施", "推行", "部署", "发起"],
-    "HOLD": ["召开", "举行", "举办", "主办", "承办"],
+    "HOLD": ["主持召开", "组织召开", "召开", "举行", "举办", "主办", "承办", "主持"],
+    "ATTEND": ["出席", "参加", "列席", "陪同"],
+    "REVIEW": ["听取", "审议", "调度", "研究", "审阅"],
+    "APPROVE": ["审议通过", "表决通过", "批准", "同意", "批复"],
+    "REVOKE": ["撤销", "废止", "吊销", "撤回"],
+    "SPEECH": ["强调", "指出", "要求", "传达", "致辞", "讲话", "表示", "提出"],
+    "INSPECT": ["调研", "察看", "查看", "考察", "视察", "督导"],
     "CREATE": ["创建", "建立", "成立", "搭建", "打造", "建成", "设立", "设置", "组建", "开通", "上线"],
-    "AWARD": ["被命名为", "被评为", "被确定为", "被授予", "被认定为", "荣获", "获得", "获评", "入选", "授予",
-              "命名为", "评为", "认定为", "命名"],
+    "AWARD": ["被命名为", "被评为", "被确定为", "被授予", "被认定为", "被列为", "荣获", "获得", "获评", "入选",
+              "授予", "命名为", "评为", "认定为", "命名", "捧回", "摘得", "荣膺"],
     "ENFORCE": ["指导约谈", "约谈", "查处", "处罚", "整治", "排查", "抽查", "检查", "督促", "立案"],
     "APPOINT": ["任命", "聘请", "当选", "选举", "推选", "免去"],
     "ORGANIZE": ["组织"],
     "PROMOTE": ["加强", "推进", "提升", "优化", "强化", "完善", "深化", "推动", "加大"],
     "INTEGRATE": ["整合"],
-    "VISIT": ["调研", "考察", "视察", "走访", "慰问"],
-    "SIGN": ["签署", "签订"],
+    "VISIT": ["走访", "慰问", "看望"],
+    "SIGN": ["签署", "签订", "签约"],
+    "BUILD": ["开工建设", "开工", "竣工", "动工", "投产"],
+    "ACHIEVE": ["实现", "完成", "发放", "增长", "达到"],
     "INVEST": ["投资", "投入"],
     "SUPPORT": ["帮扶", "扶持", "资助"],
 }
 TRIGGER_TYPE = {verb: etype for etype, verbs in TRIGGERS.items() for verb in verbs}
 TRIGGER_RE = re.compile("|".join(sorted(map(re.escape, TRIGGER_TYPE), key=len, reverse=True)))
+OTHER = "OTHER"  # any other verb with a named subject (needs POS tags)
+VERB_TAGS = ("v", "vd", "Vg")
+# Speech verbs whose object is what was said: the rest of the sentence.
+SPEECH_CONTENT = ("强调", "指出", "要求", "表示", "提出")
 PASSIVE_PREFIX = "被"
 # A trigger glued to one of these is a noun (发布会, 组织者, 检查组), not a verb.
-NOMINAL_SUFFIX_RE = re.compile(r"会|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
-                               r"|过程|结果|力度|对象|情况|行动")
+NOMINAL_SUFFIX_RE = re.compile(r"会(?!议)|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
+                               r"|过程|结果|力度|对象|情况|行动|前期|期间|之际|精神|中心|材料|报告")
 # Objects that name nothing: the verb was a noun (慰问活动) or its object is elsewhere.
 EMPTY_OBJECT_RE = re.compile(r"^(这|此|该|本|一)?[项次个场]?(活动|工作|行动|力度|进一步.*)$")
 
@@ -58,14 +78,34 @@ AGENT_LABELS = ("AGENCY", "ORG", "PERSON", "PLACE")
 ADVERBIAL_RE = re.compile(
     r"(今年以来|近年来|近日|日前|目前|同时|此外|下一步|今年|去年|上半年|下半年|[一二三四第]+季度|截至|"
     r"并|还|也|又|均|已|共|累计|先后|积极|大力|全力|持续|不断|进一步|深入|扎实|全面|主动|认真|切实|"
-    r"有针对性地|通过|将|要|正在|已经|首次|率先|充分|重点|着力|创新|以|在|从|于|对|向|为|即|并且|同时还|\d+月\d+日|"
-    r"\d+年|\d+月份?|[\s、的地，,])+")
+    r"有针对性地|通过|将|要|正在|已经|首次|率先|充分|重点|着力|创新|以|在|从|于|对|向|为|即|并且|同时还|"
+    r"专门|专题|随后|一同|一起|分别|亲自|上午|下午|晚上|昨日|昨天|当天|今天|\d+月\d+日|"
+    r"\d+年|\d+月份?|[\s、的地，,了])+")
 ANAPHOR_RE = re.compile(r"该(市|县|区|镇|乡|村|公司|企业|局|委|单位|部门|院|校|集团|中心)")
 ANAPHOR_LABEL = {"市": "PLACE", "县": "PLACE", "区": "PLACE", "镇": "PLACE", "乡": "PLACE", "村": "PLACE",
                  "公司": "ORG", "企业": "ORG", "集团": "ORG", "院": "ORG", "校": "ORG"}
+# 我市, 本县, 全市: the article's home place.
+HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
+# Modal and obligation frames: what should or must be done has not happened.
+MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请")
+# Purpose and frame clauses: 为规范…, 以…为契机, …具有重要意义.
+PURPOSE_RE = re.compile(r"^(?:为了|为)(?!期)")
+FRAME_RE = re.compile(r"以.{1,30}?为(?:契机|抓手|载体|引领|重点|主线|目标|核心|突破口|切入点)|(?:具有|有着).{0,12}意义")
+LIST_RE = re.compile(r"是[：:]")
+# 会议指出, 会上强调: the meeting (its holder) is the subject.
+MEETING_SUBJECT_RE = re.compile(r"(?:会议|会上|会议上|大会|全会)(?:上)?")
+# Between two names of one subject: coordination.
+COORDINATION_GAP_RE = re.compile(r"[、和与及同\s]*|以及|、以及")
+# The end of an official's title (…书记, …市长, …主任): a title chain before a name.
+TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|巡视员|调研员|代表|经理|董事长|总监|秘书|干事|专员|理事)$")
+# After a named subject: these start a circumstance or a second party, not more subject.
+PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入")
+BRACKETS_RE = re.compile(r"[（(][^）)]*[）)]")
 OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
 RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正式|隆重)")
 MAX_OBJECT = 40
+MAX_SPEECH = 80
+MAX_SENTENCE = 500  # longer "sentences" are tables or run-on lists: skipped
 
 FULL_DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 YEAR_MONTH_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
@@ -108,7 +148,9 @@ def resolve_date(text: str, year: int | None, doc_date: str | None) -> tuple[str
     for regex, build in (
         (FULL_DATE_RE, lambda m: f"{int(m[1]):04d}-{int(m[2]):02d}-{int(m[3]):02d}"),
         (YEAR_MONTH_RE, lambda m: f"{int(m[1]):04d}-{int(m[2]):02d}"),
-        (MONTH_DAY_RE, lambda m: f"{year:04d}-{int(m[1]):02d}-{int(m[2]):02d}" if year else None),
+        # No year known: ISO 8601's --MM-DD (a month and day of an unknown year).
+        (MONTH_DAY_RE, lambda m: f"{year:04d}-{int(m[1]):02d}-{int(m[2]):02d}" if year
+         else f"--{int(m[1]):02d}-{int(m[2]):02d}"),
         (MONTH_RE, lambda m: f"{year:04d}-{int(m[1]):02d}" if year and 1 <= int(m[1]) <= 12 else None),
     ):
         m = regex.search(text)
@@ -128,31 +170,56 @@ def _clean(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
+@dataclass
+class Predicate:
+    """A verb (or adjacent verbs) opening an event, in clause offsets."""
+
+    start: int
+    end: int
+    text: str
+    type: str
+
+
 class EventExtractor:
-    """Extracts events from one document's text and its linked mentions."""
+    """Extracts events from one document's text, its linked mentions and its words."""
 
     def __init__(self, doc_id: str, text: str, mentions: list[Mention], year: int | None,
                  doc_date: str | None, place_of: dict[str, str], word_bounds: set[int] | None = None,
-                 home: str | None = None):
-        self.home = home            # entity id of the article's home place (fallback topic)
+                 home: str | None = None, tags: dict[int, tuple[int, str]] | None = None):
+        self.home = home            # entity id of the article's home place
         self.word_bounds = word_bounds  # offsets where the segmenter puts a word boundary
+        self.tags = tags            # word start -> (word end, POS tag), when the Doc is tagged
         self.doc_id = doc_id
         self.text = text
         self.mentions = sorted(mentions, key=lambda m: m.start)
+        self._starts = [m.start for m in self.mentions]
+        self._labels = {m.entity_id: m.label for m in self.mentions}
+        self._covered = bytearray(len(text) + 1)  # 1 where a character is inside a mention
+        for m in self.mentions:
+            self._covered[m.start:m.end] = b"\x01" * (m.end - m.start)
         self.year = year
         self.doc_date = doc_date
         self.place_of = place_of   # entity id -> id of its place (agencies), places map to themselves
         self.history: list[Mention] = []   # agent-like mentions seen so far, for anaphora
         self.topic: list[str] = []
+        self.meeting: list[str] = []       # holder of the latest meeting, for 会议指出
         self._carrying_topic = False
 
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
-        return [m for m in self.mentions if m.start >= start and m.end <= end]
+        i = bisect_left(self._starts, start)
+        found = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            if self.mentions[i].end <= end:
+                found.append(self.mentions[i])
+            i += 1
+        return found
 
     def _inside_mention(self, pos: int) -> bool:
-        return any(m.start <= pos < m.end for m in self.mentions)
+        return bool(self._covered[pos])
 
     def _anaphor(self, segment: str) -> list[str]:
+        if HOME_RE.search(segment) and self.home:
+            return [self.home]
         m = ANAPHOR_RE.search(segment)
         if not m:
             return []
@@ -161,6 +228,8 @@ class EventExtractor:
             if mention.label == wanted and (wanted != "ORG" or mention.name.endswith(m.group(1))
                                            or m.group(1) in ("企业", "公司")):
                 return [mention.entity_id]
+        if wanted == "PLACE" and self.home:
+            return [self.home]
         return []
 
     def _is_verb(self, clause: str, clause_start: int, m: re.Match) -> bool:
@@ -169,9 +238,42 @@ class EventExtractor:
             return False
         if clause[max(0, m.start() - 1):m.start()] == "大" and clause[max(0, m.start() - 2):m.start()] != "加大":
             return False  # 安全生产大检查: a noun
+        if self.tags is not None:
+            word = self.tags.get(start)
+            # A tagged verb (not vn: 发布会, 线上线下), or the first word of a verb chunk.
+            return word is not None and word[0] <= end and word[1] in VERB_TAGS
         # One aligned edge is enough: the segmenter errs too (整合市), but a trigger inside
         # a longer word on both sides (线上线下 -> 上线) is no verb.
         return self.word_bounds is None or start in self.word_bounds or end in self.word_bounds
+
+    def _predicates(self, clause: str, clause_start: int) -> list[Predicate]:
+        """The clause's predicates: taxonomy verbs, adjacent ones joined (研究部署), plus
+        any other tagged verb right after a named subject (type OTHER)."""
+        found = [Predicate(m.start(), m.end(), m.group(), TRIGGER_TYPE[m.group()])
+                 for m in TRIGGER_RE.finditer(clause) if self._is_verb(clause, clause_start, m)]
+        if self.tags is not None:
+            taken = {i for p in found for i in range(p.start, p.end)}
+            for offset in range(len(clause)):
+                word = self.tags.get(clause_start + offset)
+                if word is None or word[1] not in VERB_TAGS or offset in taken:
+                    continue
+                end = min(word[0] - clause_start, len(clause))
+                if any(self._inside_mention(clause_start + i) for i in range(offset, end)):
+                    continue
+                before = self._mentions_in(clause_start, clause_start + offset)
+                lead = clause[before[-1].end - clause_start:offset] if before else None
+                if before and before[-1].label != "PLACE" and (not lead or ADVERBIAL_RE.fullmatch(lead)):
+                    found.append(Predicate(offset, end, clause[offset:end], OTHER))
+            found.sort(key=lambda p: p.start)
+        joined: list[Predicate] = []
+        for p in found:
+            if joined and joined[-1].end == p.start:  # 研究部署, 整合优化: one predicate, the last verb's type
+                last = joined[-1]
+                kind = p.type if p.type != OTHER else last.type
+                joined[-1] = Predicate(last.start, p.end, last.text + p.text, kind)
+            else:
+                joined.append(p)
+        return _serial_objects(joined, clause)
 
     def topic_agent(self) -> list[str]:
         """The article's main actor: the first agency or place opening a sentence of its
@@ -195,12 +297,9 @@ class EventExtractor:
             carried: list[str] = list(topic)
             self._carrying_topic = True
             for sm in SENTENCE_RE.finditer(paragraph):
-                sentence_start = paragraph_start + sm.start()
-                sentence = sm.group()
-                sentence_date = resolve_date(sentence, self.year, self.doc_date)
-                for cm in CLAUSE_RE.finditer(sentence):
-                    clause_start = sentence_start + cm.start()
-                    carried = self._clause(cm.group(), clause_start, sentence, sentence_date, carried, events)
+                if len(sm.group()) > MAX_SENTENCE:
+                    continue
+                carried = self._sentence(sm.group(), paragraph_start + sm.start(), carried, events)
         return _dedupe(events)
 
     def _paragraphs(self):
@@ -209,26 +308,68 @@ class EventExtractor:
             yield pos, line
             pos += len(line) + 1
 
-    def _clause(self, clause: str, clause_start: int, sentence: str, sentence_date, carried, events):
-        triggers = _serial_objects([m for m in TRIGGER_RE.finditer(clause) if self._is_verb(clause, clause_start, m)],
-                                   clause)
+    def _sentence(self, sentence: str, sentence_start: int, carried: list[str], events: list[Event]):
+        listed = LIST_RE.search(sentence)
+        if listed:  # 主要内容是：一…二…: a list, no events of its own
+            sentence = sentence[:listed.start()]
+        sentence_date = resolve_date(sentence, self.year, self.doc_date)
+        state = {"modal": False, "people": [], "done": False}
+        clauses = list(CLAUSE_RE.finditer(sentence))
+        for i, cm in enumerate(clauses):
+            if state["done"]:
+                break
+            clause = cm.group()
+            clause_start = sentence_start + cm.start()
+            framed = FRAME_RE.search(clause) or (PURPOSE_RE.match(clause.strip()) and i + 1 < len(clauses))
+            if framed:  # 为规范…, 以…为契机: a purpose or frame, not something done
+                self.history.extend(m for m in self._mentions_in(clause_start, clause_start + len(clause))
+                                    if m.label in AGENT_LABELS)
+                continue
+            carried = self._clause(clause, clause_start, sentence, sentence_start, sentence_date, carried,
+                                   events, state)
+        return carried
+
+    def _subject_group(self, mentions: list[Mention]) -> list[Mention]:
+        """The last name group of a subject: names joined by 、/和 or by a title chain
+        (省委常委、市委书记马懿: the person, not the organs in the titles)."""
+        if not mentions:
+            return []
+        group = [mentions[-1]]
+        for m in reversed(mentions[:-1]):
+            gap = self.text[m.end:group[0].start]
+            title_gap = group[0].label == "PERSON" and len(gap) <= 14 and re.fullmatch(r"[\u4e00-\u9fff、]*", gap) \
+                and (not gap.strip("、") or TITLE_TAIL_RE.search(gap.rstrip("、")))
+            if COORDINATION_GAP_RE.fullmatch(gap) or title_gap:
+                group.insert(0, m)
+            else:
+                break
+        people = [m for m in group if m.label == "PERSON"]
+        return people or group
+
+    def _clause(self, clause: str, clause_start: int, sentence: str, sentence_start: int, sentence_date,
+                carried, events, state):
+        predicates = self._predicates(clause, clause_start)
         clause_mentions = self._mentions_in(clause_start, clause_start + len(clause))
-        agent_like = [m for m in clause_mentions if m.label in AGENT_LABELS]
-        if not triggers:
-            # A clause that opens with an entity sets the subject for the clauses after it.
+        agent_like = [m for m in clause_mentions if m.label in AGENT_LABELS and not self._bracketed(m)]
+        if not predicates:
+            # A clause that opens with an entity sets the subject for the clauses after it;
+            # a clause that only names officials (市委副书记、市长NAME) lists subjects of the next verb.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
-            if agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)):
-                carried, self._carrying_topic = _prefer_organisations(agent_like), False
+            group = self._subject_group(agent_like)
+            if group and all(m.label == "PERSON" for m in group) and not clause[group[-1].end - clause_start:].strip(" 等"):
+                state["people"] += [m.entity_id for m in group]
+            elif agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)):
+                carried, self._carrying_topic = _prefer_organisations(group or agent_like), False
             elif self._anaphor(clause):
                 carried, self._carrying_topic = self._anaphor(clause), False
             self.history.extend(agent_like)
             return carried
         segment_start = 0
-        for i, trig in enumerate(triggers):
-            verb = trig.group()
-            subject = clause[segment_start:trig.start()]
+        for i, pred in enumerate(predicates):
+            verb = pred.text
+            subject = clause[segment_start:pred.start]
             subject_mentions = [m for m in agent_like
-                                if m.start >= clause_start + segment_start and m.end <= clause_start + trig.start()]
+                                if m.start >= clause_start + segment_start and m.end <= clause_start + pred.start]
             passive = verb.startswith(PASSIVE_PREFIX) or PASSIVE_PREFIX in subject
             if PASSIVE_PREFIX in subject and not verb.startswith(PASSIVE_PREFIX):
                 # X被Y评为Z: X received it; Y (the awarder) is not the subject.
@@ -236,47 +377,100 @@ class EventExtractor:
                 subject_mentions = [m for m in subject_mentions if m.end <= clause_start + segment_start + cut]
                 subject = subject[:cut]
             subject_mentions = _before_preposition(subject, clause_start + segment_start, subject_mentions)
+            names_end = subject_mentions[-1].end - clause_start - segment_start if subject_mentions else 0
+            if self._modal(subject[names_end:], clause_start + segment_start + names_end):
+                state["modal"] = True
+            elif subject_mentions:
+                state["modal"] = False
+            next_start = predicates[i + 1].start if i + 1 < len(predicates) else len(clause)
+            if state["modal"]:  # 要加强…, 必须完善…: an obligation, not an event
+                segment_start = pred.end
+                continue
             agents, source = self._agents(subject, subject_mentions, carried)
+            if state["people"] and (not agents or source != "explicit" or
+                                    all(self._label(a) == "PERSON" for a in agents)):
+                agents, source = list(dict.fromkeys(state["people"] + (agents if source == "explicit" else []))), \
+                    "explicit"
+                state["people"] = []
             if source == "carried" and self._carrying_topic:
                 source = "article"
+            if MEETING_SUBJECT_RE.fullmatch(ADVERBIAL_RE.sub("", subject)) and not subject_mentions:
+                agents, source = list(self.meeting), "meeting"
+            if pred.type == OTHER and source != "explicit":
+                segment_start = pred.end
+                continue
             self.history.extend(subject_mentions)
             if agents and not passive and source in ("explicit", "anaphor"):
                 carried, self._carrying_topic = agents, False
-            next_start = triggers[i + 1].start() if i + 1 < len(triggers) else len(clause)
-            object_text = _object_phrase(clause[trig.end():next_start])
+            if verb in SPEECH_CONTENT:
+                # What was said is the rest of the sentence: one event, nothing opened inside it.
+                rest_start = clause_start + pred.end - sentence_start
+                object_text = _clean(sentence[rest_start:].lstrip("，：,:了")[:MAX_SPEECH].rstrip("。！？；"))
+                state["done"] = True
+                if len(object_text) < 2:
+                    return carried
+                object_end = sentence_start + rest_start + MAX_SPEECH
+            else:
+                object_text = _object_phrase(clause[pred.end:next_start])
+                object_end = clause_start + next_start
             if object_text is None:
-                if next_start > trig.end():  # 世界旅游组织评为: keep the subject for the next verb
-                    segment_start = trig.end()
+                if next_start > pred.end:  # 世界旅游组织评为: keep the subject for the next verb
+                    segment_start = pred.end
                 continue
-            object_mentions = self._mentions_in(clause_start + trig.end(), clause_start + next_start)
-            if not agents and TRIGGER_TYPE[verb] == "HOLD":
+            object_mentions = self._mentions_in(clause_start + pred.end, object_end)
+            if not agents and pred.type == "HOLD":
                 # 召开的苏州市…发布会: a meeting named after a place or agency is held by it.
                 owner = [m for m in object_mentions
-                         if m.start - (clause_start + trig.end()) <= 1 and m.label in ("AGENCY", "PLACE")]
+                         if m.start - (clause_start + pred.end) <= 1 and m.label in ("AGENCY", "PLACE")]
                 if owner:
                     agents, source = [owner[0].entity_id], "object-owner"
+            if pred.type == "HOLD" and agents:
+                self.meeting = agents
             date, date_text = resolve_date(clause, self.year, self.doc_date)
             if date is None:
                 date, date_text = sentence_date
             places = [m.entity_id for m in clause_mentions if m.label == "PLACE" and m.entity_id not in agents]
             quantity = _quantity(object_text)
             events.append(Event(
-                type=TRIGGER_TYPE[verb], trigger=verb, sentence=sentence.strip(), doc=self.doc_id,
+                type=pred.type, trigger=verb, sentence=sentence.strip(), doc=self.doc_id,
                 object_text=object_text, date=date, date_text=date_text,
                 quantity=_clean(quantity.group()) if quantity else None,
                 agents=agents, agent_role="recipient" if passive else "agent", agent_source=source,
                 objects=list(dict.fromkeys(m.entity_id for m in object_mentions if m.entity_id not in agents)),
                 locations=list(dict.fromkeys(places or [self.place_of[a] for a in agents if a in self.place_of])),
-                offset=clause_start + trig.start(),
+                offset=clause_start + pred.start,
             ))
-            segment_start = trig.end()
+            if state["done"]:
+                return carried
+            segment_start = pred.end
         return carried
+
+    def _label(self, entity_id: str) -> str | None:
+        return self._labels.get(entity_id)
+
+    def _modal(self, text: str, offset: int) -> bool:
+        """要/需/必须… as a word of its own (not 主要, 重要, 需求)."""
+        for m in MODAL_RE.finditer(text):
+            start, end = offset + m.start(), offset + m.end()
+            if self.tags is not None:
+                word = self.tags.get(start)
+                if word is not None and word[0] == end:
+                    return True
+            elif self.word_bounds is None or (start in self.word_bounds and end in self.word_bounds):
+                return True
+        return False
+
+    def _bracketed(self, mention: Mention) -> bool:
+        """Names inside brackets (（记者 X 通讯员 Y）, (图为…)) are asides, never subjects."""
+        line_start = max(self.text.rfind("\n", max(0, mention.start - 60), mention.start) + 1, mention.start - 60)
+        before = self.text[line_start:mention.start]
+        return before.rfind("（") > before.rfind("）") or before.rfind("(") > before.rfind(")")
 
     def _agents(self, subject: str, subject_mentions: list[Mention], carried: list[str]):
         if "由" in subject and subject_mentions:  # 由X主办的…: X did it
             return [subject_mentions[-1].entity_id], "explicit"
         if subject_mentions:
-            return _prefer_organisations(subject_mentions), "explicit"
+            return _prefer_organisations(self._subject_group(subject_mentions)), "explicit"
         anaphor = self._anaphor(subject)
         if anaphor:
             return anaphor, "anaphor"
@@ -300,16 +494,21 @@ def _object_phrase(text: str) -> str | None:
     return _clean(text)
 
 
-def _serial_objects(triggers: list[re.Match], clause: str) -> list[re.Match]:
-    """召开2023年优化营商环境工作推进会: 优化 right after a verb that takes a noun phrase
-    is part of that noun phrase, not a second event."""
-    kept: list[re.Match] = []
-    for m in triggers:
-        if kept and TRIGGER_TYPE[m.group()] == "PROMOTE" and TRIGGER_TYPE[kept[-1].group()] in NP_OBJECT_TYPES:
-            gap = clause[kept[-1].end():m.start()]
-            if len(re.findall(r"[\u4e00-\u9fff]", gap)) < 2:
+def _serial_objects(predicates: list[Predicate], clause: str) -> list[Predicate]:
+    """Verbs inside the object of the verb before them are no events of their own:
+    召开2023年优化营商环境工作推进会 (优化 right after a verb that takes a noun phrase),
+    开展节前综合检查 / 开展联合检查6次 (检查 closes the clause: the object's head noun)."""
+    kept: list[Predicate] = []
+    for p in predicates:
+        if kept and kept[-1].type in NP_OBJECT_TYPES:
+            gap = clause[kept[-1].end:p.start]
+            tail = clause[p.end:].strip(" 。；！？")
+            closes = not tail or QUANTITY_RE.fullmatch(tail) or re.fullmatch(r"工作|活动|行动", tail)
+            if p.type == "PROMOTE" and len(re.findall(r"[\u4e00-\u9fff]", gap)) < 2:
                 continue
-        kept.append(m)
+            if closes and gap and not re.search(r"[、和与及并]", gap):
+                continue
+        kept.append(p)
     return kept
 
 
@@ -320,9 +519,6 @@ def _quantity(text: str) -> re.Match | None:
             continue
         return m
     return None
-
-
-PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过")
 
 
 def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> list[Mention]:
@@ -396,6 +592,12 @@ class EventComponent:
         home_id = linker.place_for_division(home).id if home is not None else None
         words = doc.spans["words"] if "words" in doc.spans else None
         bounds = {w.start_char for w in words} | {w.end_char for w in words} if words is not None else None
+        tags = None
+        # Word tokens with POS tags (kg_syntax sets tag_ and pos_; the character tokens of the
+        # NER carry feature tags in tag_ but no pos_).
+        if doc.has_annotation("POS") and doc.has_annotation("TAG"):
+            tags = {t.idx: (t.idx + len(t.text), t.tag_) for t in doc if t.tag_}
+            bounds = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
         doc._.events = EventExtractor(doc._.kg_doc_id or "doc", doc.text, mentions, doc._.kg_year, doc._.kg_date,
-                                      place_of, word_bounds=bounds, home=home_id).extract()
+                                      place_of, word_bounds=bounds, home=home_id, tags=tags).extract()
         return doc
