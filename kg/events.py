@@ -100,7 +100,9 @@ COORDINATION_GAP_RE = re.compile(r"[、和与及同\s]*|以及|、以及")
 TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|巡视员|调研员|代表|经理|董事长|总监|秘书|干事|专员|理事)$")
 # After a named subject: these start a circumstance or a second party, not more subject.
 PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入")
-BRACKETS_RE = re.compile(r"[（(][^）)]*[）)]")
+QUOTED_RE = re.compile(r"“[^“”\n]{1,80}”|《[^《》\n]{1,80}》")
+# 他/她: the person named last.
+PRONOUN_RE = re.compile(r"^(?:他|她)")
 OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
 RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正式|隆重)")
 MAX_OBJECT = 40
@@ -197,6 +199,9 @@ class EventExtractor:
         self._covered = bytearray(len(text) + 1)  # 1 where a character is inside a mention
         for m in self.mentions:
             self._covered[m.start:m.end] = b"\x01" * (m.end - m.start)
+        self._quoted = bytearray(len(text) + 1)  # 1 inside “…” or 《…》: a title, one object
+        for q in QUOTED_RE.finditer(text):
+            self._quoted[q.start() + 1:q.end() - 1] = b"\x01" * (q.end() - q.start() - 2)
         self.year = year
         self.doc_date = doc_date
         self.place_of = place_of   # entity id -> id of its place (agencies), places map to themselves
@@ -220,21 +225,28 @@ class EventExtractor:
     def _anaphor(self, segment: str) -> list[str]:
         if HOME_RE.search(segment) and self.home:
             return [self.home]
+        if PRONOUN_RE.match(ADVERBIAL_RE.sub("", segment, count=1) if segment[:1] not in "他她" else segment):
+            return next(([m.entity_id] for m in reversed(self.history) if m.label == "PERSON"), [])
         m = ANAPHOR_RE.search(segment)
         if not m:
             return []
         wanted = ANAPHOR_LABEL.get(m.group(1), "AGENCY")
-        for mention in reversed(self.history):
-            if mention.label == wanted and (wanted != "ORG" or mention.name.endswith(m.group(1))
-                                           or m.group(1) in ("企业", "公司")):
-                return [mention.entity_id]
+        # 该镇: the town named last (a 镇 before a 省 named since), else any place of that kind.
+        for strict in (True, False):
+            for mention in reversed(self.history):
+                if mention.label != wanted:
+                    continue
+                if wanted == "PLACE" and strict and not mention.name.endswith(m.group(1)):
+                    continue
+                if wanted != "ORG" or mention.name.endswith(m.group(1)) or m.group(1) in ("企业", "公司"):
+                    return [mention.entity_id]
         if wanted == "PLACE" and self.home:
             return [self.home]
         return []
 
     def _is_verb(self, clause: str, clause_start: int, m: re.Match) -> bool:
         start, end = clause_start + m.start(), clause_start + m.end()
-        if self._inside_mention(start) or NOMINAL_SUFFIX_RE.match(clause, m.end()):
+        if self._inside_mention(start) or self._quoted[start] or NOMINAL_SUFFIX_RE.match(clause, m.end()):
             return False
         if clause[max(0, m.start() - 1):m.start()] == "大" and clause[max(0, m.start() - 2):m.start()] != "加大":
             return False  # 安全生产大检查: a noun
@@ -242,9 +254,9 @@ class EventExtractor:
             word = self.tags.get(start)
             # A tagged verb (not vn: 发布会, 线上线下), or the first word of a verb chunk.
             return word is not None and word[0] <= end and word[1] in VERB_TAGS
-        # One aligned edge is enough: the segmenter errs too (整合市), but a trigger inside
-        # a longer word on both sides (线上线下 -> 上线) is no verb.
-        return self.word_bounds is None or start in self.word_bounds or end in self.word_bounds
+        # A verb starts a word; its end may be glued to what follows (整合市: the segmenter
+        # errs), but a trigger starting inside a word (线上线下 -> 上线) is no verb.
+        return self.word_bounds is None or start in self.word_bounds
 
     def _predicates(self, clause: str, clause_start: int) -> list[Predicate]:
         """The clause's predicates: taxonomy verbs, adjacent ones joined (研究部署), plus
@@ -350,8 +362,12 @@ class EventExtractor:
                 carried, events, state):
         predicates = self._predicates(clause, clause_start)
         clause_mentions = self._mentions_in(clause_start, clause_start + len(clause))
-        agent_like = [m for m in clause_mentions if m.label in AGENT_LABELS and not self._bracketed(m)]
+        agent_like = [m for m in clause_mentions
+                      if m.label in AGENT_LABELS and not self._bracketed(m) and not self._quoted[m.start]]
         if not predicates:
+            if self._modal(ADVERBIAL_RE.sub("", clause[:4], count=1)[:2], clause_start + len(clause[:4]) -
+                           len(ADVERBIAL_RE.sub("", clause[:4], count=1))):
+                state["modal"] = True  # 要扩大…，组织好…: the frame holds for the clauses after it
             # A clause that opens with an entity sets the subject for the clauses after it;
             # a clause that only names officials (市委副书记、市长NAME) lists subjects of the next verb.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
@@ -365,11 +381,20 @@ class EventExtractor:
             self.history.extend(agent_like)
             return carried
         segment_start = 0
+        clause_agents: list[str] = []
         for i, pred in enumerate(predicates):
             verb = pred.text
             subject = clause[segment_start:pred.start]
             subject_mentions = [m for m in agent_like
                                 if m.start >= clause_start + segment_start and m.end <= clause_start + pred.start]
+            if i and subject_mentions:
+                # After a first verb, names inside its object are no subject of the next one
+                # unless they stand right before it (荣获A称号和B月荣获C: both by the clause's subject).
+                lead = clause[subject_mentions[-1].end - clause_start:pred.start]
+                if lead and not ADVERBIAL_RE.fullmatch(lead) and not PREPOSITION_RE.search(lead) \
+                        and PASSIVE_PREFIX not in lead:
+                    subject_mentions = []
+                    subject = ""
             passive = verb.startswith(PASSIVE_PREFIX) or PASSIVE_PREFIX in subject
             if PASSIVE_PREFIX in subject and not verb.startswith(PASSIVE_PREFIX):
                 # X被Y评为Z: X received it; Y (the awarder) is not the subject.
@@ -386,7 +411,7 @@ class EventExtractor:
             if state["modal"]:  # 要加强…, 必须完善…: an obligation, not an event
                 segment_start = pred.end
                 continue
-            agents, source = self._agents(subject, subject_mentions, carried)
+            agents, source = self._agents(subject, subject_mentions, clause_agents or carried)
             if state["people"] and (not agents or source != "explicit" or
                                     all(self._label(a) == "PERSON" for a in agents)):
                 agents, source = list(dict.fromkeys(state["people"] + (agents if source == "explicit" else []))), \
@@ -396,12 +421,16 @@ class EventExtractor:
                 source = "article"
             if MEETING_SUBJECT_RE.fullmatch(ADVERBIAL_RE.sub("", subject)) and not subject_mentions:
                 agents, source = list(self.meeting), "meeting"
+                if agents:  # the clauses after 会议指出… speak of the meeting too
+                    carried, self._carrying_topic = agents, False
             if pred.type == OTHER and source != "explicit":
                 segment_start = pred.end
                 continue
             self.history.extend(subject_mentions)
             if agents and not passive and source in ("explicit", "anaphor"):
                 carried, self._carrying_topic = agents, False
+            if agents:
+                clause_agents = agents
             if verb in SPEECH_CONTENT:
                 # What was said is the rest of the sentence: one event, nothing opened inside it.
                 rest_start = clause_start + pred.end - sentence_start
@@ -411,8 +440,13 @@ class EventExtractor:
                     return carried
                 object_end = sentence_start + rest_start + MAX_SPEECH
             else:
-                object_text = _object_phrase(clause[pred.end:next_start])
-                object_end = clause_start + next_start
+                object_end = next_start
+                if next_start < len(clause) and (pred.text in CAUSATIVE or RELATIVE_TAIL_RE.search(clause[next_start:])):
+                    # 组织A开展B, 传达了X参加Y时的讲话精神: what follows belongs to the object.
+                    object_end = len(clause)
+                object_text = _object_phrase(clause[pred.end:object_end], MAX_OBJECT + 20)
+                object_text = object_text or self._object_elsewhere(pred, subject, clause, sentence)
+                object_end = clause_start + object_end
             if object_text is None:
                 if next_start > pred.end:  # 世界旅游组织评为: keep the subject for the next verb
                     segment_start = pred.end
@@ -431,6 +465,9 @@ class EventExtractor:
                 date, date_text = sentence_date
             places = [m.entity_id for m in clause_mentions if m.label == "PLACE" and m.entity_id not in agents]
             quantity = _quantity(object_text)
+            if quantity is None and not i:
+                # 共11个城市被授予…, …等131个村镇被授予…: the count is the subject's.
+                quantity = _quantity(subject[subject_mentions[-1].end - clause_start:] if subject_mentions else subject)
             events.append(Event(
                 type=pred.type, trigger=verb, sentence=sentence.strip(), doc=self.doc_id,
                 object_text=object_text, date=date, date_text=date_text,
@@ -444,6 +481,26 @@ class EventExtractor:
                 return carried
             segment_start = pred.end
         return carried
+
+    def _object_elsewhere(self, pred: Predicate, subject: str, clause: str, sentence: str) -> str | None:
+        """The object of a verb with none after it: the meeting that is the subject of
+        召开/举行 (X会议在Y召开), the occasion of 致辞/讲话 (在X上致辞), the title that
+        opens the sentence for 印发/同意 (《X》已经…同意，现印发给你们)."""
+        tail = clause[pred.end:].strip(" 了。；")
+        if pred.type == "HOLD" and not tail:
+            meeting = re.match(r"(.+?(?:会|会议|仪式|活动|论坛|大赛|赛|节|展)(?:[（(][^）)]*[）)])?)(?:在|于|正式|隆重|顺利|$)",
+                               ADVERBIAL_RE.sub("", subject, count=1) if subject else "")
+            if meeting and len(meeting.group(1)) >= 3:
+                return _clean(meeting.group(1)).strip("“”")
+        if pred.type == "SPEECH" and not tail:
+            occasion = re.search(r"在(.{2,30}?)(?:上|中|期间)", subject)
+            if occasion:
+                return _clean(occasion.group(1))
+        if pred.type in ("ISSUE", "APPROVE") and (not tail or tail.startswith("给")):
+            title = QUOTED_RE.search(sentence)
+            if title and title.group().startswith("《"):
+                return _clean(title.group())
+        return None
 
     def _label(self, entity_id: str) -> str | None:
         return self._labels.get(entity_id)
@@ -467,7 +524,7 @@ class EventExtractor:
         return before.rfind("（") > before.rfind("）") or before.rfind("(") > before.rfind(")")
 
     def _agents(self, subject: str, subject_mentions: list[Mention], carried: list[str]):
-        if "由" in subject and subject_mentions:  # 由X主办的…: X did it
+        if ("由" in subject or "经" in subject) and subject_mentions:  # 由X主办的…, 已经X同意: X did it
             return [subject_mentions[-1].entity_id], "explicit"
         if subject_mentions:
             return _prefer_organisations(self._subject_group(subject_mentions)), "explicit"
@@ -480,14 +537,17 @@ class EventExtractor:
 
 
 NP_OBJECT_TYPES = ("HOLD", "ISSUE", "LAUNCH", "CREATE", "ORGANIZE")
+CAUSATIVE = ("组织", "率", "带领", "指导", "督促")
+# A clause ending in 的 + noun after a verb: that verb is inside a relative clause.
+RELATIVE_TAIL_RE = re.compile(r"(?:时|之际|期间)?的[\u4e00-\u9fff]{2,8}[。；！？]?$")
 
 
-def _object_phrase(text: str) -> str | None:
+def _object_phrase(text: str, limit: int = MAX_OBJECT) -> str | None:
     """The object as written after a trigger; None when nothing nameable follows."""
     relative = RELATIVE_OBJECT_RE.match(text)  # 召开的X上: X
     if relative:
         text = relative.group(1)
-    text = OBJECT_END_RE.sub("", text.strip(" 了的，。；"))[:MAX_OBJECT]
+    text = OBJECT_END_RE.sub("", text.strip(" 了的，。；"))[:limit]
     if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…" \
             or EMPTY_OBJECT_RE.match(text):
         return None
@@ -500,13 +560,17 @@ def _serial_objects(predicates: list[Predicate], clause: str) -> list[Predicate]
     开展节前综合检查 / 开展联合检查6次 (检查 closes the clause: the object's head noun)."""
     kept: list[Predicate] = []
     for p in predicates:
-        if kept and kept[-1].type in NP_OBJECT_TYPES:
+        if kept:
             gap = clause[kept[-1].end:p.start]
             tail = clause[p.end:].strip(" 。；！？")
-            closes = not tail or QUANTITY_RE.fullmatch(tail) or re.fullmatch(r"工作|活动|行动", tail)
-            if p.type == "PROMOTE" and len(re.findall(r"[\u4e00-\u9fff]", gap)) < 2:
+            closes = not tail or QUANTITY_RE.fullmatch(tail) or re.fullmatch(r"工作|活动|行动|情况|汇报", tail)
+            if kept[-1].type in NP_OBJECT_TYPES and p.type == "PROMOTE" \
+                    and len(re.findall(r"[\u4e00-\u9fff]", gap)) < 2:
                 continue
             if closes and gap and not re.search(r"[、和与及并]", gap):
+                continue
+            # 调度…推进落实情况, 听取…工作汇报: a verb in the matter reviewed is part of it.
+            if kept[-1].type == "REVIEW" and re.search(r"(情况|汇报|进展|报告)$", tail):
                 continue
         kept.append(p)
     return kept
@@ -536,6 +600,8 @@ def _prefer_organisations(mentions: list[Mention]) -> list[str]:
     """The subject's actors: its organisations and people if any, else its places
     (天河区、海珠区生态环境分局 -> the bureau; 吴江区的“…” -> 吴江区)."""
     actors = [m for m in mentions if m.label in ("AGENCY", "ORG", "PERSON")]
+    # 市市场监管局园区分局: an organ written right after another is its unit; the unit acts.
+    actors = [m for i, m in enumerate(actors) if i + 1 == len(actors) or actors[i + 1].start != m.end]
     if not actors:
         places = [m for m in mentions if m.label == "PLACE"]
         # 浙江省湖州市安吉县: a written chain of places means its last, most specific one.
@@ -552,7 +618,7 @@ def _dedupe(events: list[Event]) -> list[Event]:
     kept: list[Event] = []
     for event in events:
         core = _core(event.object_text)
-        twin = next((k for k in kept if k.type == event.type and set(k.agents) == set(event.agents)
+        twin = next((k for k in kept if k.trigger == event.trigger and set(k.agents) == set(event.agents)
                      and (_core(k.object_text) in core or core in _core(k.object_text))), None)
         if twin is None:
             kept.append(event)
