@@ -66,7 +66,7 @@ VERB_TAGS = ("v", "vd", "Vg")
 SPEECH_CONTENT = ("强调", "指出", "要求", "表示", "提出")
 PASSIVE_PREFIX = "被"
 # A trigger glued to one of these is a noun (发布会, 组织者, 检查组), not a verb.
-NOMINAL_SUFFIX_RE = re.compile(r"会(?!议)|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
+NOMINAL_SUFFIX_RE = re.compile(r"会(?!议)|中(?![心国央华])|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
                                r"|过程|结果|力度|对象|情况|行动|前期|期间|之际|精神|中心|材料|报告")
 # Objects that name nothing: the verb was a noun (慰问活动) or its object is elsewhere.
 EMPTY_OBJECT_RE = re.compile(r"^(这|此|该|本|一)?[项次个场]?(活动|工作|行动|力度|进一步.*)$")
@@ -208,7 +208,22 @@ class EventExtractor:
         self.history: list[Mention] = []   # agent-like mentions seen so far, for anaphora
         self.topic: list[str] = []
         self.meeting: list[str] = []       # holder of the latest meeting, for 会议指出
+        self.signature = self._signature()  # (mention, ISO date) signing an official notice
         self._carrying_topic = False
+
+    def _signature(self) -> tuple[Mention, str] | None:
+        """An official notice is signed by its issuer with a date on a line of their own
+        (X办公厅 / 2016年5月28日): the issuer and date of what it 印发s."""
+        for m in self.mentions:
+            if m.label != "AGENCY" or self.text[self.text.rfind("\n", 0, m.start) + 1:m.start].strip():
+                continue
+            after = self.text[m.end:m.end + 24]
+            if not after.startswith(("\n", " ", "\u3000")) and not FULL_DATE_RE.match(after):
+                continue
+            date = FULL_DATE_RE.match(after.lstrip())
+            if date:
+                return m, f"{int(date[1]):04d}-{int(date[2]):02d}-{int(date[3]):02d}"
+        return None
 
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
         i = bisect_left(self._starts, start)
@@ -246,7 +261,9 @@ class EventExtractor:
 
     def _is_verb(self, clause: str, clause_start: int, m: re.Match) -> bool:
         start, end = clause_start + m.start(), clause_start + m.end()
-        if self._inside_mention(start) or self._quoted[start] or NOMINAL_SUFFIX_RE.match(clause, m.end()):
+        if self._quoted[start] or NOMINAL_SUFFIX_RE.match(clause, m.end()):
+            return False
+        if self._inside_mention(start) and not self._verb_opens_name(start, end):
             return False
         if clause[max(0, m.start() - 1):m.start()] == "大" and clause[max(0, m.start() - 2):m.start()] != "加大":
             return False  # 安全生产大检查: a noun
@@ -257,6 +274,14 @@ class EventExtractor:
         # A verb starts a word; its end may be glued to what follows (整合市: the segmenter
         # errs), but a trigger starting inside a word (线上线下 -> 上线) is no verb.
         return self.word_bounds is None or start in self.word_bounds
+
+    def _verb_opens_name(self, start: int, end: int) -> bool:
+        """主持召开市政府…, 传达学习省…人大: an organisation name the NER began with a
+        verb word; the verb still opens the event."""
+        i = bisect_left(self._starts, start)
+        mention = self.mentions[i] if i < len(self.mentions) and self._starts[i] == start else None
+        return (mention is not None and mention.label in ("AGENCY", "ORG") and end - start >= 2
+                and (self.word_bounds is None or end in self.word_bounds))
 
     def _predicates(self, clause: str, clause_start: int) -> list[Predicate]:
         """The clause's predicates: taxonomy verbs, adjacent ones joined (研究部署), plus
@@ -362,8 +387,9 @@ class EventExtractor:
                 carried, events, state):
         predicates = self._predicates(clause, clause_start)
         clause_mentions = self._mentions_in(clause_start, clause_start + len(clause))
-        agent_like = [m for m in clause_mentions
-                      if m.label in AGENT_LABELS and not self._bracketed(m) and not self._quoted[m.start]]
+        signer = self.signature[0] if self.signature else None
+        agent_like = [m for m in clause_mentions if m.label in AGENT_LABELS and m is not signer
+                      and not self._bracketed(m) and not self._quoted[m.start]]
         if not predicates:
             if self._modal(ADVERBIAL_RE.sub("", clause[:4], count=1)[:2], clause_start + len(clause[:4]) -
                            len(ADVERBIAL_RE.sub("", clause[:4], count=1))):
@@ -412,6 +438,8 @@ class EventExtractor:
                 segment_start = pred.end
                 continue
             agents, source = self._agents(subject, subject_mentions, clause_agents or carried)
+            if i and not subject_mentions and clause_agents and not agents:
+                agents, source = clause_agents, "carried"
             if state["people"] and (not agents or source != "explicit" or
                                     all(self._label(a) == "PERSON" for a in agents)):
                 agents, source = list(dict.fromkeys(state["people"] + (agents if source == "explicit" else []))), \
@@ -445,7 +473,8 @@ class EventExtractor:
                     # 组织A开展B, 传达了X参加Y时的讲话精神: what follows belongs to the object.
                     object_end = len(clause)
                 object_text = _object_phrase(clause[pred.end:object_end], MAX_OBJECT + 20)
-                object_text = object_text or self._object_elsewhere(pred, subject, clause, sentence)
+                if object_text is None or object_text.startswith("给"):  # 现印发给你们
+                    object_text = self._object_elsewhere(pred, subject, clause, sentence) or object_text
                 object_end = clause_start + object_end
             if object_text is None:
                 if next_start > pred.end:  # 世界旅游组织评为: keep the subject for the next verb
@@ -463,6 +492,10 @@ class EventExtractor:
             date, date_text = resolve_date(clause, self.year, self.doc_date)
             if date is None:
                 date, date_text = sentence_date
+            if pred.type == "ISSUE" and self.signature and (not agents or source == "article"):
+                agents, source = [self.signature[0].entity_id], "signature"
+                if date is None:
+                    date, date_text = self.signature[1], None
             places = [m.entity_id for m in clause_mentions if m.label == "PLACE" and m.entity_id not in agents]
             quantity = _quantity(object_text)
             if quantity is None and not i:
@@ -488,7 +521,8 @@ class EventExtractor:
         opens the sentence for 印发/同意 (《X》已经…同意，现印发给你们)."""
         tail = clause[pred.end:].strip(" 了。；")
         if pred.type == "HOLD" and not tail:
-            meeting = re.match(r"(.+?(?:会|会议|仪式|活动|论坛|大赛|赛|节|展)(?:[（(][^）)]*[）)])?)(?:在|于|正式|隆重|顺利|$)",
+            meeting = re.match(r"(.+?(?:会|会议|仪式|活动|论坛|大赛|赛|节|展)(?:[（(][^）)]*[）)])?[”」]?)"
+                               r"(?:在|于|正式|隆重|顺利|$)",
                                ADVERBIAL_RE.sub("", subject, count=1) if subject else "")
             if meeting and len(meeting.group(1)) >= 3:
                 return _clean(meeting.group(1)).strip("“”")
@@ -539,7 +573,7 @@ class EventExtractor:
 NP_OBJECT_TYPES = ("HOLD", "ISSUE", "LAUNCH", "CREATE", "ORGANIZE")
 CAUSATIVE = ("组织", "率", "带领", "指导", "督促")
 # A clause ending in 的 + noun after a verb: that verb is inside a relative clause.
-RELATIVE_TAIL_RE = re.compile(r"(?:时|之际|期间)?的[\u4e00-\u9fff]{2,8}[。；！？]?$")
+RELATIVE_TAIL_RE = re.compile(r"(?:时|之际|期间)的|的[\u4e00-\u9fff]{2,8}[。；！？]?$")
 
 
 def _object_phrase(text: str, limit: int = MAX_OBJECT) -> str | None:
@@ -547,6 +581,7 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT) -> str | None:
     relative = RELATIVE_OBJECT_RE.match(text)  # 召开的X上: X
     if relative:
         text = relative.group(1)
+    text = re.split(r"时的|之时", text)[0]  # 审议《X》时的讲话: X
     text = OBJECT_END_RE.sub("", text.strip(" 了的，。；"))[:limit]
     if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…" \
             or EMPTY_OBJECT_RE.match(text):

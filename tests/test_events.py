@@ -65,8 +65,8 @@ def test_resolve_date(text, expected):
     assert resolve_date(text, 2022, None) == expected
 
 
-def test_month_day_without_year_stays_unknown():
-    assert resolve_date("7月29日召开", None, None) == (None, None)
+def test_month_day_without_year_is_iso_without_year():
+    assert resolve_date("7月29日召开", None, None) == ("--07-29", "7月29日")
 
 
 def test_promote_verb_inside_a_meeting_name_is_no_event(nlp):
