@@ -66,12 +66,12 @@ VERB_TAGS = ("v", "vd", "Vg")
 SPEECH_CONTENT = ("强调", "指出", "要求", "表示", "提出")
 PASSIVE_PREFIX = "被"
 # A trigger glued to one of these is a noun (发布会, 组织者, 检查组), not a verb.
-NOMINAL_SUFFIX_RE = re.compile(r"会(?!议)|中(?![心国央华])|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
+NOMINAL_SUFFIX_RE = re.compile(r"会(?!议)|中(?![心国央华])|额|金额|数|频次|频率|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
                                r"|过程|结果|力度|对象|情况|行动|前期|期间|之际|精神|中心|材料|报告")
 # Objects that name nothing: the verb was a noun (慰问活动) or its object is elsewhere.
 EMPTY_OBJECT_RE = re.compile(r"^(这|此|该|本|一)?[项次个场]?(活动|工作|行动|力度|进一步.*)$")
 
-SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
+SENTENCE_RE = re.compile(r"[^。！？；;!?\n]+[。！？；;!?]?")
 CLAUSE_RE = re.compile(r"[^，：,:]+")
 AGENT_LABELS = ("AGENCY", "ORG", "PERSON", "PLACE")
 # Words that may stand before a verb without being its subject.
@@ -89,7 +89,7 @@ HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
 # Modal and obligation frames: what should or must be done has not happened.
 MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请")
 # Purpose and frame clauses: 为规范…, 以…为契机, …具有重要意义.
-PURPOSE_RE = re.compile(r"^(?:为了|为)(?!期)")
+PURPOSE_RE = re.compile(r"^(?:为了|为(?!期)|就)")
 FRAME_RE = re.compile(r"以.{1,30}?为(?:契机|抓手|载体|引领|重点|主线|目标|核心|突破口|切入点)|(?:具有|有着).{0,12}意义")
 LIST_RE = re.compile(r"是[：:]")
 # 会议指出, 会上强调: the meeting (its holder) is the subject.
@@ -101,6 +101,11 @@ TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|�
 # After a named subject: these start a circumstance or a second party, not more subject.
 PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入")
 QUOTED_RE = re.compile(r"“[^“”\n]{1,80}”|《[^《》\n]{1,80}》")
+# Before a verb: a measure word (35个投资合作项目, 22名出席…代表) or 的/重要 (重要讲话,
+# 代表团的讨论审议) make it a modifier or a noun.
+NOMINAL_PREFIX_RE = re.compile(r"(?:\d|[一二两三四五六七八九十百千万几多])[个项家批名位所户]$|的$|重要$")
+# 是/作为/成为 + a verb phrase (是全面建成…之年): a description, not an event.
+COPULA_RE = re.compile(r"是|成为")
 # 他/她: the person named last.
 PRONOUN_RE = re.compile(r"^(?:他|她)")
 OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
@@ -166,6 +171,12 @@ def resolve_date(text: str, year: int | None, doc_date: str | None) -> tuple[str
     if doc_date and ("近日" in text or "日前" in text):
         return doc_date, "近日" if "近日" in text else "日前"
     return None, None
+
+
+def _strip_adverbials(text: str) -> str:
+    """`text` without the adverbials it opens with."""
+    lead = ADVERBIAL_RE.match(text)
+    return text[lead.end():] if lead else text
 
 
 def _clean(text: str) -> str:
@@ -240,7 +251,7 @@ class EventExtractor:
     def _anaphor(self, segment: str) -> list[str]:
         if HOME_RE.search(segment) and self.home:
             return [self.home]
-        if PRONOUN_RE.match(ADVERBIAL_RE.sub("", segment, count=1) if segment[:1] not in "他她" else segment):
+        if PRONOUN_RE.match(segment if segment[:1] in "他她" else _strip_adverbials(segment)):
             return next(([m.entity_id] for m in reversed(self.history) if m.label == "PERSON"), [])
         m = ANAPHOR_RE.search(segment)
         if not m:
@@ -267,6 +278,10 @@ class EventExtractor:
             return False
         if clause[max(0, m.start() - 1):m.start()] == "大" and clause[max(0, m.start() - 2):m.start()] != "加大":
             return False  # 安全生产大检查: a noun
+        if NOMINAL_PREFIX_RE.search(clause[max(0, m.start() - 3):m.start()]):
+            return False
+        if m.start() and clause[m.start() - 1] == m.group()[-1] and clause[m.end():m.end() + 1] in ("下", "外"):
+            return False  # 线上线下, 校内校外: a doubled locative, not 上线
         if self.tags is not None:
             word = self.tags.get(start)
             # A tagged verb (not vn: 发布会, 线上线下), or the first word of a verb chunk.
@@ -303,13 +318,19 @@ class EventExtractor:
                     found.append(Predicate(offset, end, clause[offset:end], OTHER))
             found.sort(key=lambda p: p.start)
         joined: list[Predicate] = []
+        verbs = 0
         for p in found:
-            if joined and joined[-1].end == p.start:  # 研究部署, 整合优化: one predicate, the last verb's type
+            if joined and joined[-1].end == p.start and joined[-1].text not in ("召开", "举行", "举办"):
+                if verbs >= 2:  # 整合优化检查事项: a third verb modifies the object
+                    continue
+                # 研究部署, 整合优化: one predicate, the last verb's type
                 last = joined[-1]
                 kind = p.type if p.type != OTHER else last.type
                 joined[-1] = Predicate(last.start, p.end, last.text + p.text, kind)
+                verbs += 1
             else:
                 joined.append(p)
+                verbs = 1
         return _serial_objects(joined, clause)
 
     def topic_agent(self) -> list[str]:
@@ -391,8 +412,9 @@ class EventExtractor:
         agent_like = [m for m in clause_mentions if m.label in AGENT_LABELS and m is not signer
                       and not self._bracketed(m) and not self._quoted[m.start]]
         if not predicates:
-            if self._modal(ADVERBIAL_RE.sub("", clause[:4], count=1)[:2], clause_start + len(clause[:4]) -
-                           len(ADVERBIAL_RE.sub("", clause[:4], count=1))):
+            opening = len(clause) - len(clause.lstrip())
+            if self._modal(clause[opening:opening + 2][:MODAL_RE.match(clause, opening).end() - opening]
+                           if MODAL_RE.match(clause, opening) else "", clause_start + opening):
                 state["modal"] = True  # 要扩大…，组织好…: the frame holds for the clauses after it
             # A clause that opens with an entity sets the subject for the clauses after it;
             # a clause that only names officials (市委副书记、市长NAME) lists subjects of the next verb.
@@ -400,6 +422,9 @@ class EventExtractor:
             group = self._subject_group(agent_like)
             if group and all(m.label == "PERSON" for m in group) and not clause[group[-1].end - clause_start:].strip(" 等"):
                 state["people"] += [m.entity_id for m in group]
+            elif group and self._only_names(clause, clause_start, agent_like):
+                # 我省九江市、宜春市，乐平市…被授予: a list of names continued after a comma.
+                state["people"] += _prefer_organisations(agent_like)
             elif agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)):
                 carried, self._carrying_topic = _prefer_organisations(group or agent_like), False
             elif self._anaphor(clause):
@@ -434,14 +459,13 @@ class EventExtractor:
             elif subject_mentions:
                 state["modal"] = False
             next_start = predicates[i + 1].start if i + 1 < len(predicates) else len(clause)
-            if state["modal"]:  # 要加强…, 必须完善…: an obligation, not an event
-                segment_start = pred.end
-                continue
+            described = state["modal"] or self._after_copula(subject, clause_start + segment_start)
             agents, source = self._agents(subject, subject_mentions, clause_agents or carried)
             if i and not subject_mentions and clause_agents and not agents:
                 agents, source = clause_agents, "carried"
+            pending = {self._label(a) for a in state["people"]}
             if state["people"] and (not agents or source != "explicit" or
-                                    all(self._label(a) == "PERSON" for a in agents)):
+                                    {self._label(a) for a in agents} <= pending):
                 agents, source = list(dict.fromkeys(state["people"] + (agents if source == "explicit" else []))), \
                     "explicit"
                 state["people"] = []
@@ -457,6 +481,9 @@ class EventExtractor:
             self.history.extend(subject_mentions)
             if agents and not passive and source in ("explicit", "anaphor"):
                 carried, self._carrying_topic = agents, False
+            if described:  # 要加强…, 必须完善…: an obligation; 是全面建成…之年: a description
+                segment_start = pred.end
+                continue
             if agents:
                 clause_agents = agents
             if verb in SPEECH_CONTENT:
@@ -469,10 +496,12 @@ class EventExtractor:
                 object_end = sentence_start + rest_start + MAX_SPEECH
             else:
                 object_end = next_start
-                if next_start < len(clause) and (pred.text in CAUSATIVE or RELATIVE_TAIL_RE.search(clause[next_start:])):
+                if next_start < len(clause) and (pred.text in CAUSATIVE or
+                                                 (not i and RELATIVE_TAIL_RE.search(clause[next_start:]))):
                     # 组织A开展B, 传达了X参加Y时的讲话精神: what follows belongs to the object.
                     object_end = len(clause)
-                object_text = _object_phrase(clause[pred.end:object_end], MAX_OBJECT + 20)
+                object_text = _object_phrase(clause[pred.end:object_end], MAX_OBJECT + 20,
+                                             whole=object_end > next_start)
                 if object_text is None or object_text.startswith("给"):  # 现印发给你们
                     object_text = self._object_elsewhere(pred, subject, clause, sentence) or object_text
                 object_end = clause_start + object_end
@@ -523,7 +552,7 @@ class EventExtractor:
         if pred.type == "HOLD" and not tail:
             meeting = re.match(r"(.+?(?:会|会议|仪式|活动|论坛|大赛|赛|节|展)(?:[（(][^）)]*[）)])?[”」]?)"
                                r"(?:在|于|正式|隆重|顺利|$)",
-                               ADVERBIAL_RE.sub("", subject, count=1) if subject else "")
+                               _strip_adverbials(subject) if subject else "")
             if meeting and len(meeting.group(1)) >= 3:
                 return _clean(meeting.group(1)).strip("“”")
         if pred.type == "SPEECH" and not tail:
@@ -535,6 +564,27 @@ class EventExtractor:
             if title and title.group().startswith("《"):
                 return _clean(title.group())
         return None
+
+    def _only_names(self, clause: str, clause_start: int, mentions: list[Mention]) -> bool:
+        """A clause that is nothing but coordinated names (我省A市、B市)."""
+        rest, pos = [], clause_start
+        for m in mentions:
+            rest.append(self.text[pos:m.start])
+            pos = m.end
+        rest.append(self.text[pos:clause_start + len(clause)])
+        return not re.sub(r"[、和与及等\s]|我省|我市|全省|全市|以及", "", "".join(rest))
+
+    def _after_copula(self, subject: str, offset: int) -> bool:
+        """是/作为 + this verb with no subject between (是全面建成…之年): a description."""
+        for m in COPULA_RE.finditer(subject):
+            start, end = offset + m.start(), offset + m.end()
+            if self.word_bounds is not None and not (start in self.word_bounds and end in self.word_bounds):
+                continue
+            between = subject[m.end():]
+            if not self._mentions_in(end, offset + len(subject)) and not ANAPHOR_RE.search(between) \
+                    and not HOME_RE.search(between):
+                return True
+        return False
 
     def _label(self, entity_id: str) -> str | None:
         return self._labels.get(entity_id)
@@ -565,7 +615,8 @@ class EventExtractor:
         anaphor = self._anaphor(subject)
         if anaphor:
             return anaphor, "anaphor"
-        if carried and (not subject.strip() or ADVERBIAL_RE.fullmatch(subject)):
+        if carried and (not subject.strip() or ADVERBIAL_RE.fullmatch(subject)
+                        or PREPOSITION_RE.match(_strip_adverbials(subject))):  # 对同一经营主体实施
             return carried, "carried"
         return [], None
 
@@ -576,14 +627,16 @@ CAUSATIVE = ("组织", "率", "带领", "指导", "督促")
 RELATIVE_TAIL_RE = re.compile(r"(?:时|之际|期间)的|的[\u4e00-\u9fff]{2,8}[。；！？]?$")
 
 
-def _object_phrase(text: str, limit: int = MAX_OBJECT) -> str | None:
-    """The object as written after a trigger; None when nothing nameable follows."""
+def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> str | None:
+    """The object as written after a trigger; None when nothing nameable follows.
+    `whole`: the object holds a relative clause (传达了X参加Y时的讲话精神), kept as written."""
     relative = RELATIVE_OBJECT_RE.match(text)  # 召开的X上: X
     if relative:
         text = relative.group(1)
-    text = re.split(r"时的|之时", text)[0]  # 审议《X》时的讲话: X
+    if not whole:
+        text = re.split(r"时的|之时", text)[0]  # 审议《X》时的讲话: X
     text = OBJECT_END_RE.sub("", text.strip(" 了的，。；"))[:limit]
-    if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…" \
+    if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…并" \
             or EMPTY_OBJECT_RE.match(text):
         return None
     return _clean(text)
