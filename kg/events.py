@@ -226,7 +226,8 @@ class EventExtractor:
         """An official notice is signed by its issuer with a date on a line of their own
         (X办公厅 / 2016年5月28日): the issuer and date of what it 印发s."""
         for m in self.mentions:
-            if m.label != "AGENCY" or self.text[self.text.rfind("\n", 0, m.start) + 1:m.start].strip():
+            start = m.start + len(self.text[m.start:m.end]) - len(self.text[m.start:m.end].lstrip())
+            if m.label != "AGENCY" or self.text[self.text.rfind("\n", 0, start) + 1:start].strip():
                 continue
             after = self.text[m.end:m.end + 24]
             if not after.startswith(("\n", " ", "\u3000")) and not FULL_DATE_RE.match(after):

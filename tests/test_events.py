@@ -99,3 +99,153 @@ def test_home_place_fills_the_level_prefix(nlp):
     doc = run(nlp, "青禾县位于苏州市。苏州市召开大会。市生态环境局开展专项行动。")
     bureau = next(ent for ent in doc.ents if ent.text == "市生态环境局")
     assert nlp.get_pipe("kg_linker").linker.entities[bureau.kb_id_].name == "苏州市生态环境局"
+
+
+# ---------------------------------------------------------------- the genre's frames (issue 15)
+def triples(events):
+    return [(e[1], e[2], e[3]) for e in events]
+
+
+def test_chair_of_a_meeting_is_its_agent_not_the_organs_of_the_title(nlp):
+    events = extract(nlp, "3月5日，省委常委、市委书记周明远主持召开市委常委会议，传达学习全省经济工作会议精神。")
+    hold = next(e for e in events if e[0] == "HOLD")
+    assert hold[1] == "主持召开" and hold[2] == ["周明远"] and hold[3] == "市委常委会议"
+    convey = next(e for e in events if e[1] == "传达")
+    assert convey[0] == "SPEECH" and convey[2] == ["周明远"]
+
+
+def test_speech_is_one_event_whose_object_is_what_was_said(nlp):
+    events = extract(nlp, "周明远强调，要加强防汛工作，开展隐患排查。")
+    assert triples(events) == [("强调", ["周明远"], "要加强防汛工作，开展隐患排查")]
+
+
+def test_modal_frames_open_no_event_but_plans_do(nlp):
+    assert extract(nlp, "苏州市要加强防汛工作，开展隐患排查。") == []
+    assert extract(nlp, "要扩大假期消费，组织好系列促消费活动。") == []
+    assert [e[1] for e in extract(nlp, "苏州市将开展防汛演练。")] == ["开展"]
+
+
+def test_purpose_and_frame_clauses_open_no_event(nlp):
+    events = extract(nlp, "为加强食品安全监管，苏州市市场监管局开展专项检查。")
+    assert [e[1] for e in events] == ["开展"]
+    events = extract(nlp, "苏州市市场监管局以此次检查为契机，深化综合执法改革。")
+    assert [e[1] for e in events] == ["深化"]
+
+
+def test_a_verb_closing_the_clause_is_the_head_of_the_object(nlp):
+    events = extract(nlp, "苏州市市场监管局全面开展节前市场综合检查。")
+    assert triples(events) == [("开展", ["苏州市市场监督管理局"], "节前市场综合检查")]
+
+
+def test_a_quoted_title_is_one_object(nlp):
+    events = extract(nlp, "苏州市在上海市举行“绿色发展 共建家园——2023年招商推介会暨签约仪式”。")
+    assert [(e[1], e[2]) for e in events] == [("举行", ["苏州市"])] and "签约仪式" in events[0][3]
+
+
+def test_doubled_locative_is_no_verb(nlp):
+    events = extract(nlp, "本次活动线上线下共签约项目20个。")
+    assert [(e[1], e[5]) for e in events] == [("签约", "20个")]
+
+
+def test_meeting_as_subject_is_its_holder(nlp):
+    events = extract(nlp, "苏州市人民政府召开防汛工作会议。会议听取了市水利局关于汛期准备情况的汇报。")
+    review = next(e for e in events if e[1] == "听取")
+    assert review[2] == ["苏州市人民政府"] and review[6].agent_source == "meeting"
+
+
+def test_officials_listed_across_commas_join_the_verb_after_them(nlp):
+    events = extract(nlp, "副市长李春阳，市政协副主席王海燕，市委秘书长赵立群参加了调研活动。")
+    assert triples(events) == [("参加", ["李春阳", "王海燕", "赵立群"], "调研活动")]
+
+
+def test_home_place_for_our_city(nlp):
+    events = extract(nlp, "近日，苏州市召开就业工作会议。今年以来，全市共发放创业担保贷款2亿元。")
+    grant = next(e for e in events if e[1] == "发放")
+    assert grant[2] == ["苏州市"] and grant[5] == "2亿元"
+
+
+def test_passive_award_takes_the_count_of_its_subject(nlp):
+    events = extract(nlp, "苏州市、无锡市等5个城市被授予全国文明城市称号。")
+    assert [(e[1], e[2], e[5]) for e in events] == [("被授予", ["苏州市", "无锡市"], "5个")]
+
+
+def test_official_notice_is_issued_by_its_signature(nlp):
+    text = "《苏州市节水管理办法》已经市政府同意，现印发给你们，请认真贯彻执行。\n苏州市人民政府办公室\n2023年3月2日"
+    events = extract(nlp, text)
+    issue = next(e for e in events if e[1] == "印发")
+    assert issue[2] == ["苏州市人民政府办公室"] and issue[3] == "《苏州市节水管理办法》" and issue[4] == "2023-03-02"
+    approve = next(e for e in events if e[1] == "同意")
+    assert approve[2][0].endswith("市政府") and approve[3] == "《苏州市节水管理办法》"
+
+
+def test_a_copula_description_is_no_event(nlp):
+    assert extract(nlp, "2024年是全面建成示范区的关键之年。") == []
+
+
+def test_object_with_a_relative_clause_is_kept_whole(nlp):
+    events = extract(nlp, "周明远传达了省委书记李春阳参加代表团审议时的重要讲话精神。")
+    convey = next(e for e in events if e[1] == "传达")
+    assert convey[2] == ["周明远"] and convey[3].endswith("时的重要讲话精神")
+    attend = next(e for e in events if e[1] == "参加")
+    assert attend[2] == ["李春阳"]
+
+
+def test_a_meeting_held_as_subject_is_the_object(nlp):
+    events = extract(nlp, "近日，“2023长三角生态城市经验交流会”在苏州市召开。")
+    assert [e[1] for e in events] == ["召开"] and events[0][3].endswith("经验交流会")
+
+
+def test_a_speech_without_object_takes_its_occasion(nlp):
+    events = extract(nlp, "市委书记周明远在推介会上致辞。")
+    assert triples(events) == [("致辞", ["周明远"], "推介会")]
+
+
+def test_the_leader_before_lv_is_the_agent(nlp):
+    events = extract(nlp, "市人大常委会主任周明远率部分省人大代表来我市开展专题调研活动。")
+    assert triples(events) == [("开展", ["周明远"], "专题调研活动")]
+
+
+def test_serial_verbs_of_a_clause_share_its_subject_and_this_town_is_the_town_named(nlp):
+    text = "江苏省苏州市吴中区临湖镇捧回“全国美丽乡镇”奖牌。这是该镇继2019年荣获“省级卫生镇”称号和2021年荣获“全国生态镇”称号之后，获得的又一荣誉。"
+    awards = [e for e in extract(nlp, text) if e[1] == "荣获"]
+    assert len(awards) == 2 and all(e[2] == ["临湖镇"] for e in awards)
+
+
+def test_a_measure_word_or_an_adjective_before_a_verb_makes_it_a_modifier(nlp):
+    events = extract(nlp, "苏州市共签订35个投资合作项目。")
+    assert [(e[1], e[5]) for e in events] == [("签订", "35个")]
+    events = extract(nlp, "周明远讲话中指出，今年经济运行平稳。")
+    assert [(e[1], e[2]) for e in events] == [("指出", ["周明远"])]
+
+
+def test_he_is_the_person_named_last(nlp):
+    events = extract(nlp, "周明远察看了项目现场。他还表示，将加快项目建设。")
+    assert [(e[1], e[2]) for e in events] == [("察看", ["周明远"]), ("表示", ["周明远"])]
+
+
+def test_tagged_verbs_with_a_named_subject_are_events_of_type_other():
+    """With POS tags (kg_syntax), a verb outside the taxonomy still opens an event."""
+    from kg.events import EventExtractor, Mention
+
+    text = "周明远走访了企业。周明远走进车间。"
+    words = [(0, 3, "nr"), (3, 5, "v"), (5, 6, "u"), (6, 8, "n"), (8, 9, "w"),
+             (9, 12, "nr"), (12, 14, "v"), (14, 16, "n"), (16, 17, "w")]
+    mentions = [Mention(0, 3, "PERSON", "person:1", "周明远"), Mention(9, 12, "PERSON", "person:1", "周明远")]
+    tags = {start: (end, tag) for start, end, tag in words}
+    bounds = {start for start, _, _ in words} | {end for _, end, _ in words}
+    events = EventExtractor("doc:1", text, mentions, 2024, None, {}, word_bounds=bounds, tags=tags).extract()
+    assert [(e.type, e.trigger, e.agents, e.object_text) for e in events] == [
+        ("VISIT", "走访", ["person:1"], "企业"), ("OTHER", "走进", ["person:1"], "车间")]
+
+
+def test_a_verbal_noun_opens_no_event_when_tagged():
+    from kg.events import EventExtractor, Mention
+
+    text = "苏州市举办发布会。"
+    words = [(0, 3, "ns"), (3, 5, "v"), (5, 8, "n"), (8, 9, "w")]
+    tags = {start: (end, tag) for start, end, tag in words}
+    mentions = [Mention(0, 3, "PLACE", "place:1", "苏州市")]
+    events = EventExtractor("doc:1", text, mentions, 2024, None, {}, tags=tags).extract()
+    assert [e.trigger for e in events] == ["举办"]
+    tags[3] = (5, "vn")
+    assert EventExtractor("doc:1", text, mentions, 2024, None, {}, tags=tags).extract() == []
