@@ -47,7 +47,7 @@ TRIGGERS: dict[str, list[str]] = {
     "AWARD": ["被命名为", "被评为", "被确定为", "被授予", "被认定为", "被列为", "荣获", "获得", "获评", "入选",
               "授予", "命名为", "评为", "认定为", "命名", "捧回", "摘得", "荣膺"],
     "ENFORCE": ["指导约谈", "约谈", "查处", "处罚", "整治", "排查", "抽查", "检查", "督促", "立案"],
-    "APPOINT": ["任命", "聘请", "当选", "选举", "推选", "免去"],
+    "APPOINT": ["任命", "聘请", "当选", "选举", "推选", "遴选", "免去"],
     "ORGANIZE": ["组织"],
     "PROMOTE": ["加强", "推进", "提升", "优化", "强化", "完善", "深化", "推动", "加大"],
     "INTEGRATE": ["整合"],
@@ -90,6 +90,8 @@ HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
 MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请")
 # Purpose and frame clauses: 为规范…, 以…为契机, …具有重要意义.
 PURPOSE_RE = re.compile(r"^(?:为了|为(?!期)|就)")
+# 为 + a verb (为进一步推动…): a purpose, even as the last clause (为 + a noun: for whom).
+PURPOSE_VERB_RE = re.compile(r"为(?:进一步|更好地?|全面|切实|加快|有效|不断)?(?:" + TRIGGER_RE.pattern + ")")
 FRAME_RE = re.compile(r"以.{1,30}?为(?:契机|抓手|载体|引领|重点|主线|目标|核心|突破口|切入点)|(?:具有|有着).{0,12}意义")
 LIST_RE = re.compile(r"是[：:]")
 # 会议指出, 会上强调: the meeting (its holder) is the subject.
@@ -103,9 +105,11 @@ PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针�
 QUOTED_RE = re.compile(r"“[^“”\n]{1,80}”|《[^《》\n]{1,80}》")
 # Before a verb: a measure word (35个投资合作项目, 22名出席…代表) or 的/重要 (重要讲话,
 # 代表团的讨论审议) make it a modifier or a noun.
-NOMINAL_PREFIX_RE = re.compile(r"(?:\d|[一二两三四五六七八九十百千万几多])[个项家批名位所户]$|的$|重要$")
+NOMINAL_PREFIX_RE = re.compile(r"(?:\d|[一二两三四五六七八九十百千万几多])[个项家批名位所户]$|的$|重要$|总$")
 # 是/作为/成为 + a verb phrase (是全面建成…之年): a description, not an event.
 COPULA_RE = re.compile(r"是|成为")
+# Right before a name: it is where something happens (在全国人大会议中心召开), not who acts.
+LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?)$")
 # 他/她: the person named last.
 PRONOUN_RE = re.compile(r"^(?:他|她)")
 OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
@@ -379,7 +383,14 @@ class EventExtractor:
                 break
             clause = cm.group()
             clause_start = sentence_start + cm.start()
-            framed = FRAME_RE.search(clause) or (PURPOSE_RE.match(clause.strip()) and i + 1 < len(clauses))
+            opening = clause.strip()
+            purpose = PURPOSE_RE.match(opening) and (i + 1 < len(clauses) or opening.startswith(("为了", "就"))
+                                                     or PURPOSE_VERB_RE.match(opening))
+            # 为规范A，建立B，提高C，特制订本预案: the purpose runs on until a clause with a subject or the last.
+            purpose = purpose or (state.get("purpose") and i + 1 < len(clauses)
+                                  and not self._mentions_in(clause_start, clause_start + 6))
+            state["purpose"] = bool(purpose)
+            framed = FRAME_RE.search(clause) or purpose
             if framed:  # 为规范…, 以…为契机: a purpose or frame, not something done
                 self.history.extend(m for m in self._mentions_in(clause_start, clause_start + len(clause))
                                     if m.label in AGENT_LABELS)
@@ -428,8 +439,8 @@ class EventExtractor:
                 state["people"] += _prefer_organisations(agent_like)
             elif agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)):
                 carried, self._carrying_topic = _prefer_organisations(group or agent_like), False
-            elif self._anaphor(clause):
-                carried, self._carrying_topic = self._anaphor(clause), False
+            elif self._anaphor(_strip_adverbials(clause)[:3]):  # 该市…, 我市… opening the clause
+                carried, self._carrying_topic = self._anaphor(_strip_adverbials(clause)[:3]), False
             self.history.extend(agent_like)
             return carried
         segment_start = 0
@@ -438,7 +449,8 @@ class EventExtractor:
             verb = pred.text
             subject = clause[segment_start:pred.start]
             subject_mentions = [m for m in agent_like
-                                if m.start >= clause_start + segment_start and m.end <= clause_start + pred.start]
+                                if m.start >= clause_start + segment_start and m.end <= clause_start + pred.start
+                                and not LOCATIVE_RE.search(self.text[max(clause_start, m.start - 2):m.start])]
             if i and subject_mentions:
                 # After a first verb, names inside its object are no subject of the next one
                 # unless they stand right before it (荣获A称号和B月荣获C: both by the clause's subject).
@@ -519,7 +531,10 @@ class EventExtractor:
                     agents, source = [owner[0].entity_id], "object-owner"
             if pred.type == "HOLD" and agents:
                 self.meeting = agents
-            date, date_text = resolve_date(clause, self.year, self.doc_date)
+            # The date written before the verb in its own segment (…和2017年12月荣获), else the clause's.
+            date, date_text = resolve_date(subject, self.year, self.doc_date) if i else (None, None)
+            if date is None:
+                date, date_text = resolve_date(clause, self.year, self.doc_date)
             if date is None:
                 date, date_text = sentence_date
             if pred.type == "ISSUE" and self.signature and (not agents or source == "article"):
@@ -617,7 +632,7 @@ class EventExtractor:
         if anaphor:
             return anaphor, "anaphor"
         if carried and (not subject.strip() or ADVERBIAL_RE.fullmatch(subject)
-                        or PREPOSITION_RE.match(_strip_adverbials(subject))):  # 对同一经营主体实施
+                        or PREPOSITION_RE.match(subject.strip())):  # 对同一经营主体实施
             return carried, "carried"
         return [], None
 

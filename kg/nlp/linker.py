@@ -15,6 +15,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from ..linking import Linker
+from .gazetteer import find_places
 from .lexicon import AGENCY_HEADS, ORG_HEADS
 
 BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
@@ -64,6 +65,12 @@ class EntityLinker:
         if doc._.kg_home is None:
             places = [e._.kg_division for e in doc.ents if e.label_ == "PLACE" and e._.kg_division is not None]
             home = self.linker.home_place(places)
+            if home is None:
+                # No place named on its own: the place the article's organisations are named
+                # after (兰州晚报, 兰州市就业局: 兰州).
+                owners = [m.division.key for e in doc.ents if e.label_ in ("AGENCY", "ORG")
+                          for m in find_places(e.text.strip(), gazetteer)[:1] if m.start == 0 and m.division]
+                home = self.linker.home_place(owners)
             doc._.kg_home = home.key if home is not None else None
         return gazetteer.divisions[doc._.kg_home] if doc._.kg_home is not None else None
 
