@@ -108,6 +108,8 @@ QUOTED_RE = re.compile(r"“[^“”\n]{1,80}”|《[^《》\n]{1,80}》")
 NOMINAL_PREFIX_RE = re.compile(r"(?:\d|[一二两三四五六七八九十百千万几多])[个项家批名位所户]$|的$|重要$|总$")
 # 是/作为/成为 + a verb phrase (是全面建成…之年): a description, not an event.
 COPULA_RE = re.compile(r"是|成为")
+MEETING_OBJECT_RE = re.compile(r"([^“”《》]+?(?:会议|(?<![委协学商联工总理事员合金])会))(?=[\u4e00-\u9fff])"
+                               r"(?![议暨的上中期场所长员见])")
 # Right before a name: it is where something happens (在全国人大会议中心召开), not who acts.
 LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?)$")
 # 他/她: the person named last.
@@ -450,7 +452,7 @@ class EventExtractor:
             subject = clause[segment_start:pred.start]
             subject_mentions = [m for m in agent_like
                                 if m.start >= clause_start + segment_start and m.end <= clause_start + pred.start
-                                and not LOCATIVE_RE.search(self.text[max(clause_start, m.start - 2):m.start])]
+                                and not self._located(m, clause_start)]
             if i and subject_mentions:
                 # After a first verb, names inside its object are no subject of the next one
                 # unless they stand right before it (荣获A称号和B月荣获C: both by the clause's subject).
@@ -518,6 +520,10 @@ class EventExtractor:
                 if object_text is None or object_text.startswith("给"):  # 现印发给你们
                     object_text = self._object_elsewhere(pred, subject, clause, sentence) or object_text
                 object_end = clause_start + object_end
+            if object_text and pred.type == "HOLD":
+                # 召开专题会议细化任务: the meeting ends the object (not 推介会暨…, 会议的…).
+                meeting = MEETING_OBJECT_RE.match(object_text)
+                object_text = meeting.group(1) if meeting else object_text
             if object_text is None:
                 if next_start > pred.end:  # 世界旅游组织评为: keep the subject for the next verb
                     segment_start = pred.end
@@ -580,6 +586,16 @@ class EventExtractor:
             if title and title.group().startswith("《"):
                 return _clean(title.group())
         return None
+
+    def _located(self, mention: Mention, clause_start: int) -> bool:
+        """A name right after 在/于/赴/来 (through the names written before it in one chain:
+        在全国人大会议中心) says where, not who."""
+        start = mention.start
+        i = bisect_left(self._starts, start) - 1
+        while i >= 0 and self.mentions[i].end == start and self.mentions[i].start >= clause_start:
+            start = self.mentions[i].start
+            i -= 1
+        return bool(LOCATIVE_RE.search(self.text[max(clause_start, start - 2):start]))
 
     def _only_names(self, clause: str, clause_start: int, mentions: list[Mention]) -> bool:
         """A clause that is nothing but coordinated names (我省A市、B市)."""

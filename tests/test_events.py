@@ -249,3 +249,12 @@ def test_a_verbal_noun_opens_no_event_when_tagged():
     assert [e.trigger for e in events] == ["举办"]
     tags[3] = (5, "vn")
     assert EventExtractor("doc:1", text, mentions, 2024, None, {}, tags=tags).extract() == []
+
+
+def test_the_meeting_ends_the_object_of_hold_and_a_venue_does_not_act(nlp):
+    events = extract(nlp, "苏州市市场监管局召开专题会议细化任务。")
+    assert triples(events)[0] == ("召开", ["苏州市市场监督管理局"], "专题会议")
+    events = extract(nlp, "近日，苏州市第十三届委员会第三次全体会议在苏州市会议中心召开。")
+    # the committee holds its plenary; the venue after 在 is no agent
+    assert [(e[1], e[2]) for e in events] == [("召开", ["苏州市第十三届委员会"])]
+    assert events[0][3].endswith("第三次全体会议")
