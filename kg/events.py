@@ -62,6 +62,7 @@ TRIGGER_TYPE = {verb: etype for etype, verbs in TRIGGERS.items() for verb in ver
 TRIGGER_RE = re.compile("|".join(sorted(map(re.escape, TRIGGER_TYPE), key=len, reverse=True)))
 OTHER = "OTHER"  # any other verb with a named subject (needs POS tags)
 VERB_TAGS = ("v", "vd", "Vg")
+NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
 SPEECH_CONTENT = ("强调", "指出", "要求", "表示", "提出")
 PASSIVE_PREFIX = "被"
@@ -290,12 +291,18 @@ class EventExtractor:
         if m.start() and clause[m.start() - 1] == m.group()[-1] and clause[m.end():m.end() + 1] in ("下", "外"):
             return False  # 线上线下, 校内校外: a doubled locative, not 上线
         if self.tags is not None:
-            word = self.tags.get(start)
-            # A tagged verb (not vn: 发布会, 线上线下), or the first word of a verb chunk.
-            return word is not None and word[0] <= end and word[1] in VERB_TAGS
-        # A verb starts a word; its end may be glued to what follows (整合市: the segmenter
-        # errs), but a trigger starting inside a word (线上线下 -> 上线) is no verb.
-        return self.word_bounds is None or start in self.word_bounds
+            # 被授予: the verb after the passive marker carries the tag.
+            word = self.tags.get(start + 1 if m.group().startswith(PASSIVE_PREFIX) else start)
+            if word is None:
+                return False  # the trigger starts inside a word (线上线下)
+            if word[1] in VERB_TAGS:
+                return True  # a verb, or the first verb of a verb compound (传达学习)
+            if word[1] in NOUN_TAGS or word[0] > end:
+                return False  # a verb used as a noun (vn: 检查组), a noun, or part of a longer word
+            # Any other tag is the tagger's doubt: the word boundaries decide.
+        if self.word_bounds is not None and start not in self.word_bounds:
+            return False
+        return True
 
     def _verb_opens_name(self, start: int, end: int) -> bool:
         """主持召开市政府…, 传达学习省…人大: an organisation name the NER began with a
