@@ -113,6 +113,10 @@ MEETING_OBJECT_RE = re.compile(r"([^“”《》]+?(?:会议|(?<![委协学商�
                                r"(?![议暨的上中期场所长员见])")
 # Right before a name: it is where something happens (在全国人大会议中心召开), not who acts.
 LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?)$")
+# A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
+# subject (此次荣誉的获得，…): the clauses after it have a subject with no name.
+PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)$")
+NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
 # 他/她: the person named last.
 PRONOUN_RE = re.compile(r"^(?:他|她)")
 OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
@@ -404,6 +408,12 @@ class EventExtractor:
                 self.history.extend(m for m in self._mentions_in(clause_start, clause_start + len(clause))
                                     if m.label in AGENT_LABELS)
                 continue
+            if not self._mentions_in(clause_start, clause_start + len(clause)) and not ANAPHOR_RE.search(clause) \
+                    and (PERCEPTION_RE.search(clause) or (not i and NOMINAL_SUBJECT_RE.search(clause))):
+                # 记者看到，…: what was seen has its own subject; 此次荣誉的获得，…: a subject with no name.
+                carried, self._carrying_topic = [], False
+                if not self._predicates(clause, clause_start):
+                    continue
             carried = self._clause(clause, clause_start, sentence, sentence_start, sentence_date, carried,
                                    events, state)
         return carried
@@ -675,6 +685,8 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
     if not whole:
         text = re.split(r"时的|之时", text)[0]  # 审议《X》时的讲话: X
     text = OBJECT_END_RE.sub("", text.strip(" 了的，。；"))[:limit]
+    if re.match(r"[\u4e00-\u9fff]{1,4}中(?![心国央华期])", text):
+        return None  # 签约项目中…: the verb describes a noun (among the signed projects)
     if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…并" \
             or EMPTY_OBJECT_RE.match(text):
         return None

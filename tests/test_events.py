@@ -258,3 +258,14 @@ def test_the_meeting_ends_the_object_of_hold_and_a_venue_does_not_act(nlp):
     # the committee holds its plenary; the venue after 在 is no agent
     assert [(e[1], e[2]) for e in events] == [("召开", ["苏州市第十三届委员会"])]
     assert events[0][3].endswith("第三次全体会议")
+
+
+def test_what_the_reporter_saw_and_a_nameless_subject_carry_no_agent(nlp):
+    events = extract(nlp, "苏州市开展冬季施工检查。记者在现场看到，搅拌站采用保温棚，加强水温控制。")
+    assert [(e[1], e[2]) for e in events] == [("开展", ["苏州市"]), ("加强", [])]
+    events = extract(nlp, "苏州市吴中区临湖镇捧回奖牌。此次荣誉的获得，进一步提升了临湖镇的知名度。")
+    assert [(e[1], e[2]) for e in events] == [("捧回", ["临湖镇"]), ("提升", [])]
+
+
+def test_a_verb_describing_a_noun_among_which_opens_no_event(nlp):
+    assert extract(nlp, "签约项目中制造业、新能源产业居多。") == []
