@@ -11,6 +11,8 @@ recipe in `pipelines/`:
     -> kg_char_ner       BILUO tagger, Viterbi    ┘
     -> kg_places         gazetteer places          kg/models/gazetteer.json.gz (pipelines/gazetteer.py)
     -> kg_institutions -> kg_programs -> kg_people -> kg_entities    (rules, no data)
+    -> kg_syntax         word tokens: POS tags, dependencies, sentences
+                                                   kg/models/tagger, kg/models/parser (pipelines/syntax)
 
 Without a trained NER the same pipeline runs on the rules alone: the statistical
 components plug in at that seam. `save_pipeline` writes the assembled pipeline as
@@ -19,6 +21,7 @@ one spaCy folder (config.cfg + weights) that `spacy.load` or `--model` reads.
 
 from __future__ import annotations
 
+import contextlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -26,13 +29,15 @@ import spacy
 from spacy.language import Language
 
 from . import (  # noqa: F401  (registers the factories)
-    char_ner, entities, features, institutions, people, places, programs, segmenter, text_style,
+    char_ner, entities, features, institutions, people, places, programs, segmenter, syntax,
+    text_style,
 )
 
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 NER_DIR = MODELS_DIR / "ner"
 RULE_COMPONENTS = ("kg_places", "kg_institutions", "kg_programs", "kg_people", "kg_entities")
+SYNTAX = "kg_syntax"  # last: turns the character Doc into a Doc of words
 
 
 def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | None = None) -> Language:
@@ -49,6 +54,7 @@ def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | Non
         component = nlp.add_pipe(name)
         if hasattr(component, "initialize"):
             component.initialize(nlp=nlp)
+    nlp.add_pipe(SYNTAX).initialize(nlp=nlp)
     return nlp
 
 
@@ -71,6 +77,14 @@ def load_pipeline(path: str | None = None) -> Language:
     if not (target / "config.cfg").exists():
         raise FileNotFoundError(f"{target}: not a spaCy pipeline folder (config.cfg missing)")
     return spacy.load(target)
+
+
+def entities_only(nlp: Language):
+    """A context in which the pipeline stops at the entities (no words, tags, parse):
+    for `kg ner` and `kg evaluate`, which read only `doc.ents`."""
+    if SYNTAX in nlp.pipe_names:
+        return nlp.select_pipes(disable=[SYNTAX])
+    return contextlib.nullcontext()
 
 
 def save_pipeline(nlp: Language, path: str | Path) -> None:
