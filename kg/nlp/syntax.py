@@ -12,6 +12,8 @@ keeps extension values, keyed by character offsets) are copied over. Then:
   sets `token.tag_`, and `token.pos_` gets the Universal POS mapped from it;
 - a dependency parser (SemEval-2016 CSDP semantic relations Agt, Pat, Exp, Cont, Loc,
   Time, Quan, ... kept as a tree; pipelines/syntax) sets `dep_`, `head`, `doc.sents`.
+  It reads each entity as one token (a 《title》 or an agency name parses as the noun
+  it is); the entity's last token takes its arc, the others hang from it as `Nmod`.
 
 Both are small spaCy pipelines (tok2vec + tagger, tok2vec + parser) loaded from
 kg/models/tagger and kg/models/parser in `initialize`, saved inside the pipeline by
@@ -24,10 +26,12 @@ import shutil
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
+import numpy as np
 import spacy
+from spacy.attrs import DEP, HEAD
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.util import ensure_path, minibatch
+from spacy.util import ensure_path, minibatch, registry
 
 from .segmenter import POS_KEY, SPANS_KEY
 from .spans import doc_text
@@ -37,6 +41,7 @@ DEFAULT_TAGGER_DIR = MODELS_DIR / "tagger"
 DEFAULT_PARSER_DIR = MODELS_DIR / "parser"
 SENTENCE_END = set("。！？!?")
 CLOSERS = set("”’」』）)")
+INSIDE_NAME = "Nmod"  # CSDP's name modifier: the tokens of an entity before its last one
 
 # People's Daily 1998 tags -> Universal POS (UD Chinese conventions: measure words and
 # localisers are NOUN, verbal nouns NOUN, particles PART).
@@ -99,8 +104,41 @@ def words_doc(doc: Doc) -> Doc:
         new.spans[key] = [_copy_span(new, span) for span in group]
         new.spans[key].attrs.update(group.attrs)
     new.ents = [_copy_span(new, span) for span in doc.ents]
-    _mark_sentence_ends(new)
     return new
+
+
+def parse_view(doc: Doc) -> tuple[Doc, list[tuple[int, int]]]:
+    """The Doc the parser reads: each entity one token (a name or a 《title》 parses as the
+    noun it is, as words do in the parser's corpus), sentence ends marked; and the
+    (start, end) token range of `doc` behind each of its tokens."""
+    pieces, i = [], 0
+    for ent in doc.ents:
+        pieces.extend((k, k + 1) for k in range(i, ent.start))
+        pieces.append((ent.start, ent.end))
+        i = ent.end
+    pieces.extend((k, k + 1) for k in range(i, len(doc)))
+    view = Doc(doc.vocab, words=[doc[s:e].text for s, e in pieces], spaces=[False] * len(pieces))
+    _mark_sentence_ends(view)
+    return view, pieces
+
+
+def project_parse(doc: Doc, view: Doc, pieces: list[tuple[int, int]]) -> None:
+    """The view's arcs onto `doc`: an entity's last token takes the entity's head and
+    relation (Chinese names are head-final), its other tokens hang from it as `Nmod`."""
+    heads = np.arange(len(doc), dtype=np.int64)
+    deps = np.zeros(len(doc), dtype=np.uint64)
+    strings = doc.vocab.strings
+    name_part = strings.add(INSIDE_NAME)
+    for token, (start, end) in zip(view, pieces):
+        last = end - 1
+        heads[last] = pieces[token.head.i][1] - 1
+        deps[last] = strings.add(token.dep_) if token.dep_ else 0
+        heads[start:last] = last
+        deps[start:last] = name_part
+    array = np.zeros((len(doc), 2), dtype=np.uint64)
+    array[:, 0] = (heads - np.arange(len(doc), dtype=np.int64)).astype(np.uint64)
+    array[:, 1] = deps
+    doc.from_array([HEAD, DEP], array)
 
 
 def _copy_span(new: Doc, span):
@@ -153,6 +191,41 @@ def _mark_sentence_ends(doc: Doc) -> None:
             doc[i].is_sent_start = True
         elif before and before[-1] in CLOSERS and i >= 2 and doc[i - 2].text[-1:] in SENTENCE_END:
             doc[i].is_sent_start = True
+
+
+class WordsTokenizer:
+    """Text of words joined by single spaces -> those words (the training corpora are
+    written so; kg_syntax itself builds its Docs and never calls a tokenizer)."""
+
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words = text.split(" ") if text else []
+        return Doc(self.vocab, words=words, spaces=[True] * (len(words) - 1) + [False] * bool(words))
+
+    def to_bytes(self, **kwargs) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, **kwargs) -> "WordsTokenizer":
+        return self
+
+    def to_disk(self, path, **kwargs) -> None:
+        pass
+
+    def from_disk(self, path, **kwargs) -> "WordsTokenizer":
+        return self
+
+
+@registry.tokenizers("kg.words_tokenizer.v1")
+def make_words_tokenizer():
+    return lambda nlp: WordsTokenizer(nlp.vocab)
+
+
+def _run(model: Language, docs: list[Doc], batch_size: int) -> list[Doc]:
+    for _, proc in model.pipeline:
+        docs = list(proc.pipe(docs, batch_size=batch_size))
+    return docs
 
 
 def load_model(path: Path, vocab) -> Language:
@@ -208,24 +281,29 @@ class SyntaxAnnotator:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
             new_docs = [words_doc(doc) for doc in batch]
-            for model in (self.tagger, self.parser):
-                if model is None:
-                    continue
-                for _, proc in model.pipeline:
-                    new_docs = list(proc.pipe(new_docs, batch_size=batch_size))
             if self.tagger is not None:
+                new_docs = _run(self.tagger, new_docs, batch_size)
                 for doc in new_docs:
                     self._set_pos(doc)
+            if self.parser is not None:
+                views = [parse_view(doc) for doc in new_docs]
+                parsed = _run(self.parser, [view for view, _ in views], batch_size)
+                for doc, view, (_, pieces) in zip(new_docs, parsed, views):
+                    project_parse(doc, view, pieces)
+            else:
+                for doc in new_docs:
+                    _mark_sentence_ends(doc)
             yield from new_docs
 
     def _set_pos(self, doc: Doc) -> None:
         upos = self._upos
         for token in doc:
+            if token.is_space:  # the corpus has none; spaCy's convention
+                token.tag_, token.pos_ = "_SP", "SPACE"
+                continue
             pos = upos.get(token.tag)
             if pos is not None:
                 token.pos = pos
-            elif token.is_space:
-                token.pos_ = "SPACE"
 
     # -- serialisation -------------------------------------------------------
     def to_disk(self, path: str | Path, *, exclude: Iterable[str] = tuple()) -> None:

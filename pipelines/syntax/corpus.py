@@ -119,7 +119,9 @@ def read_csdp(path: Path) -> list[list[tuple[str, str, int, str]]]:
 def make_doc(vocab, words: list[str], tags=None, heads=None, deps=None, sent_starts=None):
     from spacy.tokens import Doc
 
-    return Doc(vocab, words=words, spaces=[False] * len(words), tags=tags, heads=heads,
+    # words joined by a space: the training configs read text with kg.words_tokenizer.v1,
+    # which gives the gold words back (the zh character tokenizer would not)
+    return Doc(vocab, words=words, spaces=[True] * (len(words) - 1) + [False], tags=tags, heads=heads,
                deps=deps, sent_starts=sent_starts)
 
 

@@ -24,6 +24,8 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
+import kg.nlp.syntax  # noqa: E402,F401  (registers kg.words_tokenizer.v1, which the models name)
+
 
 def gold_docs(data: Path, vocab, limit: int | None = None):
     from spacy.tokens import DocBin
@@ -92,6 +94,13 @@ def score_pipeline_words(task: str, model_dir: Path, docs) -> dict:
     syntax = nlp.get_pipe("kg_syntax")
     syntax.tagger = load_model(model_dir, nlp.vocab) if task == "tagger" else None
     syntax.parser = load_model(model_dir, nlp.vocab) if task == "parser" else None
+    # the corpus joins words by spaces; the pipeline reads the sentence as written
+    from spacy.tokens import Doc
+
+    docs = [Doc(d.vocab, words=[t.text for t in d], spaces=[False] * len(d),
+                tags=[t.tag_ for t in d] if task == "tagger" else None,
+                heads=[t.head.i for t in d] if task == "parser" else None,
+                deps=[t.dep_ for t in d] if task == "parser" else None) for d in docs]
     texts = [d.text for d in docs]
     predicted = list(nlp.pipe(texts, batch_size=64))
     totals = {"gold": 0, "predicted": 0, "span": 0, "tag": 0, "head": 0, "label": 0}

@@ -14,6 +14,9 @@ import shutil
 import sys
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import kg.nlp.syntax  # noqa: E402,F401  (registers kg.words_tokenizer.v1, which the models name)
+
 
 def package(model_dir: Path, dest: Path, description: str = "") -> dict:
     import spacy
@@ -29,6 +32,7 @@ def package(model_dir: Path, dest: Path, description: str = "") -> dict:
     staging = dest.with_name(dest.name + ".tmp")
     if staging.exists():
         shutil.rmtree(staging)
+    staging.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(staging)
     strings = staging / "vocab" / "strings.json"
     if strings.exists():

@@ -18,6 +18,9 @@ import time
 from pathlib import Path
 
 import spacy  # noqa: F401
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+import kg.nlp.syntax  # noqa: E402,F401  (registers kg.words_tokenizer.v1)
 from spacy import util
 from spacy.training.initialize import init_nlp
 from spacy.training.loop import train as train_loop
