@@ -3,7 +3,10 @@
 Builds COPIES copies of every input page (each copy its own file, as a batch of pages
 would be) in one run and reads the seconds per stage from report.json.
 
-Usage: python benchmarks/build_benchmark.py [--copies 20] [INPUT ...]
+--without-syntax leaves out the last stage (kg_syntax: words, tags, parse), to
+measure what it costs (benchmarks/syntax_benchmark.py runs both in turn).
+
+Usage: python benchmarks/build_benchmark.py [--copies 20] [--without-syntax] [INPUT ...]
 """
 
 from __future__ import annotations
@@ -25,9 +28,21 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("inputs", nargs="*", default=[str(REPO / "seeds"), str(REPO / "tests" / "data" / "news")])
     parser.add_argument("--copies", type=int, default=20)
+    parser.add_argument("--without-syntax", action="store_true", help="the pipeline without kg_syntax")
     args = parser.parse_args(argv)
 
     from kg.build import build
+
+    if args.without_syntax:
+        from kg.nlp import pipeline
+
+        def without_syntax(path=None):
+            nlp = pipeline.assemble() if path is None else pipeline.spacy.load(path)
+            if pipeline.SYNTAX in nlp.pipe_names:
+                nlp.remove_pipe(pipeline.SYNTAX)
+            return nlp
+
+        pipeline.load_pipeline = without_syntax
     from kg.ingest import iter_input_files, read_text_file
 
     work = Path(tempfile.mkdtemp(prefix="kg-bench-"))

@@ -63,9 +63,12 @@ def tagger_kg_model(model: str | None):
 
 
 def _spacy_tagger(nlp):
+    from kg.nlp.pipeline import entities_only
+
     def tag(texts):
-        return [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
-                for doc in nlp.pipe(texts, batch_size=256)]
+        with entities_only(nlp):  # as `kg ner`: the entities, no words/tags/parse
+            return [[(e.start_char, e.end_char, e.label_) for e in doc.ents]
+                    for doc in nlp.pipe(texts, batch_size=256)]
     return tag
 
 

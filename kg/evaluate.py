@@ -228,8 +228,9 @@ def evaluate_spans(sentences: list[Sentence],
 
 def predict_spans(nlp, texts: list[str], batch_size: int = 256) -> list[list]:
     """Run a spaCy pipeline and return (start_char, end_char, label) per text."""
-    disabled = [name for name in ("kg_linker", "kg_events") if name in nlp.pipe_names]
-    with nlp.select_pipes(disable=disabled):  # entities only: no linking, no events
+    from kg.nlp.pipeline import entities_only
+
+    with entities_only(nlp):
         return [
             [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
             for doc in nlp.pipe(texts, batch_size=batch_size)

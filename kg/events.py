@@ -61,6 +61,9 @@ TRIGGERS: dict[str, list[str]] = {
 TRIGGER_TYPE = {verb: etype for etype, verbs in TRIGGERS.items() for verb in verbs}
 TRIGGER_RE = re.compile("|".join(sorted(map(re.escape, TRIGGER_TYPE), key=len, reverse=True)))
 OTHER = "OTHER"  # any other verb with a named subject (needs POS tags)
+# Verbs that are no events of their own: copulas, modals, light and reporting verbs.
+NOT_OTHER = {"是", "为", "有", "在", "成为", "作为", "要", "需要", "应", "将", "能", "可", "会", "让", "使", "把",
+             "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予"}
 VERB_TAGS = ("v", "vd", "Vg")
 NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
@@ -112,7 +115,7 @@ COPULA_RE = re.compile(r"是|成为")
 MEETING_OBJECT_RE = re.compile(r"([^“”《》]+?(?:会议|(?<![委协学商联工总理事员合金])会))(?=[\u4e00-\u9fff])"
                                r"(?![议暨的上中期场所长员见])")
 # Right before a name: it is where something happens (在全国人大会议中心召开), not who acts.
-LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?)$")
+LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据)$")
 # A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
 # subject (此次荣誉的获得，…): the clauses after it have a subject with no name.
 PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)$")
@@ -209,10 +212,12 @@ class EventExtractor:
 
     def __init__(self, doc_id: str, text: str, mentions: list[Mention], year: int | None,
                  doc_date: str | None, place_of: dict[str, str], word_bounds: set[int] | None = None,
-                 home: str | None = None, tags: dict[int, tuple[int, str]] | None = None):
+                 home: str | None = None, tags: dict[int, tuple[int, str]] | None = None,
+                 segmenter_bounds: set[int] | None = None):
         self.home = home            # entity id of the article's home place
         self.word_bounds = word_bounds  # offsets where the segmenter puts a word boundary
         self.tags = tags            # word start -> (word end, POS tag), when the Doc is tagged
+        self.segmenter_bounds = segmenter_bounds  # the segmenter's own word edges (tokens may be cut at names)
         self.doc_id = doc_id
         self.text = text
         self.mentions = sorted(mentions, key=lambda m: m.start)
@@ -328,6 +333,9 @@ class EventExtractor:
                 if word is None or word[1] not in VERB_TAGS or offset in taken:
                     continue
                 end = min(word[0] - clause_start, len(clause))
+                if clause[offset:end] in NOT_OTHER or (self.segmenter_bounds is not None and not (
+                        clause_start + offset in self.segmenter_bounds and word[0] in self.segmenter_bounds)):
+                    continue  # 是, 要…; or a piece of a word cut at a name's edge (康正|和率)
                 if any(self._inside_mention(clause_start + i) for i in range(offset, end)):
                     continue
                 before = self._mentions_in(clause_start, clause_start + offset)
@@ -797,12 +805,13 @@ class EventComponent:
         home_id = linker.place_for_division(home).id if home is not None else None
         words = doc.spans["words"] if "words" in doc.spans else None
         bounds = {w.start_char for w in words} | {w.end_char for w in words} if words is not None else None
-        tags = None
+        tags, segmenter_bounds = None, bounds
         # Word tokens with POS tags (kg_syntax sets tag_ and pos_; the character tokens of the
         # NER carry feature tags in tag_ but no pos_).
         if doc.has_annotation("POS") and doc.has_annotation("TAG"):
             tags = {t.idx: (t.idx + len(t.text), t.tag_) for t in doc if t.tag_}
             bounds = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
         doc._.events = EventExtractor(doc._.kg_doc_id or "doc", doc.text, mentions, doc._.kg_year, doc._.kg_date,
-                                      place_of, word_bounds=bounds, home=home_id, tags=tags).extract()
+                                      place_of, word_bounds=bounds, home=home_id, tags=tags,
+                                      segmenter_bounds=segmenter_bounds).extract()
         return doc

@@ -8,7 +8,10 @@ WEB = "这款游戏的画面真不错，玩家们纷纷在论坛上晒出了自�
 
 
 def test_reads_press_and_web_text_and_tells_the_features(nlp):
-    press, web = nlp.pipe([PRESS, WEB])
+    from kg.nlp.pipeline import entities_only
+
+    with entities_only(nlp):  # the character tokens, whose TAG carries the features
+        press, web = nlp.pipe([PRESS, WEB])
     assert press.cats["press"] > 0.5 > web.cats["press"]
     assert (press._.kg_text_style, web._.kg_text_style) == ("press", "web")
     assert not any(t.tag_.endswith(STYLE_MARK) for t in press)

@@ -23,10 +23,10 @@ def entities_of(doc) -> list[dict]:
 
 
 def tag_lines(nlp, lines: Iterable[str], batch_size: int = 64) -> Iterator[dict]:
-    from .pipeline import entity_pipes
+    from .pipeline import entities_only
 
     texts = (line.rstrip("\r\n") for line in lines)
-    with entity_pipes(nlp):
+    with entities_only(nlp):
         for doc, text in nlp.pipe(((text, text) for text in texts), batch_size=batch_size,
                                   as_tuples=True):
             yield {"text": text, "entities": entities_of(doc)}

@@ -11,18 +11,20 @@ recipe in `pipelines/`:
     -> kg_char_ner       BILUO tagger, Viterbi    ┘
     -> kg_places         gazetteer places          kg/models/gazetteer.json.gz (pipelines/gazetteer.py)
     -> kg_institutions -> kg_programs -> kg_people -> kg_entities    (rules, no data)
+    -> kg_syntax         word tokens: POS tags, dependencies, sentences
+                                                   kg/models/tagger, kg/models/parser (pipelines/syntax)
     -> kg_linker         canonical entity ids (span.kb_id_)            kg/linking.py
     -> kg_events         doc._.events                                  kg/events.py
 
 Without a trained NER the same pipeline runs on the rules alone: the statistical
 components plug in at that seam. `save_pipeline` writes the assembled pipeline as
 one spaCy folder (config.cfg + weights) that `spacy.load` or `--model` reads.
-`kg ner` and NER evaluation run the same pipeline with the document components
-(linking, events) switched off: `entity_pipes(nlp)`.
+`kg ner` and NER evaluation run the same pipeline up to the entities: `entities_only(nlp)`.
 """
 
 from __future__ import annotations
 
+import contextlib
 from functools import lru_cache
 from pathlib import Path
 
@@ -30,7 +32,8 @@ import spacy
 from spacy.language import Language
 
 from . import (  # noqa: F401  (registers the factories)
-    char_ner, entities, features, institutions, linker, people, places, programs, segmenter, text_style,
+    char_ner, entities, features, institutions, linker, people, places, programs, segmenter, syntax,
+    text_style,
 )
 from .. import events  # noqa: F401,E402  (registers kg_events)
 
@@ -38,7 +41,8 @@ from .. import events  # noqa: F401,E402  (registers kg_events)
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 NER_DIR = MODELS_DIR / "ner"
 RULE_COMPONENTS = ("kg_places", "kg_institutions", "kg_programs", "kg_people", "kg_entities")
-# What reads a whole document after its entities: linking, then events.
+SYNTAX = "kg_syntax"  # after the entities: turns the character Doc into a Doc of words
+# What reads a whole document after its words: linking, then events.
 DOCUMENT_COMPONENTS = ("kg_linker", "kg_events")
 
 
@@ -56,6 +60,7 @@ def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | Non
         component = nlp.add_pipe(name)
         if hasattr(component, "initialize"):
             component.initialize(nlp=nlp)
+    nlp.add_pipe(SYNTAX).initialize(nlp=nlp)
     return add_document_components(nlp)
 
 
@@ -66,10 +71,6 @@ def add_document_components(nlp: Language) -> Language:
             nlp.add_pipe(name)
     return nlp
 
-
-def entity_pipes(nlp: Language):
-    """Context in which `nlp` stops at the entities (no linking, no events): `kg ner`."""
-    return nlp.select_pipes(disable=[name for name in DOCUMENT_COMPONENTS if name in nlp.pipe_names])
 
 
 def load_ner(path: str | Path) -> Language:
@@ -96,6 +97,15 @@ def _load_pipeline(path: str | None) -> Language:
     if not (target / "config.cfg").exists():
         raise FileNotFoundError(f"{target}: not a spaCy pipeline folder (config.cfg missing)")
     return add_document_components(spacy.load(target))
+
+
+def entities_only(nlp: Language):
+    """A context in which the pipeline stops at the entities (no words, tags, parse, no
+    linking, no events): for `kg ner` and `kg evaluate`, which read only `doc.ents`."""
+    disabled = [name for name in (SYNTAX, *DOCUMENT_COMPONENTS) if name in nlp.pipe_names]
+    if disabled:
+        return nlp.select_pipes(disable=disabled)
+    return contextlib.nullcontext()
 
 
 def save_pipeline(nlp: Language, path: str | Path) -> None:
