@@ -306,6 +306,8 @@ class EventExtractor:
                 return False  # the trigger starts inside a word (线上线下)
             if word[1] in VERB_TAGS:
                 return True  # a verb, or the first verb of a verb compound (传达学习)
+            if word[0] == end + 1 and self.text[end] in "省市县区镇乡村":
+                return True  # 整合市、县两级力量: the segmenter glued the object's level to the verb
             if word[1] in NOUN_TAGS or word[0] > end:
                 return False  # a verb used as a noun (vn: 检查组), a noun, or part of a longer word
             # Any other tag is the tagger's doubt: the word boundaries decide.

@@ -269,3 +269,4 @@ def test_what_the_reporter_saw_and_a_nameless_subject_carry_no_agent(nlp):
 
 def test_a_verb_describing_a_noun_among_which_opens_no_event(nlp):
     assert extract(nlp, "签约项目中制造业、新能源产业居多。") == []
+
