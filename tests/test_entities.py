@@ -81,7 +81,7 @@ def test_model_agencies_without_an_organ_head_are_organisations(nlp):
 
 
 def test_single_characters_are_tagged_but_not_linked(nlp):
-    from kg.build import linkable
+    from kg.nlp.linker import linkable
 
     text = "中美双方就此举行会谈。"
     doc = nlp.make_doc(text)
@@ -91,6 +91,7 @@ def test_single_characters_are_tagged_but_not_linked(nlp):
         doc = component(doc)
     assert [(e.text, e.label_) for e in doc.ents] == [("中", "PLACE"), ("美", "PLACE")]
     assert not any(linkable(e) for e in doc.ents)
+    assert not any(e.kb_id_ for e in doc.ents)  # kg_linker left them without a canonical entity
 
 
 @pytest.mark.parametrize("text, model_spans, expected", [
