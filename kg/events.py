@@ -763,14 +763,17 @@ def _core(object_text: str) -> str:
 
 
 def _dedupe(events: list[Event]) -> list[Event]:
-    """One event per fact: a headline repeating the body adds no second event."""
+    """One event per fact: a headline repeating the body adds no second event. Only
+    events with the same trigger and agents are compared (no scan over all events)."""
     kept: list[Event] = []
+    by_key: dict[tuple, list[Event]] = {}
     for event in events:
         core = _core(event.object_text)
-        twin = next((k for k in kept if k.trigger == event.trigger and set(k.agents) == set(event.agents)
-                     and (_core(k.object_text) in core or core in _core(k.object_text))), None)
+        same = by_key.setdefault((event.trigger, frozenset(event.agents)), [])
+        twin = next((k for k in same if _core(k.object_text) in core or core in _core(k.object_text)), None)
         if twin is None:
             kept.append(event)
+            same.append(event)
         else:
             twin.objects = list(dict.fromkeys(twin.objects + event.objects))
             twin.date = twin.date or event.date
