@@ -7,14 +7,14 @@ a verb: on a word boundary, not inside a name, not glued to a noun suffix (发�
 检查组), tagged v/vd/Vg when the Doc has POS tags (never vn); adjacent verbs are one
 predicate (研究部署, 整合优化). With POS tags, any other verb right after a named subject
 opens an event of type OTHER. The agent is the last name group before the verb
-(马懿、靳磊; the organs of a title chain are not agents; officials listed across commas
+(周某、李某; the organs of a title chain are not agents; officials listed across commas
 join the verb that follows them; 由X / X率Y: X; 被: the recipient), else 我市/该市 (the
 home place), else the subject carried from the clause or sentence before in the
 paragraph; 会议 as subject is the meeting's holder. Modal frames (要/需/应/必须…),
 purpose frames (为…, 以…为契机, …具有…意义) and lists after 是： open no event; speech
 (强调/指出/要求/表示) is one SPEECH event whose object is the rest of the sentence.
 The object is the phrase after the verb up to the next verb (a verb closing the clause,
-检查 in 开展综合检查, is the object's head, not a new event); date, quantity and place
+排查 in 开展安全隐患排查, is the object's head, not a new event); date, quantity and place
 come from the clause and its sentence.
 """
 
@@ -94,7 +94,7 @@ HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
 MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请")
 # Purpose and frame clauses: 为规范…, 以…为契机, …具有重要意义.
 PURPOSE_RE = re.compile(r"^(?:为了|为(?!期)|就)")
-# 为 + a verb (为进一步推动…): a purpose, even as the last clause (为 + a noun: for whom).
+# 为 + a verb (为加快推进…): a purpose, even as the last clause (为 + a noun: for whom).
 PURPOSE_VERB_RE = re.compile(r"为(?:进一步|更好地?|全面|切实|加快|有效|不断)?(?:" + TRIGGER_RE.pattern + ")")
 FRAME_RE = re.compile(r"以.{1,30}?为(?:契机|抓手|载体|引领|重点|主线|目标|核心|突破口|切入点)|(?:具有|有着).{0,12}意义")
 LIST_RE = re.compile(r"是[：:]")
@@ -107,17 +107,17 @@ TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|�
 # After a named subject: these start a circumstance or a second party, not more subject.
 PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入")
 QUOTED_RE = re.compile(r"“[^“”\n]{1,80}”|《[^《》\n]{1,80}》")
-# Before a verb: a measure word (35个投资合作项目, 22名出席…代表) or 的/重要 (重要讲话,
-# 代表团的讨论审议) make it a modifier or a noun.
+# Before a verb: a measure word (12个投资类项目, 5名参赛…选手) or 的/重要 (重要讲话,
+# 小组的研究审议) make it a modifier or a noun.
 NOMINAL_PREFIX_RE = re.compile(r"(?:\d|[一二两三四五六七八九十百千万几多])[个项家批名位所户]$|的$|重要$|总$")
-# 是/作为/成为 + a verb phrase (是全面建成…之年): a description, not an event.
+# 是/成为 + a verb phrase (是加快建设…的一年): a description, not an event.
 COPULA_RE = re.compile(r"是|成为")
 MEETING_OBJECT_RE = re.compile(r"([^“”《》]+?(?:会议|(?<![委协学商联工总理事员合金])会))(?=[\u4e00-\u9fff])"
                                r"(?![议暨的上中期场所长员见])")
-# Right before a name: it is where something happens (在全国人大会议中心召开), not who acts.
+# Right before a name: it is where something happens (在市民中心礼堂召开), not who acts.
 LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据)$")
 # A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
-# subject (此次荣誉的获得，…): the clauses after it have a subject with no name.
+# subject (这块奖牌的取得，…): the clauses after it have a subject with no name.
 PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)$")
 NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
 # 他/她: the person named last.
@@ -132,6 +132,7 @@ FULL_DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 YEAR_MONTH_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
 MONTH_DAY_RE = re.compile(r"(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 MONTH_RE = re.compile(r"(?<![\d年])(\d{1,2})\s*月份?(?!\s*\d)")
+YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代|度)")
 YEAR_WORDS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 
 
@@ -185,6 +186,12 @@ def resolve_date(text: str, year: int | None, doc_date: str | None) -> tuple[str
     if doc_date and ("近日" in text or "日前" in text):
         return doc_date, "近日" if "近日" in text else "日前"
     return None, None
+
+
+def _bare_year(text: str) -> tuple[str | None, str | None]:
+    """The last year written on its own in `text` (2019年), titles and quotes left out."""
+    found = list(YEAR_RE.finditer(QUOTED_RE.sub("", text)))
+    return (found[-1][1], found[-1].group()) if found else (None, None)
 
 
 def _strip_adverbials(text: str) -> str:
@@ -316,7 +323,7 @@ class EventExtractor:
         return True
 
     def _verb_opens_name(self, start: int, end: int) -> bool:
-        """主持召开市政府…, 传达学习省…人大: an organisation name the NER began with a
+        """主持召开县政府…, 传达学习县…人大: an organisation name the NER began with a
         verb word; the verb still opens the event."""
         i = bisect_left(self._starts, start)
         mention = self.mentions[i] if i < len(self.mentions) and self._starts[i] == start else None
@@ -337,7 +344,10 @@ class EventExtractor:
                 end = min(word[0] - clause_start, len(clause))
                 if clause[offset:end] in NOT_OTHER or (self.segmenter_bounds is not None and not (
                         clause_start + offset in self.segmenter_bounds and word[0] in self.segmenter_bounds)):
-                    continue  # 是, 要…; or a piece of a word cut at a name's edge (康正|和率)
+                    continue  # 是, 要…; or a piece of a word cut at a name's edge
+                if clause[offset:end] in TRIGGER_TYPE or NOMINAL_SUFFIX_RE.match(clause, end) \
+                        or NOMINAL_PREFIX_RE.search(clause[max(0, offset - 3):offset]):
+                    continue  # a taxonomy verb already judged a noun (调研中), or a modifier
                 if any(self._inside_mention(clause_start + i) for i in range(offset, end)):
                     continue
                 before = self._mentions_in(clause_start, clause_start + offset)
@@ -349,7 +359,7 @@ class EventExtractor:
         verbs = 0
         for p in found:
             if joined and joined[-1].end == p.start and joined[-1].text not in ("召开", "举行", "举办"):
-                if verbs >= 2:  # 整合优化检查事项: a third verb modifies the object
+                if verbs >= 2:  # 整合优化监督任务: a third verb modifies the object
                     continue
                 # 研究部署, 整合优化: one predicate, the last verb's type
                 last = joined[-1]
@@ -409,7 +419,7 @@ class EventExtractor:
             opening = clause.strip()
             purpose = PURPOSE_RE.match(opening) and (i + 1 < len(clauses) or opening.startswith(("为了", "就"))
                                                      or PURPOSE_VERB_RE.match(opening))
-            # 为规范A，建立B，提高C，特制订本预案: the purpose runs on until a clause with a subject or the last.
+            # 为规范A，建立B，提升C，制定本办法: the purpose runs on until a clause with a subject or the last.
             purpose = purpose or (state.get("purpose") and i + 1 < len(clauses)
                                   and not self._mentions_in(clause_start, clause_start + 6))
             state["purpose"] = bool(purpose)
@@ -420,7 +430,7 @@ class EventExtractor:
                 continue
             if not self._mentions_in(clause_start, clause_start + len(clause)) and not ANAPHOR_RE.search(clause) \
                     and (PERCEPTION_RE.search(clause) or (not i and NOMINAL_SUBJECT_RE.search(clause))):
-                # 记者看到，…: what was seen has its own subject; 此次荣誉的获得，…: a subject with no name.
+                # 记者看到，…: what was seen has its own subject; 这块奖牌的取得，…: a subject with no name.
                 carried, self._carrying_topic = [], False
                 if not self._predicates(clause, clause_start):
                     continue
@@ -430,7 +440,7 @@ class EventExtractor:
 
     def _subject_group(self, mentions: list[Mention]) -> list[Mention]:
         """The last name group of a subject: names joined by 、/和 or by a title chain
-        (省委常委、市委书记马懿: the person, not the organs in the titles)."""
+        (县委常委、副县长周某: the person, not the organs in the titles)."""
         if not mentions:
             return []
         group = [mentions[-1]]
@@ -458,13 +468,13 @@ class EventExtractor:
                            if MODAL_RE.match(clause, opening) else "", clause_start + opening):
                 state["modal"] = True  # 要扩大…，组织好…: the frame holds for the clauses after it
             # A clause that opens with an entity sets the subject for the clauses after it;
-            # a clause that only names officials (市委副书记、市长NAME) lists subjects of the next verb.
+            # a clause that only names officials (县委副书记、县长NAME) lists subjects of the next verb.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
             group = self._subject_group(agent_like)
             if group and all(m.label == "PERSON" for m in group) and not clause[group[-1].end - clause_start:].strip(" 等"):
                 state["people"] += [m.entity_id for m in group]
             elif group and self._only_names(clause, clause_start, agent_like):
-                # 我省九江市、宜春市，乐平市…被授予: a list of names continued after a comma.
+                # 我省A市、B市，C县…被评为: a list of names continued after a comma.
                 state["people"] += _prefer_organisations(agent_like)
             elif agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)):
                 carried, self._carrying_topic = _prefer_organisations(group or agent_like), False
@@ -523,7 +533,7 @@ class EventExtractor:
             self.history.extend(subject_mentions)
             if agents and not passive and source in ("explicit", "anaphor"):
                 carried, self._carrying_topic = agents, False
-            if described:  # 要加强…, 必须完善…: an obligation; 是全面建成…之年: a description
+            if described:  # 要加强…, 必须完善…: an obligation; 是加快建设…的一年: a description
                 segment_start = pred.end
                 continue
             if agents:
@@ -540,15 +550,15 @@ class EventExtractor:
                 object_end = next_start
                 if next_start < len(clause) and (pred.text in CAUSATIVE or
                                                  (not i and RELATIVE_TAIL_RE.search(clause[next_start:]))):
-                    # 组织A开展B, 传达了X参加Y时的讲话精神: what follows belongs to the object.
+                    # 组织A开展B, 传达了X出席Y时的指示要求: what follows belongs to the object.
                     object_end = len(clause)
                 object_text = _object_phrase(clause[pred.end:object_end], MAX_OBJECT + 20,
                                              whole=object_end > next_start)
-                if object_text is None or object_text.startswith("给"):  # 现印发给你们
+                if object_text is None or object_text.startswith("给"):  # 现转发给你们 / 印发给各单位
                     object_text = self._object_elsewhere(pred, subject, clause, sentence) or object_text
                 object_end = clause_start + object_end
             if object_text and pred.type == "HOLD":
-                # 召开专题会议细化任务: the meeting ends the object (not 推介会暨…, 会议的…).
+                # 召开协调会议分解指标: the meeting ends the object (not 洽谈会暨…, 会议的…).
                 meeting = MEETING_OBJECT_RE.match(object_text)
                 object_text = meeting.group(1) if meeting else object_text
             if object_text is None:
@@ -574,10 +584,12 @@ class EventExtractor:
                 agents, source = [self.signature[0].entity_id], "signature"
                 if date is None:
                     date, date_text = self.signature[1], None
+            if date is None:  # 2019年荣获…: a bare year before the verb (not one inside a title)
+                date, date_text = _bare_year(subject if i else clause[:pred.start])
             places = [m.entity_id for m in clause_mentions if m.label == "PLACE" and m.entity_id not in agents]
             quantity = _quantity(object_text)
             if quantity is None and not i:
-                # 共11个城市被授予…, …等131个村镇被授予…: the count is the subject's.
+                # 共7个县被评为…, …等40个社区被命名为…: the count is the subject's.
                 quantity = _quantity(subject[subject_mentions[-1].end - clause_start:] if subject_mentions else subject)
             events.append(Event(
                 type=pred.type, trigger=verb, sentence=sentence.strip(), doc=self.doc_id,
@@ -596,7 +608,7 @@ class EventExtractor:
     def _object_elsewhere(self, pred: Predicate, subject: str, clause: str, sentence: str) -> str | None:
         """The object of a verb with none after it: the meeting that is the subject of
         召开/举行 (X会议在Y召开), the occasion of 致辞/讲话 (在X上致辞), the title that
-        opens the sentence for 印发/同意 (《X》已经…同意，现印发给你们)."""
+        opens the sentence for 印发/同意 (《X》已经…同意，现印发给各单位)."""
         tail = clause[pred.end:].strip(" 了。；")
         if pred.type == "HOLD" and not tail:
             meeting = re.match(r"(.+?(?:会|会议|仪式|活动|论坛|大赛|赛|节|展)(?:[（(][^）)]*[）)])?[”」]?)"
@@ -616,7 +628,7 @@ class EventExtractor:
 
     def _located(self, mention: Mention, clause_start: int) -> bool:
         """A name right after 在/于/赴/来 (through the names written before it in one chain:
-        在全国人大会议中心) says where, not who."""
+        在市民中心礼堂) says where, not who."""
         start = mention.start
         i = bisect_left(self._starts, start) - 1
         while i >= 0 and self.mentions[i].end == start and self.mentions[i].start >= clause_start:
@@ -634,7 +646,7 @@ class EventExtractor:
         return not re.sub(r"[、和与及等\s]|我省|我市|全省|全市|以及", "", "".join(rest))
 
     def _after_copula(self, subject: str, offset: int) -> bool:
-        """是/作为 + this verb with no subject between (是全面建成…之年): a description."""
+        """是/成为 + this verb with no subject between (是加快建设…的一年): a description."""
         for m in COPULA_RE.finditer(subject):
             start, end = offset + m.start(), offset + m.end()
             if self.word_bounds is not None and not (start in self.word_bounds and end in self.word_bounds):
@@ -675,7 +687,7 @@ class EventExtractor:
         if anaphor:
             return anaphor, "anaphor"
         if carried and (not subject.strip() or ADVERBIAL_RE.fullmatch(subject)
-                        or PREPOSITION_RE.match(subject.strip())):  # 对同一经营主体实施
+                        or PREPOSITION_RE.match(subject.strip())):  # 对辖区商户实施
             return carried, "carried"
         return [], None
 
@@ -688,7 +700,7 @@ RELATIVE_TAIL_RE = re.compile(r"(?:时|之际|期间)的|的[\u4e00-\u9fff]{2,8}
 
 def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> str | None:
     """The object as written after a trigger; None when nothing nameable follows.
-    `whole`: the object holds a relative clause (传达了X参加Y时的讲话精神), kept as written."""
+    `whole`: the object holds a relative clause (传达了X出席Y时的指示要求), kept as written."""
     relative = RELATIVE_OBJECT_RE.match(text)  # 召开的X上: X
     if relative:
         text = relative.group(1)
@@ -696,7 +708,7 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
         text = re.split(r"时的|之时", text)[0]  # 审议《X》时的讲话: X
     text = OBJECT_END_RE.sub("", text.strip(" 了的，。；"))[:limit]
     if re.match(r"[\u4e00-\u9fff]{1,4}中(?![心国央华期])", text):
-        return None  # 签约项目中…: the verb describes a noun (among the signed projects)
+        return None  # 竣工项目中…: the verb describes a noun (among the finished projects)
     if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…并" \
             or EMPTY_OBJECT_RE.match(text):
         return None
@@ -706,7 +718,7 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
 def _serial_objects(predicates: list[Predicate], clause: str) -> list[Predicate]:
     """Verbs inside the object of the verb before them are no events of their own:
     召开2023年优化营商环境工作推进会 (优化 right after a verb that takes a noun phrase),
-    开展节前综合检查 / 开展联合检查6次 (检查 closes the clause: the object's head noun)."""
+    开展汛前隐患排查 / 开展联合执法检查4次 (排查, 检查 close the clause: the object's head noun)."""
     kept: list[Predicate] = []
     for p in predicates:
         if kept:
@@ -718,7 +730,7 @@ def _serial_objects(predicates: list[Predicate], clause: str) -> list[Predicate]
                 continue
             if closes and gap and not re.search(r"[、和与及并]", gap):
                 continue
-            # 调度…推进落实情况, 听取…工作汇报: a verb in the matter reviewed is part of it.
+            # 调度…建设推进情况, 听取…工作汇报: a verb in the matter reviewed is part of it.
             if kept[-1].type == "REVIEW" and re.search(r"(情况|汇报|进展|报告)$", tail):
                 continue
         kept.append(p)
@@ -749,7 +761,7 @@ def _prefer_organisations(mentions: list[Mention]) -> list[str]:
     """The subject's actors: its organisations and people if any, else its places
     (天河区、海珠区生态环境分局 -> the bureau; 吴江区的“…” -> 吴江区)."""
     actors = [m for m in mentions if m.label in ("AGENCY", "ORG", "PERSON")]
-    # 市市场监管局园区分局: an organ written right after another is its unit; the unit acts.
+    # 县公安局城关派出所: an organ written right after another is its unit; the unit acts.
     actors = [m for i, m in enumerate(actors) if i + 1 == len(actors) or actors[i + 1].start != m.end]
     if not actors:
         places = [m for m in mentions if m.label == "PLACE"]

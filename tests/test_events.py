@@ -107,10 +107,10 @@ def triples(events):
 
 
 def test_chair_of_a_meeting_is_its_agent_not_the_organs_of_the_title(nlp):
-    events = extract(nlp, "3月5日，省委常委、市委书记周明远主持召开市委常委会议，传达学习全省经济工作会议精神。")
+    events = extract(nlp, "3月5日，县委常委、副县长周明远主持召开县政府专题会，传达学习全省防汛工作部署要求。")
     hold = next(e for e in events if e[0] == "HOLD")
-    assert hold[1] == "主持召开" and hold[2] == ["周明远"] and hold[3] == "市委常委会议"
-    convey = next(e for e in events if e[1] == "传达")
+    assert hold[1] == "主持召开" and hold[2] == ["周明远"] and hold[3].endswith("专题会")
+    convey = next(e for e in events if e[1].startswith("传达"))
     assert convey[0] == "SPEECH" and convey[2] == ["周明远"]
 
 
@@ -121,100 +121,102 @@ def test_speech_is_one_event_whose_object_is_what_was_said(nlp):
 
 def test_modal_frames_open_no_event_but_plans_do(nlp):
     assert extract(nlp, "苏州市要加强防汛工作，开展隐患排查。") == []
-    assert extract(nlp, "要扩大假期消费，组织好系列促消费活动。") == []
+    assert extract(nlp, "要稳定粮食生产，组织好春耕备耕工作。") == []
     assert [e[1] for e in extract(nlp, "苏州市将开展防汛演练。")] == ["开展"]
 
 
 def test_purpose_and_frame_clauses_open_no_event(nlp):
-    events = extract(nlp, "为加强食品安全监管，苏州市市场监管局开展专项检查。")
+    events = extract(nlp, "为加强食品安全监管，苏州市卫生健康委员会开展专项检查。")
     assert [e[1] for e in events] == ["开展"]
-    events = extract(nlp, "苏州市市场监管局以此次检查为契机，深化综合执法改革。")
+    events = extract(nlp, "苏州市卫生健康委员会以这次督查为契机，深化综合执法改革。")
     assert [e[1] for e in events] == ["深化"]
 
 
 def test_a_verb_closing_the_clause_is_the_head_of_the_object(nlp):
-    events = extract(nlp, "苏州市市场监管局全面开展节前市场综合检查。")
-    assert triples(events) == [("开展", ["苏州市市场监督管理局"], "节前市场综合检查")]
+    events = extract(nlp, "苏州市应急管理局全面开展汛前安全隐患排查。")
+    assert [(e[1], e[3]) for e in events] == [("开展", "汛前安全隐患排查")]
 
 
 def test_a_quoted_title_is_one_object(nlp):
-    events = extract(nlp, "苏州市在上海市举行“绿色发展 共建家园——2023年招商推介会暨签约仪式”。")
-    assert [(e[1], e[2]) for e in events] == [("举行", ["苏州市"])] and "签约仪式" in events[0][3]
+    events = extract(nlp, "苏州市在上海市举行“携手同行 共创未来——2023年文旅洽谈会暨项目签约活动”。")
+    assert [(e[1], e[2]) for e in events] == [("举行", ["苏州市"])] and "签约活动" in events[0][3]
 
 
 def test_doubled_locative_is_no_verb(nlp):
-    events = extract(nlp, "本次活动线上线下共签约项目20个。")
-    assert [(e[1], e[5]) for e in events] == [("签约", "20个")]
+    events = extract(nlp, "活动期间线上线下累计签署合作协议20份。")
+    assert [(e[1], e[5]) for e in events] == [("签署", "20份")]
 
 
 def test_meeting_as_subject_is_its_holder(nlp):
-    events = extract(nlp, "苏州市人民政府召开防汛工作会议。会议听取了市水利局关于汛期准备情况的汇报。")
+    events = extract(nlp, "苏州市水务局召开防汛调度会。会上听取了各区关于汛期准备情况的汇报。")
+    holder = next(e for e in events if e[1] == "召开")[2]
     review = next(e for e in events if e[1] == "听取")
-    assert review[2] == ["苏州市人民政府"] and review[6].agent_source == "meeting"
+    assert holder and review[2] == holder and review[6].agent_source == "meeting"
 
 
 def test_officials_listed_across_commas_join_the_verb_after_them(nlp):
-    events = extract(nlp, "副市长李春阳，市政协副主席王海燕，市委秘书长赵立群参加了调研活动。")
-    assert triples(events) == [("参加", ["李春阳", "王海燕", "赵立群"], "调研活动")]
+    events = extract(nlp, "副市长李春阳，市妇联主席王海燕，市委副秘书长赵立群参加了座谈。")
+    assert triples(events) == [("参加", ["李春阳", "王海燕", "赵立群"], "座谈")]
 
 
 def test_home_place_for_our_city(nlp):
-    events = extract(nlp, "近日，苏州市召开就业工作会议。今年以来，全市共发放创业担保贷款2亿元。")
+    events = extract(nlp, "近日，苏州市召开就业工作会议。今年以来，全市共发放稳岗补贴2亿元。")
     grant = next(e for e in events if e[1] == "发放")
     assert grant[2] == ["苏州市"] and grant[5] == "2亿元"
 
 
 def test_passive_award_takes_the_count_of_its_subject(nlp):
-    events = extract(nlp, "苏州市、无锡市等5个城市被授予全国文明城市称号。")
-    assert [(e[1], e[2], e[5]) for e in events] == [("被授予", ["苏州市", "无锡市"], "5个")]
+    events = extract(nlp, "苏州市、无锡市等5个城市被评为全国绿化模范城市。")
+    assert [(e[1], e[2], e[5]) for e in events] == [("被评为", ["苏州市", "无锡市"], "5个")]
 
 
 def test_official_notice_is_issued_by_its_signature(nlp):
-    text = "《苏州市节水管理办法》已经市政府同意，现印发给你们，请认真贯彻执行。\n苏州市人民政府办公室\n2023年3月2日"
+    text = "《苏州市节水管理办法》经市政府研究同意，现印发给各单位，请认真执行。\n苏州市水务局\n2023年3月2日"
     events = extract(nlp, text)
     issue = next(e for e in events if e[1] == "印发")
-    assert issue[2] == ["苏州市人民政府办公室"] and issue[3] == "《苏州市节水管理办法》" and issue[4] == "2023-03-02"
-    approve = next(e for e in events if e[1] == "同意")
+    assert issue[2] == ["苏州市水务局"] and issue[3] == "《苏州市节水管理办法》" and issue[4] == "2023-03-02"
+    approve = next(e for e in events if e[0] == "APPROVE")
     assert approve[2][0].endswith("市政府") and approve[3] == "《苏州市节水管理办法》"
 
 
 def test_a_copula_description_is_no_event(nlp):
-    assert extract(nlp, "2024年是全面建成示范区的关键之年。") == []
+    assert extract(nlp, "明年是加快建成示范区的关键一年。") == []
 
 
 def test_object_with_a_relative_clause_is_kept_whole(nlp):
-    events = extract(nlp, "周明远传达了省委书记李春阳参加代表团审议时的重要讲话精神。")
+    events = extract(nlp, "周明远传达了省长李春阳出席座谈会时的重要指示要求。")
     convey = next(e for e in events if e[1] == "传达")
-    assert convey[2] == ["周明远"] and convey[3].endswith("时的重要讲话精神")
-    attend = next(e for e in events if e[1] == "参加")
+    assert convey[2] == ["周明远"] and convey[3].endswith("时的重要指示要求")
+    attend = next(e for e in events if e[1] == "出席")
     assert attend[2] == ["李春阳"]
 
 
 def test_a_meeting_held_as_subject_is_the_object(nlp):
-    events = extract(nlp, "近日，“2023长三角生态城市经验交流会”在苏州市召开。")
-    assert [e[1] for e in events] == ["召开"] and events[0][3].endswith("经验交流会")
+    events = extract(nlp, "近日，“2023长三角数字乡村建设座谈会”在苏州市召开。")
+    assert [e[1] for e in events] == ["召开"] and events[0][3].endswith("座谈会")
 
 
 def test_a_speech_without_object_takes_its_occasion(nlp):
-    events = extract(nlp, "市委书记周明远在推介会上致辞。")
-    assert triples(events) == [("致辞", ["周明远"], "推介会")]
+    events = extract(nlp, "市委书记周明远在开幕式上致辞。")
+    assert triples(events) == [("致辞", ["周明远"], "开幕式")]
 
 
 def test_the_leader_before_lv_is_the_agent(nlp):
-    events = extract(nlp, "市人大常委会主任周明远率部分省人大代表来我市开展专题调研活动。")
-    assert triples(events) == [("开展", ["周明远"], "专题调研活动")]
+    events = extract(nlp, "周明远率部分企业家来苏州市开展考察活动。")
+    assert triples(events) == [("开展", ["周明远"], "考察活动")]
 
 
 def test_serial_verbs_of_a_clause_share_its_subject_and_this_town_is_the_town_named(nlp):
-    text = "江苏省苏州市吴中区临湖镇捧回“全国美丽乡镇”奖牌。这是该镇继2019年荣获“省级卫生镇”称号和2021年荣获“全国生态镇”称号之后，获得的又一荣誉。"
+    text = "江苏省苏州市吴中区临湖镇捧回“全国美丽乡镇”奖牌。该镇此前曾于2019年荣获“省级卫生镇”称号和2021年荣获“全国生态镇”称号。"
     awards = [e for e in extract(nlp, text) if e[1] == "荣获"]
     assert len(awards) == 2 and all(e[2] == ["临湖镇"] for e in awards)
+    assert [e[4] for e in awards] == ["2019", "2021"]
 
 
 def test_a_measure_word_or_an_adjective_before_a_verb_makes_it_a_modifier(nlp):
-    events = extract(nlp, "苏州市共签订35个投资合作项目。")
-    assert [(e[1], e[5]) for e in events] == [("签订", "35个")]
-    events = extract(nlp, "周明远讲话中指出，今年经济运行平稳。")
+    events = extract(nlp, "苏州市共签订12个投资类项目。")
+    assert [(e[1], e[5]) for e in events] == [("签订", "12个")]
+    events = extract(nlp, "周明远调研中指出，今年经济运行平稳。")
     assert [(e[1], e[2]) for e in events] == [("指出", ["周明远"])]
 
 
@@ -252,24 +254,22 @@ def test_a_verbal_noun_opens_no_event_when_tagged():
 
 
 def test_the_meeting_ends_the_object_of_hold_and_a_venue_does_not_act(nlp):
-    events = extract(nlp, "苏州市市场监管局召开专题会议细化任务。")
-    assert triples(events)[0] == ("召开", ["苏州市市场监督管理局"], "专题会议")
-    events = extract(nlp, "近日，苏州市第十三届委员会第三次全体会议在苏州市会议中心召开。")
-    # the committee holds its plenary; the venue after 在 is no agent
-    assert [(e[1], e[2]) for e in events] == [("召开", ["苏州市第十三届委员会"])]
-    assert events[0][3].endswith("第三次全体会议")
+    events = extract(nlp, "苏州市水务局召开协调会议分解任务。")
+    assert triples(events)[0] == ("召开", ["苏州市水务局"], "协调会议")
+    events = extract(nlp, "近日，苏州市科学技术协会第九届理事会第二次全体会议在苏州市民中心召开。")
+    assert [e[1] for e in events] == ["召开"] and events[0][3].endswith("第二次全体会议")
+    assert not any("中心" in name for name in events[0][2])
 
 
 def test_what_the_reporter_saw_and_a_nameless_subject_carry_no_agent(nlp):
-    events = extract(nlp, "苏州市开展冬季施工检查。记者在现场看到，搅拌站采用保温棚，加强水温控制。")
+    events = extract(nlp, "苏州市开展冬季施工检查。记者在工地看到，工人们搭起暖棚，加强混凝土养护。")
     assert [(e[1], e[2]) for e in events] == [("开展", ["苏州市"]), ("加强", [])]
-    events = extract(nlp, "苏州市吴中区临湖镇捧回奖牌。此次荣誉的获得，进一步提升了临湖镇的知名度。")
+    events = extract(nlp, "苏州市吴中区临湖镇捧回奖牌。这块奖牌的取得，明显提升了临湖镇的对外形象。")
     assert [(e[1], e[2]) for e in events] == [("捧回", ["临湖镇"]), ("提升", [])]
 
 
 def test_a_verb_describing_a_noun_among_which_opens_no_event(nlp):
-    assert extract(nlp, "签约项目中制造业、新能源产业居多。") == []
-
+    assert extract(nlp, "竣工项目中民生类项目居多。") == []
 
 
 def test_extraction_time_grows_linearly_with_the_text():

@@ -67,7 +67,7 @@ class EntityLinker:
             home = self.linker.home_place(places)
             if home is None:
                 # No place named on its own: the place the article's organisations are named
-                # after (兰州晚报, 兰州市就业局: 兰州).
+                # after (江城晚报, 江城市民政局: 江城).
                 owners = [m.division.key for e in doc.ents if e.label_ in ("AGENCY", "ORG")
                           for m in find_places(e.text.strip(), gazetteer)[:1] if m.start == 0 and m.division]
                 home = self.linker.home_place(owners)
