@@ -28,6 +28,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .nlp.lexicon import QUANTITY_RE
+from .nlp.spans import doc_text
 
 if not Doc.has_extension("events"):
     Doc.set_extension("events", default=None)
@@ -826,9 +827,11 @@ class EventComponent:
         # Word tokens with POS tags (kg_syntax sets tag_ and pos_; the character tokens of the
         # NER carry feature tags in tag_ but no pos_).
         if doc.has_annotation("POS") and doc.has_annotation("TAG"):
-            tags = {t.idx: (t.idx + len(t.text), t.tag_) for t in doc if t.tag_}
-            bounds = {t.idx for t in doc} | {t.idx + len(t.text) for t in doc}
-        doc._.events = EventExtractor(doc._.kg_doc_id or "doc", doc.text, mentions, doc._.kg_year, doc._.kg_date,
+            strings = doc.vocab.strings
+            columns = doc.to_array(["IDX", "LENGTH", "TAG"]).tolist()  # one pass, no Token objects
+            tags = {idx: (idx + length, strings[tag]) for idx, length, tag in columns if tag}
+            bounds = {idx for idx, _, _ in columns} | {idx + length for idx, length, _ in columns}
+        doc._.events = EventExtractor(doc._.kg_doc_id or "doc", doc_text(doc), mentions, doc._.kg_year, doc._.kg_date,
                                       place_of, word_bounds=bounds, home=home_id, tags=tags,
                                       segmenter_bounds=segmenter_bounds).extract()
         return doc
