@@ -100,6 +100,15 @@ def test_dependencies_and_sentences(meeting):
 
 
 @pytest.mark.skipif(not HAS_PARSER, reason="no packaged parser yet")
+def test_an_entity_parses_as_one_word(meeting):
+    agency = next(e for e in meeting.ents if e.label_ == "AGENCY")
+    assert len(agency) > 1  # 江州市 | 生态 | 环境局: words inside the entity
+    last = agency[-1]
+    assert all(t.head == last and t.dep_ == "Nmod" for t in agency[:-1])
+    assert last.head not in agency[:-1] and last.dep_ != "Nmod"
+
+
+@pytest.mark.skipif(not HAS_PARSER, reason="no packaged parser yet")
 def test_launch_sentence_parse(nlp):
     doc = nlp(LAUNCH)
     issue = next(t for t in doc if t.text == "印发")
