@@ -67,12 +67,18 @@ def score_gold_words(task: str, model, docs) -> dict:
     predicted = list(model.pipe(inputs, batch_size=64))
     seconds = time.perf_counter() - started
     n = correct = upos = heads = labelled = 0
+    verbs = {"v": [0, 0, 0], "vn": [0, 0, 0]}  # gold count, right, taken for the other one
     for gold, pred in zip(docs, predicted):
         for g, p in zip(gold, pred):
             n += 1
             if task == "tagger":
                 correct += g.tag_ == p.tag_
                 upos += PKU_TO_UPOS.get(g.tag_) == PKU_TO_UPOS.get(p.tag_)
+                if g.tag_ in verbs:
+                    counts = verbs[g.tag_]
+                    counts[0] += 1
+                    counts[1] += p.tag_ == g.tag_
+                    counts[2] += p.tag_ == ("vn" if g.tag_ == "v" else "v")
             else:
                 if g.head.i == p.head.i:
                     heads += 1
@@ -80,6 +86,9 @@ def score_gold_words(task: str, model, docs) -> dict:
     result = {"words": n, "sentences": len(docs), "words_per_second": round(n / seconds)}
     if task == "tagger":
         result.update(tag_acc=round(correct / n, 4), upos_acc=round(upos / n, 4))
+        # v (verb) against vn (verb used as a noun): what event extraction needs told apart
+        result["v_vn"] = {tag: {"gold": c[0], "recall": round(c[1] / max(c[0], 1), 4),
+                                "as_the_other": round(c[2] / max(c[0], 1), 4)} for tag, c in verbs.items()}
     else:
         result.update(uas=round(heads / n, 4), las=round(labelled / n, 4))
     return result
