@@ -94,13 +94,14 @@ def score_gold_words(task: str, model, docs) -> dict:
     return result
 
 
-def score_pipeline_words(task: str, model_dir: Path, docs) -> dict:
+def score_pipeline_words(task: str, model_dir: Path, docs, merge_entities: bool = True) -> dict:
     """The whole kg pipeline on each sentence's text, with this model in kg_syntax."""
     from kg.nlp.pipeline import assemble
     from kg.nlp.syntax import load_model
 
     nlp = assemble()
     syntax = nlp.get_pipe("kg_syntax")
+    syntax.merge_entities = merge_entities
     syntax.tagger = load_model(model_dir, nlp.vocab) if task == "tagger" else None
     syntax.parser = load_model(model_dir, nlp.vocab) if task == "parser" else None
     # the corpus joins words by spaces; the pipeline reads the sentence as written
@@ -155,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     metrics = {"task": args.task, "model": str(args.model), "gold_words": score_gold_words(args.task, model, docs)}
     if args.pipeline:
         metrics["pipeline_words"] = score_pipeline_words(args.task, args.model, docs)
+        if args.task == "parser":  # the parser reading entities word by word, for comparison
+            metrics["pipeline_words_entities_unmerged"] = score_pipeline_words(
+                args.task, args.model, docs, merge_entities=False)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(metrics, indent=1, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(metrics, ensure_ascii=False))
