@@ -17,7 +17,7 @@ HAS_PARSER = (MODELS / "parser" / "config.cfg").is_file()
 
 MEETING = ("3月5日，江州市生态环境局召开全市大气污染防治工作会议。局长王海峰主持会议并讲话。\n"
            "会议要求，各县区要加大执法检查力度，确保完成年度目标任务。")
-LAUNCH = "近日，青禾县人民政府印发《青禾县村庄清洁行动方案》。"
+CONVENE = "江州市水利局召开防汛工作会议。"
 
 
 def test_word_pieces_cut_words_at_span_edges_and_keep_whitespace_apart():
@@ -100,12 +100,23 @@ def test_dependencies_and_sentences(meeting):
 
 
 @pytest.mark.skipif(not HAS_PARSER, reason="no packaged parser yet")
-def test_launch_sentence_parse(nlp):
-    doc = nlp(LAUNCH)
-    issue = next(t for t in doc if t.text == "印发")
-    assert issue.pos_ == "VERB"
-    program = next(e for e in doc.ents if e.label_ == "PROGRAM")
-    assert issue in program.root.ancestors or program.root.head == issue
+def test_an_entity_parses_as_one_word(meeting):
+    agency = next(e for e in meeting.ents if e.label_ == "AGENCY")
+    assert len(agency) > 1  # 江州市 | 生态 | 环境局: words inside the entity
+    last = agency[-1]
+    assert all(t.head == last and t.dep_ == "Nmod" for t in agency[:-1])
+    assert last.head not in agency[:-1] and last.dep_ != "Nmod"
+
+
+@pytest.mark.skipif(not HAS_PARSER, reason="no packaged parser yet")
+def test_agency_and_meeting_hang_from_the_verb(nlp):
+    doc = nlp(CONVENE)
+    convene = next(t for t in doc if t.text == "召开")
+    agency = next(e for e in doc.ents if e.label_ == "AGENCY")
+    assert convene.head == convene  # the root
+    assert agency[-1].head == convene
+    meeting = next(t for t in doc if t.text == "会议")
+    assert meeting.head == convene and meeting.dep_ in ("Cont", "Pat")
 
 
 def test_saved_pipeline_loads_with_spacy_load(nlp, meeting, tmp_path):

@@ -107,12 +107,12 @@ def words_doc(doc: Doc) -> Doc:
     return new
 
 
-def parse_view(doc: Doc) -> tuple[Doc, list[tuple[int, int]]]:
+def parse_view(doc: Doc, merge_entities: bool = True) -> tuple[Doc, list[tuple[int, int]]]:
     """The Doc the parser reads: each entity one token (a name or a 《title》 parses as the
     noun it is, as words do in the parser's corpus), sentence ends marked; and the
     (start, end) token range of `doc` behind each of its tokens."""
     pieces, i = [], 0
-    for ent in doc.ents:
+    for ent in (doc.ents if merge_entities else ()):
         pieces.extend((k, k + 1) for k in range(i, ent.start))
         pieces.append((ent.start, ent.end))
         i = ent.end
@@ -244,13 +244,15 @@ def load_model(path: Path, vocab) -> Language:
     return model
 
 
-@Language.factory("kg_syntax", default_config={"tagger_path": None, "parser_path": None})
+@Language.factory("kg_syntax", default_config={"tagger_path": None, "parser_path": None,
+                                               "merge_entities": True})
 class SyntaxAnnotator:
     """Word tokens with tags and dependencies, from the character Doc (see module doc)."""
 
     def __init__(self, nlp: Language, name: str = "kg_syntax", tagger_path: str | None = None,
-                 parser_path: str | None = None):
+                 parser_path: str | None = None, merge_entities: bool = True):
         self.name = name
+        self.merge_entities = merge_entities
         self.vocab = nlp.vocab
         self.tagger_path = tagger_path
         self.parser_path = parser_path
@@ -286,7 +288,7 @@ class SyntaxAnnotator:
                 for doc in new_docs:
                     self._set_pos(doc)
             if self.parser is not None:
-                views = [parse_view(doc) for doc in new_docs]
+                views = [parse_view(doc, self.merge_entities) for doc in new_docs]
                 parsed = _run(self.parser, [view for view, _ in views], batch_size)
                 for doc, view, (_, pieces) in zip(new_docs, parsed, views):
                     project_parse(doc, view, pieces)

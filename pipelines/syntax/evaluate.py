@@ -67,12 +67,18 @@ def score_gold_words(task: str, model, docs) -> dict:
     predicted = list(model.pipe(inputs, batch_size=64))
     seconds = time.perf_counter() - started
     n = correct = upos = heads = labelled = 0
+    verbs = {"v": [0, 0, 0], "vn": [0, 0, 0]}  # gold count, right, taken for the other one
     for gold, pred in zip(docs, predicted):
         for g, p in zip(gold, pred):
             n += 1
             if task == "tagger":
                 correct += g.tag_ == p.tag_
                 upos += PKU_TO_UPOS.get(g.tag_) == PKU_TO_UPOS.get(p.tag_)
+                if g.tag_ in verbs:
+                    counts = verbs[g.tag_]
+                    counts[0] += 1
+                    counts[1] += p.tag_ == g.tag_
+                    counts[2] += p.tag_ == ("vn" if g.tag_ == "v" else "v")
             else:
                 if g.head.i == p.head.i:
                     heads += 1
@@ -80,18 +86,22 @@ def score_gold_words(task: str, model, docs) -> dict:
     result = {"words": n, "sentences": len(docs), "words_per_second": round(n / seconds)}
     if task == "tagger":
         result.update(tag_acc=round(correct / n, 4), upos_acc=round(upos / n, 4))
+        # v (verb) against vn (verb used as a noun): what event extraction needs told apart
+        result["v_vn"] = {tag: {"gold": c[0], "recall": round(c[1] / max(c[0], 1), 4),
+                                "as_the_other": round(c[2] / max(c[0], 1), 4)} for tag, c in verbs.items()}
     else:
         result.update(uas=round(heads / n, 4), las=round(labelled / n, 4))
     return result
 
 
-def score_pipeline_words(task: str, model_dir: Path, docs) -> dict:
+def score_pipeline_words(task: str, model_dir: Path, docs, merge_entities: bool = True) -> dict:
     """The whole kg pipeline on each sentence's text, with this model in kg_syntax."""
     from kg.nlp.pipeline import assemble
     from kg.nlp.syntax import load_model
 
     nlp = assemble()
     syntax = nlp.get_pipe("kg_syntax")
+    syntax.merge_entities = merge_entities
     syntax.tagger = load_model(model_dir, nlp.vocab) if task == "tagger" else None
     syntax.parser = load_model(model_dir, nlp.vocab) if task == "parser" else None
     # the corpus joins words by spaces; the pipeline reads the sentence as written
@@ -146,6 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     metrics = {"task": args.task, "model": str(args.model), "gold_words": score_gold_words(args.task, model, docs)}
     if args.pipeline:
         metrics["pipeline_words"] = score_pipeline_words(args.task, args.model, docs)
+        if args.task == "parser":  # the parser reading entities word by word, for comparison
+            metrics["pipeline_words_entities_unmerged"] = score_pipeline_words(
+                args.task, args.model, docs, merge_entities=False)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(metrics, indent=1, ensure_ascii=False), encoding="utf-8")
     print(json.dumps(metrics, ensure_ascii=False))
