@@ -316,6 +316,10 @@ class EventExtractor:
                 return True  # a verb, or the first verb of a verb compound (传达学习)
             if word[0] == end + 1 and self.text[end] in "省市县区镇乡村":
                 return True  # 整合市、县两级力量: the segmenter glued the object's level to the verb
+            following = self.tags.get(word[0])
+            if word[0] == end and following is not None and following[1] in VERB_TAGS \
+                    and (self.text[end:following[0]] in TRIGGER_TYPE or self.text[end:following[0]] == "产生"):
+                return True  # 研究部署, 遴选产生: a serial verb phrase, whatever the first verb's tag
             if word[1] in NOUN_TAGS or word[0] > end:
                 return False  # a verb used as a noun (vn: 检查组), a noun, or part of a longer word
             # Any other tag is the tagger's doubt: the word boundaries decide.

@@ -253,6 +253,17 @@ def test_a_verbal_noun_opens_no_event_when_tagged():
     assert EventExtractor("doc:1", text, mentions, 2024, None, {}, tags=tags).extract() == []
 
 
+def test_a_verb_tagged_as_noun_before_another_verb_is_a_serial_verb():
+    from kg.events import EventExtractor, Mention
+
+    text = "苏州市研究部署防汛工作。"
+    words = [(0, 3, "ns"), (3, 5, "vn"), (5, 7, "v"), (7, 9, "n"), (9, 11, "n"), (11, 12, "w")]
+    tags = {start: (end, tag) for start, end, tag in words}
+    mentions = [Mention(0, 3, "PLACE", "place:1", "苏州市")]
+    events = EventExtractor("doc:1", text, mentions, 2024, None, {}, tags=tags).extract()
+    assert [(e.trigger, e.type, e.object_text) for e in events] == [("研究部署", "LAUNCH", "防汛工作")]
+
+
 def test_the_meeting_ends_the_object_of_hold_and_a_venue_does_not_act(nlp):
     events = extract(nlp, "苏州市水务局召开协调会议分解任务。")
     assert triples(events)[0] == ("召开", ["苏州市水务局"], "协调会议")
