@@ -14,6 +14,7 @@ import re
 import signal
 import sys
 import time
+from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 
@@ -27,6 +28,7 @@ from .nlp.lexicon import AGENCY_HEADS, ORG_HEADS
 from .outdir import FORMAT, OutputError, OutputFolder
 
 BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
+MAX_NEARBY = 50  # divisions named last that 镇党委 / 村委会 may refer to
 from .nlp.gazetteer import page_context
 
 
@@ -146,29 +148,50 @@ def _annotate(nlp, articles: list[Article], progress: bool | None):
         page_texts.setdefault(article.source, []).append(text)
     contexts = {source: page_context("\n".join(parts), gazetteer) for source, parts in page_texts.items()}
 
-    def docs():
-        for article, text in zip(articles, texts):
-            doc = nlp.make_doc(text)
-            doc._.kg_place_context = contexts[article.source]
-            yield doc
+    def prepare(doc, source: str) -> None:
+        doc._.kg_place_context = contexts[source]
 
     from tqdm import tqdm
 
+    from .nlp.chunking import pipe_docs
+
+    # Long texts go through in chunks and come back as one Doc (never E088, bounded memory).
+    docs = (doc for doc, _ in pipe_docs(nlp, ((text, article.source) for article, text in zip(articles, texts)),
+                                        batch_size=32, prepare=prepare))
     show = progress if progress is not None else len(page_texts) > 1
-    yield from tqdm(nlp.pipe(docs(), batch_size=32), total=len(articles), desc="kg build", unit="doc",
-                    disable=not show, file=sys.stderr)
+    yield from tqdm(docs, total=len(articles), desc="kg build", unit="doc", disable=not show, file=sys.stderr)
+
+
+SENTENCE_STOP_RE = re.compile(r"[。！？；\n]")
+MAX_EVIDENCE = 500  # characters of evidence around a mention in a text without sentence stops
+
+
+class SentenceIndex:
+    """The sentence around an offset, by binary search over the stops' offsets: a
+    search of the text per mention made a long text quadratic."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.stops = [m.start() for m in SENTENCE_STOP_RE.finditer(text)]
+
+    def at(self, pos: int) -> str:
+        following = bisect_left(self.stops, pos)  # first stop at or after pos
+        start = self.stops[following - 1] + 1 if following else 0
+        end = self.stops[following] + 1 if following < len(self.stops) else len(self.text)
+        if end - start > MAX_EVIDENCE:
+            start = max(start, pos - MAX_EVIDENCE // 2)
+            end = min(end, start + MAX_EVIDENCE)
+        return self.text[start:end].strip()
 
 
 def _sentence_at(text: str, pos: int) -> str:
-    stops = "。！？；\n"
-    start = max(text.rfind(c, 0, pos) for c in stops) + 1
-    ends = [i for i in (text.find(c, pos) for c in stops) if i >= 0]
-    end = min(ends) + 1 if ends else len(text)
-    return text[start:end].strip()
+    return SentenceIndex(text).at(pos)
 
 
 def _link_article(article: Article, doc, linker: Linker):
     text = doc.text
+    sentences = SentenceIndex(text)
+    institutions = _agencies_by_start(doc)
     places = [e for e in doc.ents if e.label_ == "PLACE" and e._.kg_division is not None]
     home = linker.home_place([e._.kg_division for e in places])
     # No printed date: the page's year (the one its month-day dates take), a partial date.
@@ -183,23 +206,25 @@ def _link_article(article: Article, doc, linker: Linker):
         if not linkable(ent):
             continue
         entity = linker.link(ent.label_, ent.text, division_key=ent._.kg_division, home=home,
-                             parent_id=place_ids_by_end.get(ent.start_char), nearby=named_places)
+                             parent_id=place_ids_by_end.get(ent.start_char), nearby=named_places[-MAX_NEARBY:])
         if ent.label_ == "PLACE":
             place_ids_by_end[ent.end_char] = entity.id
             if ent._.kg_division is not None:
                 named_places.append(linker.gazetteer.divisions[ent._.kg_division])
         mentions.append(Mention(ent.start_char, ent.end_char, ent.label_, entity.id, entity.name))
         record.mentions[entity.id] += 1
-        record.evidence.setdefault(entity.id, _sentence_at(text, ent.start_char))
+        if entity.id not in record.evidence:
+            record.evidence[entity.id] = sentences.at(ent.start_char)
         if ent.label_ == "PROGRAM":
-            issuer = _issuer(doc, ent, linker, home)
+            issuer = _issuer(institutions, ent, linker, home)
             if issuer is not None:
                 entity.issued_by = entity.issued_by or issuer.id
                 record.mentions[issuer.id] += 1
-                record.evidence.setdefault(issuer.id, _sentence_at(text, ent.start_char))
+                if issuer.id not in record.evidence:
+                    record.evidence[issuer.id] = sentences.at(ent.start_char)
         if ent.label_ == "PERSON" and ent._.kg_title:
-            sentence = _sentence_at(text, ent.start_char)
-            org = _organisation_before(mentions[:-1], ent.start_char - len(ent._.kg_title) - 1)
+            sentence = sentences.at(ent.start_char)
+            org = _organisation_before(mentions, ent.start_char - len(ent._.kg_title) - 1, skip_last=True)
             for i, title in enumerate(ent._.kg_title.split("、")):
                 entity.positions.append(title)
                 # The organisation written before a chain of titles is the first title's.
@@ -241,10 +266,19 @@ def linkable(ent) -> bool:
     return len(text) >= 2 and not (ent.label_ in ("AGENCY", "ORG") and text in BARE_HEADS)
 
 
-def _issuer(doc, program, linker: Linker, home):
-    """The agency a programme's title starts with (《苏州市人民政府…办法》 -> 苏州市人民政府)."""
+def _agencies_by_start(doc) -> dict[int, list]:
+    """The rule-found agencies by start token, for _issuer (one pass per document)."""
+    by_start: dict[int, list] = {}
     for span in doc.spans.get("kg_institutions", []):
-        if span.label_ == "AGENCY" and span.start == program.start and span.end < program.end:
+        if span.label_ == "AGENCY":
+            by_start.setdefault(span.start, []).append(span)
+    return by_start
+
+
+def _issuer(institutions: dict[int, list], program, linker: Linker, home):
+    """The agency a programme's title starts with (《苏州市人民政府…办法》 -> 苏州市人民政府)."""
+    for span in institutions.get(program.start, ()):
+        if span.end < program.end:
             return linker.link("AGENCY", span.text, home=home)
     return None
 
@@ -260,9 +294,12 @@ def _title_jurisdiction(title: str, linker: Linker, home) -> str | None:
     return linker.place_for_division(division).id if division else None
 
 
-def _organisation_before(mentions: list[Mention], title_start: int) -> str | None:
-    """The organisation or place written right before a title (…村党支部书记 NAME)."""
-    for mention in reversed(mentions):
+def _organisation_before(mentions: list[Mention], title_start: int, skip_last: bool = False) -> str | None:
+    """The organisation or place written right before a title (…村党支部书记 NAME).
+
+    `skip_last` leaves out the last mention (the person's own) without copying the list."""
+    for index in range(len(mentions) - 1 - skip_last, -1, -1):
+        mention = mentions[index]
         if mention.label in ("AGENCY", "ORG", "PLACE") and title_start - 1 <= mention.end <= title_start + 6:
             return mention.entity_id
         if mention.end < title_start - 1:

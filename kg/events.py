@@ -14,7 +14,9 @@ entity of that kind.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
+from itertools import accumulate
 
 from .nlp.lexicon import QUANTITY_RE
 
@@ -45,7 +47,10 @@ NOMINAL_SUFFIX_RE = re.compile(r"会|者|方|组|人员|书|率|量|点|费|权|
 # Objects that name nothing: the verb was a noun (慰问活动) or its object is elsewhere.
 EMPTY_OBJECT_RE = re.compile(r"^(这|此|该|本|一)?[项次个场]?(活动|工作|行动|力度|进一步.*)$")
 
-SENTENCE_RE = re.compile(r"[^。！？；\n]+[。！？；]?")
+# A "sentence" longer than MAX_SENTENCE (a text without punctuation) is read in pieces
+# of that length: each clause is scanned once per verb in it, and events copy their sentence.
+MAX_SENTENCE = 500
+SENTENCE_RE = re.compile(r"[^。！？；\n]{1,%d}[。！？；]?" % MAX_SENTENCE)
 CLAUSE_RE = re.compile(r"[^，：,:]+")
 AGENT_LABELS = ("AGENCY", "ORG", "PERSON", "PLACE")
 # Words that may stand before a verb without being its subject.
@@ -60,6 +65,7 @@ ANAPHOR_LABEL = {"市": "PLACE", "县": "PLACE", "区": "PLACE", "镇": "PLACE",
 OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
 RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正式|隆重)")
 MAX_OBJECT = 40
+MAX_ANAPHOR_LOOKBACK = 200  # mentions an anaphor (该市) may reach back over
 
 FULL_DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 YEAR_MONTH_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
@@ -133,6 +139,10 @@ class EventExtractor:
         self.doc_id = doc_id
         self.text = text
         self.mentions = sorted(mentions, key=lambda m: m.start)
+        # Lookups by offset are binary searches: a scan of every mention per clause made
+        # a long text quadratic.
+        self._starts = [m.start for m in self.mentions]
+        self._max_end = list(accumulate((m.end for m in self.mentions), max))
         self.year = year
         self.doc_date = doc_date
         self.place_of = place_of   # entity id -> id of its place (agencies), places map to themselves
@@ -141,17 +151,19 @@ class EventExtractor:
         self._carrying_topic = False
 
     def _mentions_in(self, start: int, end: int) -> list[Mention]:
-        return [m for m in self.mentions if m.start >= start and m.end <= end]
+        first, last = bisect_left(self._starts, start), bisect_left(self._starts, end)
+        return [m for m in self.mentions[first:last] if m.end <= end]
 
     def _inside_mention(self, pos: int) -> bool:
-        return any(m.start <= pos < m.end for m in self.mentions)
+        before = bisect_right(self._starts, pos)  # mentions starting at or before pos
+        return before > 0 and self._max_end[before - 1] > pos
 
     def _anaphor(self, segment: str) -> list[str]:
         m = ANAPHOR_RE.search(segment)
         if not m:
             return []
         wanted = ANAPHOR_LABEL.get(m.group(1), "AGENCY")
-        for mention in reversed(self.history):
+        for mention in reversed(self.history[-MAX_ANAPHOR_LOOKBACK:]):
             if mention.label == wanted and (wanted != "ORG" or mention.name.endswith(m.group(1))
                                            or m.group(1) in ("企业", "公司")):
                 return [mention.entity_id]
@@ -346,14 +358,19 @@ def _core(object_text: str) -> str:
 
 
 def _dedupe(events: list[Event]) -> list[Event]:
-    """One event per fact: a headline repeating the body adds no second event."""
+    """One event per fact: a headline repeating the body adds no second event.
+
+    Only events of one type and the same agents can be twins, so each is compared within
+    that group alone."""
     kept: list[Event] = []
+    groups: dict[tuple, list[tuple[str, Event]]] = {}
     for event in events:
         core = _core(event.object_text)
-        twin = next((k for k in kept if k.type == event.type and set(k.agents) == set(event.agents)
-                     and (_core(k.object_text) in core or core in _core(k.object_text))), None)
+        group = groups.setdefault((event.type, frozenset(event.agents)), [])
+        twin = next((k for k_core, k in group if k_core in core or core in k_core), None)
         if twin is None:
             kept.append(event)
+            group.append((core, event))
         else:
             twin.objects = list(dict.fromkeys(twin.objects + event.objects))
             twin.date = twin.date or event.date
