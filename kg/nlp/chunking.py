@@ -81,6 +81,7 @@ def pipe_chunks(nlp: Language, items: Iterable[tuple[str, Any]], *, max_chars: i
     Streams: a batch holds at most `batch_size` chunks and, unless one chunk is longer,
     `max_batch_chars` characters. `prepare(doc, context)` runs on each chunk's Doc before
     the pipeline (to set Doc extensions the components read)."""
+    max_chars = min(max_chars, nlp.max_length)  # a pipeline may set a lower limit; never a higher one
     batch: list[tuple[Doc, tuple[Any, int, bool]]] = []
     batch_chars = 0
     for text, context in items:
