@@ -24,7 +24,7 @@ _LINE_BREAKS_IN_JSON = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u20
 def configure_parser(parser) -> None:
     parser.add_argument("input", nargs="?", default="-", metavar="FILE", help="text file, one text per line (- = stdin)")
     parser.add_argument("--model", help="spaCy pipeline folder (default: the packaged one)")
-    parser.add_argument("--batch-size", type=_positive_int, default=32, help="chunks per pipeline batch")
+    parser.add_argument("--batch-size", type=_positive_int, default=64, help="texts (chunks of long ones) per pipeline batch")
 
 
 def _positive_int(value: str) -> int:
@@ -63,7 +63,7 @@ def read_lines(stream: BinaryIO, name: str, warn=None) -> Iterator[str]:
             yield raw.decode("utf-8", errors="replace")
 
 
-def tag_lines(nlp, lines: Iterable[str], batch_size: int = 32, max_chars: int | None = None) -> Iterator[dict]:
+def tag_lines(nlp, lines: Iterable[str], batch_size: int = 64, max_chars: int | None = None) -> Iterator[dict]:
     """One {"text", "entities"} record per line, in order; long lines go through in chunks."""
     from .chunking import MAX_CHUNK_CHARS, pipe_chunks
 
