@@ -8,7 +8,7 @@ as ONE line of --mb megabytes, the shape of a page whose line breaks were lost:
   ner, ASCII line       the same with a long line of ASCII words (no CJK, no 。)
   build, Chinese line   `kg build` of a normal article file plus a file of the long line
 
-Usage: python benchmarks/long_text_benchmark.py [--mb 1 3]
+Usage: python benchmarks/long_text_benchmark.py [--mb 1 3] [--points ner build]
 """
 
 from __future__ import annotations
@@ -48,6 +48,7 @@ def ascii_line(megabytes: float) -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--mb", type=float, nargs="*", default=[1, 3])
+    parser.add_argument("--points", nargs="*", choices=("ner", "build"), default=["ner", "build"])
     args = parser.parse_args(argv)
 
     work = Path(tempfile.mkdtemp(prefix="kg-long-text-"))
@@ -55,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         for megabytes in args.mb:
             for kind, line in (("Chinese", chinese_line(megabytes)), ("ASCII", ascii_line(megabytes))):
+                if "ner" not in args.points:
+                    break
                 path = work / f"ner_{kind}_{megabytes}.txt"
                 path.write_text(f"{SHORT}\n{line}\n{SHORT}\n", encoding="utf-8")
                 output = work / "ner.jsonl"
@@ -64,6 +67,8 @@ def main(argv: list[str] | None = None) -> int:
                 records = [json.loads(record) for record in output.read_text(encoding="utf-8").splitlines()]
                 assert len(records) == 3 and records[1]["text"] == line, "kg ner lost or split a line"
                 print(json.dumps({"point": f"ner, {kind} line", "entities_in_long_line": len(records[1]["entities"])}))
+            if "build" not in args.points:
+                continue
             good = work / "good.txt"
             good.write_text("\n\n".join(article(7)) + "\n", encoding="utf-8")
             long_file = work / f"line_{megabytes}.txt"

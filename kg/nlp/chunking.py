@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from typing import Any, Callable, Iterable, Iterator
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -111,6 +112,8 @@ def pipe_docs(nlp: Language, items: Iterable[tuple[str, Any]], *, max_chars: int
     pending: list[Doc] = []
     for context, _offset, doc, last in pipe_chunks(nlp, items, max_chars=max_chars, batch_size=batch_size,
                                                    max_batch_chars=max_batch_chars, prepare=prepare):
+        if pending or not last:  # a chunk of a long text: its encoder output is dropped (see join_docs)
+            doc.tensor = numpy.zeros((0,), dtype="float32")
         pending.append(doc)
         if last:
             yield join_docs(pending), context
@@ -120,7 +123,9 @@ def pipe_docs(nlp: Language, items: Iterable[tuple[str, Any]], *, max_chars: int
 def join_docs(docs: list[Doc]) -> Doc:
     """One Doc of consecutive chunk Docs: tokens, entities, span groups and span
     extensions at the whole text's offsets; a Doc extension takes the value most
-    chunks had (the first chunk's when values cannot be counted)."""
+    chunks had (the first chunk's when values cannot be counted). The joined Doc has
+    no tensor: the encoder's output (192 floats a character) took twice the memory
+    of all the rest, and no stage after the pipeline reads it."""
     if len(docs) == 1:
         return docs[0]
     doc_values: dict[tuple, list] = {}
@@ -129,7 +134,7 @@ def join_docs(docs: list[Doc]) -> Doc:
             if not (isinstance(key, tuple) and len(key) == 4 and key[0] == "._." and key[2] is not None):
                 # Doc extensions and private caches (kg.text) have no offsets to shift.
                 doc_values.setdefault(key, []).append(doc.user_data.pop(key))
-    joined = Doc.from_docs(docs, ensure_whitespace=False)
+    joined = Doc.from_docs(docs, ensure_whitespace=False, exclude=["tensor"])
     for key, values in doc_values.items():
         if isinstance(key, tuple) and key[:1] == ("._.",):
             joined.user_data[key] = _most_common(values)
