@@ -123,19 +123,22 @@ def test_kg_ner_tags_lines_longer_than_the_pipeline_accepts(nlp):
     assert records[0]["entities"] == [{"start": 2, "end": 4, "label": "PERSON", "text": "李华"}]
 
 
-def test_build_of_a_text_longer_than_the_pipeline_accepts_keeps_the_other_files(nlp, tmp_path):
+def test_build_of_a_text_longer_than_the_pipeline_accepts_keeps_the_other_files(tmp_path):
     from kg.build import build
     from kg.events import MAX_SENTENCE
     from kg.readwrite.json_graph import read_json
 
     (tmp_path / "good.txt").write_text("本报讯（记者张建国）8月5日，苏州市人民政府召开新闻发布会。\n", encoding="utf-8")
+    from kg.nlp.pipeline import load_pipeline
+
     (tmp_path / "long.txt").write_text(long_line(12) + "。" + "青禾镇" * 700 + "\n", encoding="utf-8")
-    saved = nlp.max_length
-    nlp.max_length = 1000
+    pipeline = load_pipeline(None)  # the (cached) pipeline object kg build runs
+    saved = pipeline.max_length
+    pipeline.max_length = 1000
     try:
         report = build([str(tmp_path / "good.txt"), str(tmp_path / "long.txt")], tmp_path / "out")
     finally:
-        nlp.max_length = saved
+        pipeline.max_length = saved
     assert report["documents"] == 2 and not report["skipped"]
     graph = read_json(tmp_path / "out" / "graph.json")
     documents = {d["source"].rsplit("/", 1)[-1]: n for n, d in graph.nodes(data=True) if d["kind"] == "Document"}
