@@ -145,3 +145,34 @@ def test_training_runs_index():
     assert runs.shares_run("防汛工作会议")
     assert not runs.shares_run("防汛会议")
     assert not convert.TrainingRuns([]).shares_run("临江市财政局今天发布第一季度报告")
+
+
+def test_block_split_keeps_articles_on_one_side(tmp_path):
+    """With --msra-block-size, MSRA dev comes in whole blocks of consecutive sentences,
+    still sharing no 12-character run with training."""
+    convert = load_convert()
+    corpora = tmp_path / "corpora"
+    write_msra(corpora / "msra" / "train.bio")
+    write_cluener(corpora / "cluener" / "train.jsonl")
+    out = tmp_path / "corpus"
+    convert.convert(corpora, out, msra_dev_percent=30, cluener_dev_percent=30, msra_block_size=6)
+
+    all_msra = [s.text for s in read_bio(corpora / "msra" / "train.bio")]
+    dev_msra = {s.text for s in read_bio(out / "dev_msra.bio")}
+    train_texts = [doc.text for doc in DocBin().from_disk(out / "train.spacy").get_docs(Vocab())]
+    assert dev_msra and not shared_runs(dev_msra, train_texts)
+    blocks = [all_msra[start:start + 6] for start in range(0, len(all_msra), 6)]
+    dev_blocks = [block for number, block in enumerate(blocks)
+                  if convert.in_dev(f"block:{number}", 30)]
+    assert dev_blocks and len(dev_blocks) < len(blocks)
+    for number, block in enumerate(blocks):
+        in_dev_block = convert.in_dev(f"block:{number}", 30)
+        for text in block:
+            if in_dev_block:  # in dev, or dropped for a run shared with training
+                assert text in dev_msra or shared_runs([text], train_texts)
+            else:
+                assert text in train_texts
+    assert dev_msra <= {text for block in dev_blocks for text in block}
+    # the sentence split of the same data puts other sentences in dev
+    by_sentence = {text for text in all_msra if convert.in_dev(text, 30)}
+    assert by_sentence != {text for block in dev_blocks for text in block}
