@@ -176,3 +176,20 @@ def test_block_split_keeps_articles_on_one_side(tmp_path):
     # the sentence split of the same data puts other sentences in dev
     by_sentence = {text for text in all_msra if convert.in_dev(text, 30)}
     assert by_sentence != {text for block in dev_blocks for text in block}
+
+
+def test_recall_of_seen_and_unseen_entities(tmp_path):
+    """evaluate.py splits recall by whether the gold entity's text is a training entity."""
+    spec = importlib.util.spec_from_file_location("ner_recipe_evaluate_split",
+                                                  REPO / "pipelines" / "ner" / "evaluate.py")
+    evaluate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(evaluate)
+    from kg.evaluate import Sentence
+
+    sentences = [Sentence("周明远在临江市调研。", [(0, 3, "PER"), (4, 7, "LOC")]),
+                 Sentence("吴晓岚到青川县检查。", [(0, 3, "PER"), (4, 7, "LOC")])]
+    predicted = [[(0, 3, "PERSON"), (4, 7, "PLACE")], [(0, 3, "PERSON"), (4, 6, "PLACE")]]
+    by_seen = evaluate.recall_by_seen(sentences, predicted, {"周明远", "青川县"}, True)
+    assert by_seen["seen"] == {"r": 0.5, "found": 1, "gold": 2}      # 青川县 cut short
+    assert by_seen["unseen"] == {"r": 1.0, "found": 2, "gold": 2}
+    assert evaluate.training_entities(tmp_path) is None               # no train.spacy

@@ -250,6 +250,9 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path, monkeypatch):
             assert 0.0 <= overall[key] <= 1.0 and not math.isnan(overall[key])
     assert metrics["msra"]["chars_per_second"] > 0 and metrics["cluener"]["chars_per_second"] > 0
     assert set(metrics["msra"]["labels"]) <= {"PERSON", "PLACE", "ORG"}  # AGENCY merged
+    for name in ("msra", "cluener"):  # every gold span is either seen in training or not
+        by_seen = metrics[name]["recall_by_seen"]
+        assert by_seen["seen"]["gold"] + by_seen["unseen"]["gold"] == metrics[name]["overall"]["support"]
 
     # swapping in the same classifier: it reads every training sentence alike
     info = package.package(best, tmp_path / "packaged", text_style=style, data=data)
