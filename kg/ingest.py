@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from math import log, sqrt
 
+import opencc  # imported once here: an import cut short by a signal mid-batch would look like a bad file
+
 MAX_FILE_BYTES = 64 * 2**20
 
 
@@ -246,7 +248,6 @@ _TRANSLATE.update({ord("「"): "“", ord("」"): "”", ord("『"): "‘", ord(
 
 @lru_cache(maxsize=1)
 def _t2s():
-    import opencc
     return opencc.OpenCC("t2s")
 
 
