@@ -179,6 +179,7 @@ def _link_article(article: Article, doc, linker: Linker):
     roles: list[Role] = []
     place_ids_by_end: dict[int, str] = {}
     named_places = []  # divisions named so far, for 镇党委 / 村委会 after a town or village
+    entity_at = {}  # (start, end) of a linked span -> its entity
     for ent in doc.ents:
         if not linkable(ent):
             continue
@@ -197,16 +198,17 @@ def _link_article(article: Article, doc, linker: Linker):
                 entity.issued_by = entity.issued_by or issuer.id
                 record.mentions[issuer.id] += 1
                 record.evidence.setdefault(issuer.id, _sentence_at(text, ent.start_char))
-        if ent.label_ == "PERSON" and ent._.kg_title:
-            sentence = _sentence_at(text, ent.start_char)
-            org = _organisation_before(mentions[:-1], ent.start_char - len(ent._.kg_title) - 1)
-            for i, title in enumerate(ent._.kg_title.split("、")):
-                entity.positions.append(title)
-                # The organisation written before a chain of titles is the first title's.
-                where = (org if i == 0 else None) or _title_jurisdiction(title, linker, home)
-                roles.append(Role(entity.id, title, where, article.id, sentence))
-                if where and where not in record.mentions:
-                    record.mentions[where] += 0  # linked, so it must be in the graph
+        entity_at[(ent.start_char, ent.end_char)] = entity
+
+    for person, title, organ in doc._.roles:  # kg_roles: who holds which post, in which organ
+        entity = entity_at.get((person.start_char, person.end_char))
+        if entity is None:
+            continue
+        entity.positions.append(title)
+        where = _organ_id(organ, entity_at, linker, home) or _title_jurisdiction(title, linker, home)
+        roles.append(Role(entity.id, title, where, article.id, _sentence_at(text, person.start_char)))
+        if where and where not in record.mentions:
+            record.mentions[where] += 0  # linked, so it must be in the graph
 
     for byline in article.bylines:
         person = linker.link("PERSON", byline.name)
@@ -260,14 +262,17 @@ def _title_jurisdiction(title: str, linker: Linker, home) -> str | None:
     return linker.place_for_division(division).id if division else None
 
 
-def _organisation_before(mentions: list[Mention], title_start: int) -> str | None:
-    """The organisation or place written right before a title (…村党支部书记 NAME)."""
-    for mention in reversed(mentions):
-        if mention.label in ("AGENCY", "ORG", "PLACE") and title_start - 1 <= mention.end <= title_start + 6:
-            return mention.entity_id
-        if mention.end < title_start - 1:
-            break
-    return None
+def _organ_id(organ, entity_at: dict, linker: Linker, home) -> str | None:
+    """The entity of a title's organ: the linked entity it is, or the organ words linked
+    in the article's division (市人大常委会 -> that city's)."""
+    if organ is None:
+        return None
+    linked = entity_at.get((organ.start_char, organ.end_char))
+    if linked is not None:
+        return linked.id
+    if len(organ.text) < 2:
+        return None
+    return linker.link(organ.label_ or "AGENCY", organ.text, home=home).id
 
 
 def _report(inputs, articles, skipped, graph: nx.MultiDiGraph, timings) -> dict:

@@ -19,7 +19,7 @@ from spacy.tokens import Doc, Span
 from .institutions import COORDINATION
 from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NON_ORGAN_NAME_HEADS, ORG_HEADS, is_organ_name
 from .lexicon import NOT_NAMES, SURNAMES_SINGLE
-from .people import ROLE_SUFFIXES
+from .people import CONJUNCTIONS, ROLE_SUFFIXES
 from .spans import doc_text
 
 ABBREVIATION_TUPLE = tuple(AGENCY_ABBREVIATIONS)
@@ -114,6 +114,10 @@ def _people_checked_by_model(people: list[Span], model_spans: list[Span],
         if any(m.start < person.start and m.end > person.end for m in model_orgs):
             continue
         model = model_people.get(person.start)
+        # …but a name the rule read over 和/与/及 with no second person after it stays whole
+        # (某正和率: the model's two characters are the name cut short).
+        if model is not None and model.end < person.end and person.text[-1] in CONJUNCTIONS:
+            model = None
         if model is not None and abs(model.end - person.end) == 1:
             trimmed = Span(person.doc, person.start, model.end, label=person.label_)
             for attr in ("kg_source", "kg_title"):
@@ -121,6 +125,32 @@ def _people_checked_by_model(people: list[Span], model_spans: list[Span],
             person = trimmed
         checked.append(person)
     return checked
+
+
+def _names_made_whole(doc: Doc, chosen: list[Span], taken: list[bool]) -> list[Span]:
+    """A person named in full somewhere in the text (by a title, 主任某正和) keeps the whole
+    name where the model cut it (某正 + 和要求): a name is written the same way throughout
+    an article. Only the characters right after a shorter person span are compared."""
+    text = doc_text(doc)
+    full_names = {s.text for s in chosen if s.label_ == "PERSON" and s._.kg_title and len(s.text) >= 3}
+    if not full_names:
+        return chosen
+    whole = []
+    for span in chosen:
+        if span.label_ == "PERSON":
+            for name in full_names:
+                if len(name) > len(span.text) and name.startswith(span.text) \
+                        and text.startswith(name, span.start_char):
+                    longer = doc.char_span(span.start_char, span.start_char + len(name), label="PERSON")
+                    if longer is not None and not any(taken[i] for i in range(span.end, longer.end)):
+                        for attr in ("kg_source", "kg_title"):
+                            setattr(longer._, attr, getattr(span._, attr))
+                        for i in range(span.end, longer.end):
+                            taken[i] = True
+                        span = longer
+                        break
+        whole.append(span)
+    return whole
 
 
 def _confirmed_by_model(places: list[Span], model_spans: list[Span]) -> list[Span]:
@@ -218,6 +248,7 @@ class EntityMerger:
         for span in sorted(short_places, key=lambda s: -(s.end - s.start)):
             if not _overlaps(span, taken):
                 take(span, "PLACE")
+        chosen = _names_made_whole(doc, chosen, taken)
         doc.ents = sorted(chosen, key=lambda s: s.start)
         doc.spans["positions"] = positions
         return doc

@@ -112,6 +112,25 @@ TITLES = [
     "网格员", "驻村第一书记", "第一书记", "支部书记",
 ]
 
+# Posts are written compositionally: [organ words][rank] post (市委|副|书记, 自治区人大常委会|主任,
+# 常务副|市长). A leader of a unit is the unit's character + 长 (局长, 校长, 村长); other posts
+# are whole words. Longest first at match time.
+POST_RANKS = ("常务副", "副", "代理", "代", "第一", "执行", "专职", "名誉", "党组")
+LEADER_UNIT_CHARS = "省市县区镇乡村州旗盟局厅处科部所站队院校行社台馆庭署司团组室"
+POSTS = (
+    "书记", "支书", "主任", "主席", "秘书长", "常委", "委员", "党组成员", "总工程师", "总经济师",
+    "总会计师", "总规划师", "总裁", "董事长", "董事", "总经理", "经理", "理事长", "会长", "巡视员",
+    "调研员", "督导员", "检察长", "审判长", "主编", "总编辑", "政委", "主委", "负责人",
+)
+# Organ words an organ written before a post is made of (政法委, 人大常委会, 党支部); with a
+# level word in front (市委, 县政府, 自治区党委) they name the organ of the article's division.
+LEVEL_WORDS = ("自治区", "自治州", "自治县", "省", "市", "县", "区", "镇", "乡", "村", "州", "旗", "盟")
+ORGAN_WORDS = (
+    "人民代表大会常务委员会", "人大常委会", "常委会", "人大", "政协", "人民政府", "政府", "党委", "党工委",
+    "党组", "党支部", "党总支", "支部", "纪委", "监委", "政法委", "组织部", "宣传部", "统战部", "委员会",
+    "管委会", "村委会", "居委会", "两委", "办公室", "办公厅",
+)
+
 # Chinese numerals and digits, for quantities and dates.
 NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿零〇]+)"
 MEASURE_WORDS = (
