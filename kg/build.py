@@ -115,10 +115,12 @@ def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: 
 
 
 def article_text(article: Article) -> str:
-    """What the pipeline reads: the headline as the first paragraph(s), then the body."""
+    """What the pipeline reads: the headline as the first paragraph(s), the dateline
+    (新华社某地5月1日电: the outlet and the city it was filed from), then the body."""
+    dateline = [article.dateline] if article.dateline and not article.dateline.startswith(("本报", "本刊")) else []
     if not article.title:
-        return article.text
-    return "\n".join([*headline_statements(article.title), article.text])
+        return "\n".join([*dateline, article.text])
+    return "\n".join([*headline_statements(article.title), *dateline, article.text])
 
 
 def headline_statements(title: str) -> list[str]:
@@ -170,6 +172,10 @@ def _sentence_at(text: str, pos: int) -> str:
 def _link_article(article: Article, doc, linker: Linker):
     text = doc.text
     places = [e for e in doc.ents if e.label_ == "PLACE" and e._.kg_division is not None]
+    # A place named inside a programme's title (《某市…预案》) still says where the article is.
+    titles = [e for e in doc.ents if e.label_ == "PROGRAM"]
+    places += [s for s in doc.spans.get("kg_places", []) if s._.kg_division is not None
+               and any(t.start <= s.start and s.end <= t.end for t in titles)]
     home = linker.home_place([e._.kg_division for e in places])
     # No printed date: the page's year (the one its month-day dates take), a partial date.
     date = article.date or (str(article.year_hint) if article.year_hint else None)

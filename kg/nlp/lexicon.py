@@ -90,7 +90,19 @@ CAMPAIGN_HEADS = [
 POLICY_TITLE_HEADS = [
     "规定", "办法", "条例", "规则", "方案", "意见", "通知", "计划", "纲要", "规划", "标准", "制度",
     "细则", "决定", "法典", "目录", "流程图", "评估表", "指南", "守则", "公约", "准则", "清单",
-    "通告", "公告", "决议", "报告", "措施", "政策", "要点", "指引", "章程", "规范", "导则",
+    "通告", "公告", "决议", "报告", "措施", "政策", "要点", "指引", "章程", "规范", "导则", "预案",
+]
+# Awards and honorary titles: the head a quoted award is followed by (“…”称号, “…”“…”两个奖牌)
+# and the verbs that confer one (荣获“…”, 被授予…称号).
+AWARD_HEADS = ["荣誉称号", "称号", "奖牌", "奖项", "殊荣", "金奖", "大奖", "牌匾", "奖杯"]
+AWARD_VERBS = ["被命名为", "被评为", "被授予", "被确定为", "被认定为", "命名为", "评为", "授予", "认定为",
+               "确定为", "列为", "获评", "荣获", "获得", "获", "捧回", "摘得", "入选", "入围", "喜获", "斩获"]
+# Designations a place is given, written without quotes (国家中心城市, 国家级…示范区): a
+# national or provincial prefix and a designation head.
+DESIGNATION_PREFIXES = ["国家级", "省级", "国家", "全国", "中国"]
+DESIGNATION_HEADS = [
+    "中心城市", "文明城市", "卫生城市", "园林城市", "森林城市", "历史文化名城", "示范城市", "文明村镇",
+    "示范区", "试验区", "先行区", "示范市", "示范县", "示范镇", "示范村", "名镇", "名村", "特色小镇",
 ]
 
 # Verbs after which a named programme often starts (left boundary of a campaign name).

@@ -132,6 +132,20 @@ def find_people(text: str):
         yield m.end(), end, "、".join(titles)
 
 
+# A credit closing a paragraph: the reporters' names alone in brackets, （王某 李某某）.
+CREDIT_RE = re.compile(r"[（(]([\u4e00-\u9fff]{2,4}(?:[ 　、，,][\u4e00-\u9fff]{2,4}){0,5})[）)][ \t　]*(?=\n|$)")
+
+
+def find_credits(text: str):
+    """Yield (start, end) of the names in a closing bracketed credit, when every one of
+    them is a plausible name (（据新华社）, （试行） are no credit)."""
+    for m in CREDIT_RE.finditer(text):
+        names = list(re.finditer(r"[\u4e00-\u9fff]+", m.group(1)))
+        if all(is_plausible_name(n.group()) and len(n.group()) <= 3 for n in names):
+            for n in names:
+                yield m.start(1) + n.start(), m.start(1) + n.end()
+
+
 def split_title(title: str) -> tuple[str, str]:
     """(organ words, post) of one title as written: 市委副书记 -> (市委, 副书记)."""
     post = PREVIOUS_POST_RE.search(title)
@@ -149,5 +163,8 @@ class PeopleTagger(RuleTagger):
     group, source = GROUP, "title-rule"
 
     def find(self, doc: Doc):
-        for start, end, titles in find_people(doc_text(doc)):
+        text = doc_text(doc)
+        for start, end, titles in find_people(text):
             yield start, end, "PERSON", titles
+        for start, end in find_credits(text):
+            yield start, end, "PERSON", None

@@ -18,6 +18,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .lexicon import LEVEL_WORDS
 from .people import split_title
 from .spans import doc_text
 
@@ -63,7 +64,7 @@ def find_roles(text: str, people: list[tuple[int, int, str]], organs: list[tuple
             organ = None
             if i == 0:  # a named organ right before the chain (某县委书记, 某村党支部书记)
                 organ = organ_by_end.get(position + len(organ_words)) or organ_by_end.get(position)
-            if organ is None and organ_words:
+            if organ is None and organ_words and organ_words not in LEVEL_WORDS:  # 自治区主席: the division's
                 organ = (position, position + len(organ_words), "AGENCY")
             yield start, end, title, organ
             position += len(title) + 1  # past "、"
