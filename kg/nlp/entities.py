@@ -83,15 +83,20 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-def _outvoted(rule_span: Span, model_spans: list[Span]) -> bool:
+def _outvoted(rule_span: Span, model_spans: list[Span], rule_names: set[tuple[int, int]] = frozenset()) -> bool:
     """The model reads more of the same name: to its left (国家体育总局 over 体育总局,
     联合国亚太经社委员会), not two names joined (…局联合市公安局); or to its right, up to
-    a unit's head (…大学教育管理学院, …公安局某某分局)."""
+    a unit's head (…大学教育管理学院, …公安局某某分局). Two complete names the rules read
+    back to back (某办公厅某院办公厅, two issuers of one document) stay two."""
     for m in model_spans:
         if m.end == rule_span.end and m.start < rule_span.start:
+            if (m.start, rule_span.start) in rule_names:
+                continue
             if not doc_text(m.doc)[m.start_char:rule_span.start_char].endswith(JOINING_WORDS):
                 return True
         elif m.start <= rule_span.start and m.end > rule_span.end:
+            if (rule_span.end, m.end) in rule_names:
+                continue
             extra = doc_text(m.doc)[rule_span.end_char:m.end_char]
             if m.text.endswith(UNIT_HEADS) and not any(word in extra for word in JOINING_WORDS):
                 return True
@@ -217,7 +222,8 @@ class EntityMerger:
         for group in self.rule_groups:
             spans = list(doc.spans.get(group, []))
             if group == "kg_institutions":
-                spans = [s for s in spans if not _outvoted(s, model_orgs)]
+                names = {(s.start, s.end) for s in spans}
+                spans = [s for s in spans if not _outvoted(s, model_orgs, names)]
             elif group == "kg_people":
                 spans = _people_checked_by_model(spans, model_spans, model_orgs)
             rule_spans.extend(spans)
