@@ -141,3 +141,22 @@ def test_title_rule_names_without_model_agreement_stay(nlp):
     doc = nlp("党支部书记李明强说，工作要落实。")
     people = [(e.text, e._.kg_title) for e in doc.ents if e.label_ == "PERSON"]
     assert people == [("李明强", "党支部书记")]
+
+
+def test_two_issuers_read_back_to_back_stay_two(nlp):
+    text = "近日，江西省委办公厅江西省政府办公厅联合印发通知。"
+    joined = (text.index("江西省委"), text.index("联合"), "AGENCY")  # the model joined both issuers
+    ents = run_with_model_spans(nlp, text, [joined])
+    assert ("江西省委办公厅", "AGENCY") in ents and ("江西省政府办公厅", "AGENCY") in ents
+
+
+def test_dateline_is_read_by_the_pipeline(tmp_path):
+    from kg.build import build
+    from kg.readwrite.json_graph import read_json
+
+    (tmp_path / "a.txt").write_text("新华社长沙6月9日电（记者严某某）6月9日，湖南省召开防汛工作会议，部署全省防汛工作。",
+                                    encoding="utf-8")
+    build([str(tmp_path / "a.txt")], tmp_path / "out")
+    graph = read_json(tmp_path / "out" / "graph.json")
+    names = {(d["label"], d["name"]) for _, d in graph.nodes(data=True) if d["kind"] == "Entity"}
+    assert ("PLACE", "长沙市") in names and ("ORG", "新华社") in names

@@ -59,3 +59,28 @@ def test_the_verb_ban_is_no_office(nlp):
     verb, office = nlp("王女士在工商银行城东分行办了一张储蓄卡。"), nlp("记者从市扶贫办了解到，工作已完成。")
     assert not any(span.text.endswith("办") for span in verb.spans["kg_institutions"])
     assert "市扶贫办" in [span.text for span in office.spans["kg_institutions"]]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("东江网/东江新闻客户端讯（记者 严某）今年以来，全市", ["东江网"]),
+    ("华夏在线湖南频道消息：4月2日上午，", ["华夏在线"]),
+    ("南方网广州3月1日电 3月1日，", ["南方网"]),
+    ("某某日报讯 近日，", ["某某日报"]),
+])
+def test_outlets_from_source_lines_and_datelines(text, expected):
+    from kg.nlp.institutions import find_outlets
+
+    assert [text[s:e] for s, e in find_outlets(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["本报讯 近日，全市开展", "市应急局消息：今天", "会议指出，要抓好消息发布"])
+def test_no_outlet_without_a_media_head(text):
+    from kg.nlp.institutions import find_outlets
+
+    assert list(find_outlets(text)) == []
+
+
+def test_outlet_and_dateline_city_in_the_pipeline(nlp):
+    doc = nlp("华夏网长沙6月9日电\n6月9日，湖南省召开防汛会议。")
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("华夏网", "ORG") in ents and ("长沙", "PLACE") in ents

@@ -51,3 +51,21 @@ def test_level_titles_link_to_the_article_city(tmp_path):
     roles = {(graph.nodes[u]["name"], graph.nodes[v]["name"], d["position"])
              for u, v, d in graph.edges(data=True) if d["type"] == "HOLDS_POSITION"}
     assert {("郑建新", "长沙市", "市长"), ("郑建新", "长沙市委", "市委副书记")} <= roles
+
+
+@pytest.mark.parametrize("text, names", [
+    ("为全镇经济发展多提建议。（欧阳晓 孟凡）", ["欧阳晓", "孟凡"]),
+    ("活动取得了实效。(邵静)\n下一段", ["邵静"]),
+    ("推动工作落地见效。（汪海、樊丽丽、石磊）", ["汪海", "樊丽丽", "石磊"]),
+])
+def test_closing_bracketed_credits_are_people(text, names):
+    from kg.nlp.people import find_credits
+
+    assert [text[s:e] for s, e in find_credits(text)] == names
+
+
+@pytest.mark.parametrize("text", ["按规定执行。（试行）", "详见附件。（市政府办公室）", "（记者 王某）近日"])
+def test_brackets_that_are_no_credit(text):
+    from kg.nlp.people import find_credits
+
+    assert list(find_credits(text)) == []

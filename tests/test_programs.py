@@ -37,3 +37,38 @@ def test_chained_quotes_only_last_takes_the_head():
     found = programs("推出“好书记”“五个一”系列活动")
     assert "“五个一”系列活动" in found
     assert not any(p.startswith("“好书记”") for p in found)
+
+
+@pytest.mark.parametrize("text, expected", [
+    # quoted awards: a chain after the verb, or before the award head (counted or not)
+    ("该乡继去年荣获“全省森林康养示范乡镇”“中国休闲农业精品乡镇”称号之后", ["全省森林康养示范乡镇", "中国休闲农业精品乡镇"]),
+    ("一举捧回“中国最美古村落”“全国优秀农家乐”两个奖牌", ["中国最美古村落", "全国优秀农家乐"]),
+    # unquoted awards between the edition or verb and 称号
+    ("共8个县被授予第六届全国双拥模范县称号", ["全国双拥模范县"]),
+    ("该社区荣获省级绿色社区称号", ["省级绿色社区"]),
+    # designations written without quotes
+    ("加快建设国家级生态文明示范区", ["国家级生态文明示范区"]),
+    ("围绕国家中心城市建设，再谋划再提升", ["国家中心城市"]),
+])
+def test_awards_and_designations(text, expected):
+    found = programs(text)
+    assert all(name in found for name in expected), found
+
+
+def test_short_quoted_praise_is_no_award():
+    assert programs("获得的两项“省字号”荣誉") == []
+
+
+def test_a_quoted_list_before_a_count_is_named_by_the_count():
+    found = programs("打好“污染防治、乡村振兴、城市更新”三大攻坚战，开展“进社区、进企业、进学校”三进活动")
+    assert "三大攻坚战" in found and "三进活动" in found
+    assert not any("、" in p for p in found)
+
+
+def test_a_forwarding_notice_names_the_document_it_forwards():
+    found = programs("认真贯彻《某省人民政府办公厅转发〈关于加强农村供水保障的意见〉的通知》精神")
+    assert found == ["关于加强农村供水保障的意见"]
+
+
+def test_contingency_plans_are_programmes():
+    assert programs("印发《某某县森林火灾应急预案》") == ["某某县森林火灾应急预案"]
