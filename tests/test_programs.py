@@ -41,14 +41,14 @@ def test_chained_quotes_only_last_takes_the_head():
 
 @pytest.mark.parametrize("text, expected", [
     # quoted awards: a chain after the verb, or before the award head (counted or not)
-    ("该乡继去年荣获“全省森林康养示范乡镇”“中国休闲农业精品乡镇”称号之后", ["全省森林康养示范乡镇", "中国休闲农业精品乡镇"]),
-    ("一举捧回“中国最美古村落”“全国优秀农家乐”两个奖牌", ["中国最美古村落", "全国优秀农家乐"]),
+    ("该乡去年荣获“全省森林康养示范乡镇”“中国休闲农业精品乡镇”称号", ["全省森林康养示范乡镇", "中国休闲农业精品乡镇"]),
+    ("日前摘得“中国最美古村落”“全国优秀农家乐”两块奖牌", ["中国最美古村落", "全国优秀农家乐"]),
     # unquoted awards between the edition or verb and 称号
-    ("共8个县被授予第六届全国双拥模范县称号", ["全国双拥模范县"]),
+    ("8个县被授予第六届全国双拥模范县称号", ["全国双拥模范县"]),
     ("该社区荣获省级绿色社区称号", ["省级绿色社区"]),
     # designations written without quotes
     ("加快建设国家级生态文明示范区", ["国家级生态文明示范区"]),
-    ("围绕国家中心城市建设，再谋划再提升", ["国家中心城市"]),
+    ("申报国家农业科技园区和全国休闲农业示范县", ["全国休闲农业示范县"]),
 ])
 def test_awards_and_designations(text, expected):
     found = programs(text)

@@ -120,7 +120,7 @@ def _people_checked_by_model(people: list[Span], model_spans: list[Span],
             continue
         model = model_people.get(person.start)
         # …but a name the rule read over 和/与/及 with no second person after it stays whole
-        # (某正和率: the model's two characters are the name cut short).
+        # (主任某立和率队: the model's two characters are the name cut short).
         if model is not None and model.end < person.end and person.text[-1] in CONJUNCTIONS:
             model = None
         if model is not None and abs(model.end - person.end) == 1:
@@ -133,8 +133,8 @@ def _people_checked_by_model(people: list[Span], model_spans: list[Span],
 
 
 def _names_made_whole(doc: Doc, chosen: list[Span], taken: list[bool]) -> list[Span]:
-    """A person named in full somewhere in the text (by a title, 主任某正和) keeps the whole
-    name where the model cut it (某正 + 和要求): a name is written the same way throughout
+    """A person named in full somewhere in the text (by a title, 主任某立和) keeps the whole
+    name where the model cut it (某立 + 和要求): a name is written the same way throughout
     an article. Only the characters right after a shorter person span are compared."""
     text = doc_text(doc)
     full_names = {s.text for s in chosen if s.label_ == "PERSON" and s._.kg_title and len(s.text) >= 3}

@@ -198,7 +198,7 @@ DATELINE_OUTLET_RE = re.compile(
 
 
 def _outlet_of_channel(piece: str) -> str:
-    """某某在线海南频道 -> 某某在线: the longest start of the name that ends in a media head."""
+    """某某在线某省频道 -> 某某在线: the longest start of the name that ends in a media head."""
     for end in range(len(piece) - 2, 1, -1):
         if piece[:end].endswith(MEDIA_HEADS):
             return piece[:end]

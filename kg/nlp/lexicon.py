@@ -97,11 +97,11 @@ POLICY_TITLE_HEADS = [
 AWARD_HEADS = ["荣誉称号", "称号", "奖牌", "奖项", "殊荣", "金奖", "大奖", "牌匾", "奖杯"]
 AWARD_VERBS = ["被命名为", "被评为", "被授予", "被确定为", "被认定为", "命名为", "评为", "授予", "认定为",
                "确定为", "列为", "获评", "荣获", "获得", "获", "捧回", "摘得", "入选", "入围", "喜获", "斩获"]
-# Designations a place is given, written without quotes (国家中心城市, 国家级…示范区): a
+# Designations a place is given, written without quotes (国家级…示范区, 国家…试验区, 全国…示范县): a
 # national or provincial prefix and a designation head.
 DESIGNATION_PREFIXES = ["国家级", "省级", "国家", "全国", "中国"]
 DESIGNATION_HEADS = [
-    "中心城市", "文明城市", "卫生城市", "园林城市", "森林城市", "历史文化名城", "示范城市", "文明村镇",
+    "中心城市", "卫生城市", "园林城市", "森林城市", "历史文化名城", "示范城市",
     "示范区", "试验区", "先行区", "示范市", "示范县", "示范镇", "示范村", "名镇", "名村", "特色小镇",
 ]
 

@@ -60,7 +60,7 @@ UNQUOTED_AWARD_RE = re.compile(
     rf"(?:(?:{_alternation(AWARD_VERBS)})(?:第{NUM}[届批]|首批)?|第{NUM}[届批]|首批)([\u4e00-\u9fff]{{3,16}}?)(?:荣誉)?称号")
 DESIGNATION_RE = re.compile(
     rf"(?:{_alternation(DESIGNATION_PREFIXES)})[\u4e00-\u9fff]{{0,8}}?(?:{_alternation(DESIGNATION_HEADS)})")
-# A quoted list and the count that names it: “甲、乙、丙”三大攻坚战, “进甲、进乙”八进活动.
+# A quoted list and the count that names it: “甲、乙、丙”三大攻坚战, “进甲、进乙”两进活动.
 COUNTED_NAME_RE = re.compile(
     r"”([一二三四五六七八九十两百\d]+[\u4e00-\u9fff]{0,3}?(?:攻坚战|专项行动|行动|活动|工程|战役|计划))")
 
