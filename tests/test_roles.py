@@ -107,3 +107,10 @@ def test_roles_reach_the_graph_with_their_organs(tmp_path):
     assert ("严海波", "南平市", "市长") in roles
     assert ("严海波", "南平市委", "市委副书记") in roles
     assert ("魏晓东", "南平市政协", "市政协主席") in roles
+
+
+def test_a_post_with_organ_words_takes_the_named_organ_before_it(nlp):
+    roles = _roles(nlp, "活动邀请青石镇新桥村党支部书记潘立军为党员讲党课。")
+    assert len(roles) == 1
+    person, title, organ = roles[0]
+    assert (person, title) == ("潘立军", "党支部书记") and organ is not None and "新桥村" in organ

@@ -63,11 +63,21 @@ def find_roles(text: str, people: list[tuple[int, int, str]], organs: list[tuple
             organ_words, _post = split_title(title)
             organ = None
             if i == 0:  # a named organ right before the chain (某县委书记, 某村党支部书记)
-                organ = organ_by_end.get(position + len(organ_words)) or organ_by_end.get(position)
+                organ = _named_organ(organ_by_end, position, position + len(title) - 2)
             if organ is None and organ_words and organ_words not in LEVEL_WORDS:  # 自治区主席: the division's
                 organ = (position, position + len(organ_words), "AGENCY")
             yield start, end, title, organ
             position += len(title) + 1  # past "、"
+
+
+def _named_organ(organ_by_end: dict, title_start: int, last_end: int):
+    """The entity that ends where the title starts, or inside the title's organ words
+    (某村党支部 + 书记, 某县委 + 书记), starting before the title."""
+    for end in range(last_end, title_start - 1, -1):
+        organ = organ_by_end.get(end)
+        if organ is not None and (organ[0] < title_start or end > title_start):
+            return organ
+    return None
 
 
 @Language.factory("kg_roles", default_config={})
