@@ -114,3 +114,21 @@ def test_a_post_with_organ_words_takes_the_named_organ_before_it(nlp):
     assert len(roles) == 1
     person, title, organ = roles[0]
     assert (person, title) == ("潘立军", "党支部书记") and organ is not None and "新桥村" in organ
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("会上，韩立峰书记指出，要压实责任。", [("韩立峰", "书记")]),
+    ("会议由刘振东副市长主持。", [("刘振东", "副市长")]),
+    ("，苗青主任一行察看了现场。", [("苗青", "主任")]),
+])
+def test_name_then_post(text, expected):
+    from kg.nlp.people import find_people_before_posts
+
+    assert [(text[s:e], p) for s, e, p in find_people_before_posts(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["，党委书记要带头", "各支部书记参加", "全体委员会议召开", "学校长期坚持"])
+def test_organs_and_words_before_posts_are_no_names(text):
+    from kg.nlp.people import find_people_before_posts
+
+    assert list(find_people_before_posts(text)) == []

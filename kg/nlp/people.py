@@ -132,6 +132,28 @@ def find_people(text: str):
         yield m.end(), end, "、".join(titles)
 
 
+# NAME + post (张某某书记指出, 李某主任一行): a leader's post right after a name. Press and
+# trade titles (记者, 律师) never follow a name this way; organ characters never end one.
+LEADER_POST_RE = re.compile(rf"(?:{_alternation(POST_RANKS)})?(?:{_alternation(POSTS)}|[{LEADER_UNIT_CHARS}]长)")
+ORGAN_END_CHARS = set(LEADER_UNIT_CHARS) | set("委府协会党")
+
+
+def find_people_before_posts(text: str):
+    """Yield (start, end, post) for names written before a leader's post (NAME + TITLE)."""
+    for m in LEADER_POST_RE.finditer(text):
+        if not _ends_name(text, m.end()) or text[m.end():m.end() + 1] in "会员":
+            continue
+        for length in (3, 2, 4):
+            start = m.start() - length
+            if start < 0:
+                continue
+            name = text[start:m.start()]
+            if (is_plausible_name(name) and name[-1] not in ORGAN_END_CHARS
+                    and (start == 0 or is_boundary(text[start - 1]))):
+                yield start, m.start(), m.group()
+                break
+
+
 # A credit closing a paragraph: the reporters' names alone in brackets, （王某 李某某）.
 CREDIT_RE = re.compile(r"[（(]([\u4e00-\u9fff]{2,4}(?:[ 　、，,][\u4e00-\u9fff]{2,4}){0,5})[）)][ \t　]*(?=\n|$)")
 
@@ -166,5 +188,7 @@ class PeopleTagger(RuleTagger):
         text = doc_text(doc)
         for start, end, titles in find_people(text):
             yield start, end, "PERSON", titles
+        for start, end, post in find_people_before_posts(text):
+            yield start, end, "PERSON", post
         for start, end in find_credits(text):
             yield start, end, "PERSON", None
