@@ -189,7 +189,7 @@ def _link_article(article: Article, doc, linker: Linker):
     for ent in doc.ents:
         if not linkable(ent):
             continue
-        entity = linker.link(ent.label_, ent.text, division_key=ent._.kg_division, home=home,
+        entity = linker.link(ent.label_, ent._.kg_refers_to or ent.text, division_key=ent._.kg_division, home=home,
                              parent_id=place_ids_by_end.get(ent.start_char), nearby=named_places)
         if ent.label_ == "PLACE":
             place_ids_by_end[ent.end_char] = entity.id

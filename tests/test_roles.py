@@ -132,3 +132,21 @@ def test_organs_and_words_before_posts_are_no_names(text):
     from kg.nlp.people import find_people_before_posts
 
     assert list(find_people_before_posts(text)) == []
+
+
+def test_surname_and_post_refer_to_the_person_given_that_post(nlp):
+    doc = nlp("市委书记韩立峰主持会议。韩书记强调，要压实责任。王书记也参加了。")
+    references = [(e.text, e._.kg_refers_to) for e in doc.ents if e._.kg_refers_to]
+    assert references == [("韩书记", "韩立峰")]  # no 王 was given a post: 王书记 stays unresolved
+    assert "王书记" not in [e.text for e in doc.ents]
+
+
+def test_a_reference_links_to_the_full_name_in_the_graph(tmp_path):
+    from kg.build import build
+    from kg.readwrite.json_graph import read_json
+
+    (tmp_path / "a.txt").write_text("本报讯 副市长刘振东出席活动。刘副市长要求各部门加强协作。", encoding="utf-8")
+    build([str(tmp_path / "a.txt")], tmp_path / "out")
+    graph = read_json(tmp_path / "out" / "graph.json")
+    people = [d for _, d in graph.nodes(data=True) if d.get("label") == "PERSON"]
+    assert [p["name"] for p in people] == ["刘振东"] and people[0]["mentions"] == 2

@@ -19,8 +19,9 @@ from spacy.tokens import Doc, Span
 from .institutions import COORDINATION
 from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NON_ORGAN_NAME_HEADS, ORG_HEADS, is_organ_name
 from .lexicon import NOT_NAMES, SURNAMES_SINGLE
-from .people import CONJUNCTIONS, ROLE_SUFFIXES
-from .spans import doc_text
+from .people import CONJUNCTIONS, LEADER_POST_RE, ROLE_SUFFIXES, _ends_name
+from .lexicon import SURNAMES_DOUBLE
+from .spans import doc_text, is_boundary
 
 ABBREVIATION_TUPLE = tuple(AGENCY_ABBREVIATIONS)
 JOINING_WORDS = COORDINATION + ("、", "和", "与", "及")
@@ -158,6 +159,42 @@ def _names_made_whole(doc: Doc, chosen: list[Span], taken: list[bool]) -> list[S
     return whole
 
 
+SURNAME_POST_RE = re.compile(
+    "(" + "|".join(sorted(SURNAMES_DOUBLE, key=len, reverse=True)) + "|[" + "".join(sorted(SURNAMES_SINGLE)) + "])"
+    + "(" + LEADER_POST_RE.pattern + ")")
+
+
+def _references_resolved(doc: Doc, chosen: list[Span]) -> list[Span]:
+    """Surname + post (王书记, 李副市长) refers to the one person of the article with that
+    surname who was given that post in full: the span is a PERSON with `kg_refers_to` set
+    to the full name. A reference no person of the article explains is left out."""
+    text = doc_text(doc)
+    holders = [(s.text, s._.kg_title.split("、")) for s in chosen
+               if s.label_ == "PERSON" and s._.kg_title and len(s.text) >= 2]
+    if not holders:
+        return chosen
+    added = []
+    for m in SURNAME_POST_RE.finditer(text):
+        surname, post = m.group(1), m.group(2)
+        if m.start() and not is_boundary(text[m.start() - 1]) or not _ends_name(text, m.end()):
+            continue
+        names = {name for name, titles in holders
+                 if name.startswith(surname) and len(name) > len(surname) and any(t.endswith(post) for t in titles)}
+        if len(names) != 1:
+            continue
+        span = doc.char_span(m.start(), m.end(), label="PERSON")
+        if span is None:
+            continue
+        inside = [c for c in chosen if c.start < span.end and span.start < c.end]
+        if any(not (c.label_ == "PERSON" and c.start >= span.start and c.end <= span.end) for c in inside):
+            continue
+        for c in inside:  # the model's lone surname (王) inside the reference
+            chosen.remove(c)
+        span._.kg_source, span._.kg_refers_to = "reference", names.pop()
+        added.append(span)
+    return chosen + added
+
+
 def _confirmed_by_model(places: list[Span], model_spans: list[Span]) -> list[Span]:
     """Web-portal text (CLUENER's convention) names a place where something is located,
     not in 浙江经济 or 美国政府; the model learned which is which, the gazetteer cannot
@@ -210,7 +247,7 @@ class EntityMerger:
 
         def take(span: Span, label: str) -> None:
             new = Span(doc, span.start, span.end, label=label)
-            for attr in ("kg_division", "kg_source", "kg_title"):
+            for attr in ("kg_division", "kg_source", "kg_title", "kg_refers_to"):
                 setattr(new._, attr, getattr(span._, attr))
             chosen.append(new)
             for i in range(span.start, span.end):
@@ -255,6 +292,7 @@ class EntityMerger:
             if not _overlaps(span, taken):
                 take(span, "PLACE")
         chosen = _names_made_whole(doc, chosen, taken)
+        chosen = _references_resolved(doc, chosen)
         doc.ents = sorted(chosen, key=lambda s: s.start)
         doc.spans["positions"] = positions
         return doc
