@@ -116,8 +116,11 @@ def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: 
 
 def article_text(article: Article) -> str:
     """What the pipeline reads: the headline as the first paragraph(s), the dateline
-    (新华社某地5月1日电: the outlet and the city it was filed from), then the body."""
+    (新华社某地5月1日电: the outlet and the city it was filed from) and a web page's
+    来源 line (its publisher), then the body."""
     dateline = [article.dateline] if article.dateline and not article.dateline.startswith(("本报", "本刊")) else []
+    if getattr(article, "publisher", None):  # a web page's 来源：X names who published it
+        dateline.append(f"来源：{article.publisher}")
     if not article.title:
         return "\n".join([*dateline, article.text])
     return "\n".join([*headline_statements(article.title), *dateline, article.text])

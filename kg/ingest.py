@@ -58,6 +58,9 @@ class Article:
     text: str
     bylines: list[Byline] = field(default_factory=list)
     year_hint: int | None = None
+    publisher: str | None = None  # a web page's 来源：X, when the page names one
+
+
 
 
 # ---------------------------------------------------------------- patterns
@@ -107,6 +110,8 @@ FULL_DATE_RE = re.compile(
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|[-/.]\d{1,2}[-/.]\d{1,2})")
 CN_YEAR_RE = re.compile(r"([〇零一二三四五六七八九]{4})年")
 CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+# a web page's meta line naming who published it: 发布时间：… 来源：某某日报
+PUBLISHER_RE = re.compile(rf"来源[:：]\s*([{HAN}A-Za-z0-9（）()·]{{2,30}})")
 CONTROL_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
@@ -589,6 +594,7 @@ def _group(paras: list[_Para], paper: str | None) -> list[_Group]:
         groups.append(group)
         return group
 
+    last_text = max((i for i, p in enumerate(paras) if p.kind in ("body", "start")), default=-1)
     for i, p in enumerate(paras):
         if p.kind == "headline":
             if current and current.dateline is None and current.has_text:
@@ -601,7 +607,9 @@ def _group(paras: list[_Para], paper: str | None) -> list[_Group]:
             groups.append(current)
         elif p.kind == "byline":
             people = _bylines(_parse_people(BYLINE_LEAD_RE.sub("", p.text), strict=True), None, paper)
-            if current is None or current.has_text:
+            # a byline after the text opens the next article, unless no text follows it:
+            # then it closes the article it ends (…全文。 / 某某日报记者 王某)
+            if current is None or (current.has_text and i < last_text):
                 current = open_undated(i)
             current.bylines += people
         elif p.kind == "caption":
@@ -707,13 +715,16 @@ def split_articles(text: str, source: str, date: str | None = None) -> list[Arti
     groups = _group(paras, _paper_name(paras))
     _assign_headlines(paras, groups)
     hint, name = _year_hint(text), os.path.basename(str(source))
+    publishers = {m.group(1) for p in paras for line in p.meta if (m := PUBLISHER_RE.search(line))}
+    publisher = publishers.pop() if len(publishers) == 1 else None
     articles = []
     for index, g in enumerate(groups):
         art_date, body = g.date or page_date or date, g.text
         digest = hashlib.sha1(f"{name}\x1f{index}\x1f{body}".encode()).hexdigest()[:16]
         articles.append(Article(f"doc:{digest}", str(source), index, g.kind, " ".join(g.titles), art_date,
                                 g.dateline, body, list(dict.fromkeys(g.bylines)),
-                                int(art_date[:4]) if art_date else hint))
+                                int(art_date[:4]) if art_date else hint,
+                                publisher if g.kind == "article" else None))
     return articles
 
 

@@ -160,3 +160,17 @@ def test_dateline_is_read_by_the_pipeline(tmp_path):
     graph = read_json(tmp_path / "out" / "graph.json")
     names = {(d["label"], d["name"]) for _, d in graph.nodes(data=True) if d["kind"] == "Entity"}
     assert ("PLACE", "长沙市") in names and ("ORG", "新华社") in names
+
+
+def test_the_publisher_and_a_closing_byline_reach_the_graph(tmp_path):
+    from kg.build import build
+    from kg.readwrite.json_graph import read_json
+
+    (tmp_path / "a.txt").write_text(
+        "发布时间：2021-04-06 09:30 来源：江城晚报\n"
+        "近日，宁川市应急管理局组织开展防汛应急演练，检验各部门协同处置能力，参演人员300余名。\n"
+        "江城日报社全媒体记者 柯雨桐\n", encoding="utf-8")
+    build([str(tmp_path / "a.txt")], tmp_path / "out")
+    graph = read_json(tmp_path / "out" / "graph.json")
+    names = {(d["label"], d["name"]) for _, d in graph.nodes(data=True) if d["kind"] == "Entity"}
+    assert {("ORG", "江城晚报"), ("ORG", "江城日报社"), ("PERSON", "柯雨桐")} <= names
