@@ -174,3 +174,10 @@ def test_the_publisher_and_a_closing_byline_reach_the_graph(tmp_path):
     graph = read_json(tmp_path / "out" / "graph.json")
     names = {(d["label"], d["name"]) for _, d in graph.nodes(data=True) if d["kind"] == "Entity"}
     assert {("ORG", "江城晚报"), ("ORG", "江城日报社"), ("PERSON", "柯雨桐")} <= names
+
+
+def test_a_venue_named_after_its_owner_is_one_place(nlp):
+    text = "座谈会在省政协会议中心召开。"
+    start = text.index("省政协")
+    ents = run_with_model_spans(nlp, text, [(start, start + 3, "AGENCY"), (start + 3, start + 7, "PLACE")])
+    assert ("省政协会议中心", "PLACE") in ents and ("省政协", "AGENCY") not in ents

@@ -84,3 +84,20 @@ def test_outlet_and_dateline_city_in_the_pipeline(nlp):
     doc = nlp("华夏网长沙6月9日电\n6月9日，湖南省召开防汛会议。")
     ents = {(e.text, e.label_) for e in doc.ents}
     assert ("华夏网", "ORG") in ents and ("长沙", "PLACE") in ents
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("进度。中建（湖北）某某快速路建设有限公司总经理说", ["中建（湖北）某某快速路建设有限公司"]),
+    ("。青山湖生态旅游开发有限公司负责人介绍", ["青山湖生态旅游开发有限公司"]),
+])
+def test_longer_company_names(text, expected):
+    from kg.nlp.institutions import find_companies
+
+    assert [text[s:e] for s, e in find_companies(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["昨天青山湖生态旅游开发有限公司", "记者从青山湖集团有限公司获悉"])
+def test_company_names_do_not_reach_into_the_clause(text):
+    from kg.nlp.institutions import find_companies
+
+    assert list(find_companies(text)) == []

@@ -72,3 +72,16 @@ def test_a_forwarding_notice_names_the_document_it_forwards():
 
 def test_contingency_plans_are_programmes():
     assert programs("印发《某某县森林火灾应急预案》") == ["某某县森林火灾应急预案"]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("湖北宜某至某丰高速公路建成通车", ["湖北宜某至某丰高速公路"]),
+    ("深入现场察看了青石岭城中村改造项目进度", ["青石岭城中村改造项目"]),
+])
+def test_construction_projects(text, expected):
+    assert programs(text) == expected
+
+
+@pytest.mark.parametrize("text", ["全市32个重点改造项目", "加快建设从甲城到乙城的铁路", "推进项目建设"])
+def test_not_construction_projects(text):
+    assert programs(text) == []

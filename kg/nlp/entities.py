@@ -104,6 +104,39 @@ def _outvoted(rule_span: Span, model_spans: list[Span], rule_names: set[tuple[in
     return False
 
 
+# Venues, often named after their owner (某某人大会议中心, 某某体育中心): the whole name is
+# the venue, not the owner inside it.
+VENUE_HEADS = ("会议中心", "会展中心", "体育中心", "体育馆", "展览馆", "博物馆", "纪念馆", "礼堂", "广场", "大厦",
+               "宾馆", "酒店", "剧院")
+
+
+def _inside_venue(rule_span: Span, model_spans: list[Span]) -> bool:
+    """A rule institution at the start of a venue name the model read (某人大 + 会议中心)."""
+    for m in model_spans:
+        if m.start <= rule_span.start and m.end > rule_span.end and m.text.endswith(VENUE_HEADS) \
+                and MODEL_LABEL_MAP.get(m.label_, m.label_) in ("PLACE", "ORG", "AGENCY"):
+            extra = doc_text(m.doc)[rule_span.end_char:m.end_char]
+            if not any(word in extra for word in JOINING_WORDS):
+                return True
+    return False
+
+
+def _venues_joined(doc: Doc, chosen: list[Span]) -> list[Span]:
+    """An institution right before a bare venue head (某人大 + 会议中心) names one venue: a PLACE."""
+    chosen = sorted(chosen, key=lambda s: s.start)
+    joined: list[Span] = []
+    for span in chosen:
+        owner = joined[-1] if joined else None
+        if owner is not None and owner.end == span.start and span.text in VENUE_HEADS \
+                and owner.label_ in ("AGENCY", "ORG"):
+            venue = Span(doc, owner.start, span.end, label="PLACE")
+            venue._.kg_source = "venue"
+            joined[-1] = venue
+        else:
+            joined.append(span)
+    return joined
+
+
 def _people_checked_by_model(people: list[Span], model_spans: list[Span],
                              model_orgs: list[Span]) -> list[Span]:
     """Title-rule names, checked against what the model read around them.
@@ -237,8 +270,9 @@ class EntityMerger:
         word_ends = {w.end_char for w in doc.spans["words"]} if "words" in doc.spans else None
         positions = [s for s in model_spans if s.label_ == "POSITION"]
         places = list(doc.spans.get("kg_places", []))
-        if doc._.kg_text_style == "web":
-            places = _confirmed_by_model(places, model_spans)
+        if doc._.kg_text_style == "web":  # venues are no gazetteer guess: they stay
+            places = _confirmed_by_model([p for p in places if p._.kg_source != "venue"], model_spans) \
+                + [p for p in places if p._.kg_source == "venue"]
         certain_places = [s for s in places if s._.kg_source == "gazetteer"]
         short_places = [s for s in places if s._.kg_source != "gazetteer"]
 
@@ -260,7 +294,7 @@ class EntityMerger:
             spans = list(doc.spans.get(group, []))
             if group == "kg_institutions":
                 names = {(s.start, s.end) for s in spans}
-                spans = [s for s in spans if not _outvoted(s, model_orgs, names)]
+                spans = [s for s in spans if not _outvoted(s, model_orgs, names) and not _inside_venue(s, model_spans)]
             elif group == "kg_people":
                 spans = _people_checked_by_model(spans, model_spans, model_orgs)
             rule_spans.extend(spans)
@@ -292,6 +326,7 @@ class EntityMerger:
             if not _overlaps(span, taken):
                 take(span, "PLACE")
         chosen = _names_made_whole(doc, chosen, taken)
+        chosen = _venues_joined(doc, chosen)
         chosen = _references_resolved(doc, chosen)
         doc.ents = sorted(chosen, key=lambda s: s.start)
         doc.spans["positions"] = positions

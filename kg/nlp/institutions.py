@@ -197,6 +197,35 @@ DATELINE_OUTLET_RE = re.compile(
     r"(?m)^[ \t]*([\u4e00-\u9fff]{1,6}?(?:" + "|".join(MEDIA_HEADS) + r"))[\u4e00-\u9fff]{2,4}\d{1,2}月\d{1,2}日电")
 
 
+COMPANY_HEAD_RE = re.compile("股份有限公司|有限责任公司|集团有限公司|有限公司|集团公司")
+REGION_BRACKET_RE = re.compile(r"（[\u4e00-\u9fff]{2,4}）$")
+MAX_COMPANY_CORE = 10
+TIME_WORDS = ("昨天", "昨日", "今天", "今日", "近日", "日前", "目前", "今年", "去年", "当天", "同时", "此外",
+              "其中", "另外", "随后", "截至", "近年")
+
+
+def find_companies(text: str):
+    """Yield (start, end) of company names the general rule leaves out: a bracketed region
+    inside the name (某建（某省）某路桥有限公司), or a longer name standing alone after
+    punctuation (。某某高速公路建设有限公司总工程师…)."""
+    for m in COMPANY_HEAD_RE.finditer(text):
+        pos, bracketed = m.start(), False
+        while pos > 0 and m.start() - pos < MAX_COMPANY_CORE + 6:
+            region = REGION_BRACKET_RE.search(text, max(0, pos - 6), pos)
+            if region and region.start() > 0 and is_cjk(text[region.start() - 1]):
+                pos, bracketed = region.start(), True
+                continue
+            ch = text[pos - 1]
+            if not is_cjk(ch) or ch in NAME_BREAKERS:
+                break
+            pos -= 1
+        core = m.start() - pos
+        clean_start = (pos == 0 or text[pos - 1] in PUNCT or text[pos - 1].isspace()) \
+            and not text.startswith(TIME_WORDS, pos)
+        if (bracketed and core >= 6) or (clean_start and 6 <= core <= MAX_COMPANY_CORE):
+            yield pos, m.end()
+
+
 def _outlet_of_channel(piece: str) -> str:
     """某某在线某省频道 -> 某某在线: the longest start of the name that ends in a media head."""
     for end in range(len(piece) - 2, 1, -1):
@@ -235,6 +264,9 @@ class InstitutionTagger(RuleTagger):
         outlets = list(find_outlets(text))
         for start, end in outlets:
             yield start, end, "ORG", None
+        companies = list(find_companies(text))
+        for start, end in companies:
+            yield start, end, "ORG", None
         for start, end, label in find_institutions(text, places, words_by_start(doc)):
-            if not any(s < end and start < e for s, e in outlets):
+            if not any(s < end and start < e for s, e in outlets + companies):
                 yield start, end, label, None

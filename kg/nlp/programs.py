@@ -92,10 +92,32 @@ def _programs(text: str):
             yield m.start(1), m.end(1)
     yield from _quoted_programs(text)
     yield from _awards(text)
+    yield from _projects(text)
     yield from _campaigns(text)
     for m in DOT_NAME_RE.finditer(text):
         start = _campaign_start(text, m.start() + m.group().index("·"))
         yield start, m.end()
+
+
+# Construction projects: a route from A to B (甲至乙高速公路, 甲至乙铁路), and a named
+# renewal project (某某棚户区改造项目).
+ROUTE_RE = re.compile(r"[\u4e00-\u9fff]{2,4}至[\u4e00-\u9fff]{2,4}?(?:高速公路|高速铁路|城际铁路|铁路|高铁|公路|国道|快速路|输水工程)")
+RENEWAL_RE = re.compile(r"[\u4e00-\u9fff]{3,12}?(?:改造|修缮|提升|整治)(?:项目|工程)")
+ROUTE_STOP = set("的在由和与及对将是为了向从把被让等并或以于给按而也就又还其该这那各每年月日")
+
+
+def _projects(text: str):
+    for m in ROUTE_RE.finditer(text):
+        start = m.start()
+        while start < m.end() and text[start] in ROUTE_STOP:
+            start += 1
+        if not any(ch in ROUTE_STOP for ch in text[start:m.end()]):
+            yield start, m.end()
+    for m in RENEWAL_RE.finditer(text):
+        start = _campaign_start(text, m.end() - 4)
+        core = text[start:m.end() - 4]
+        if len(core) >= 3 and not re.search(r"\d|、", core):
+            yield start, m.end()
 
 
 def _awards(text: str):
