@@ -181,3 +181,10 @@ def test_a_venue_named_after_its_owner_is_one_place(nlp):
     start = text.index("省政协")
     ents = run_with_model_spans(nlp, text, [(start, start + 3, "AGENCY"), (start + 3, start + 7, "PLACE")])
     assert ("省政协会议中心", "PLACE") in ents and ("省政协", "AGENCY") not in ents
+
+
+def test_a_unit_written_after_its_parent_stays_one_name(nlp):
+    text = "湖南省水上执法总队湘港支队开展巡查。"
+    end = text.index("开展")
+    ents = run_with_model_spans(nlp, text, [(0, end, "ORG")])
+    assert ("湖南省水上执法总队湘港支队", "ORG") in ents

@@ -84,6 +84,11 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
+# Heads of units inside another body (…总队某某支队, …公安局某某分局): written right after
+# their parent they are one name.
+SUBUNIT_HEADS = ("支队", "大队", "中队", "分局", "分院", "分公司", "分行", "支行", "派出所", "分中心", "科", "股")
+
+
 def _outvoted(rule_span: Span, model_spans: list[Span], rule_names: set[tuple[int, int]] = frozenset()) -> bool:
     """The model reads more of the same name: to its left (国家体育总局 over 体育总局,
     联合国亚太经社委员会), not two names joined (…局联合市公安局); or to its right, up to
@@ -91,12 +96,12 @@ def _outvoted(rule_span: Span, model_spans: list[Span], rule_names: set[tuple[in
     back to back (某办公厅某院办公厅, two issuers of one document) stay two."""
     for m in model_spans:
         if m.end == rule_span.end and m.start < rule_span.start:
-            if (m.start, rule_span.start) in rule_names:
+            if (m.start, rule_span.start) in rule_names and not m.text.endswith(SUBUNIT_HEADS):
                 continue
             if not doc_text(m.doc)[m.start_char:rule_span.start_char].endswith(JOINING_WORDS):
                 return True
         elif m.start <= rule_span.start and m.end > rule_span.end:
-            if (rule_span.end, m.end) in rule_names:
+            if (rule_span.end, m.end) in rule_names and not m.text.endswith(SUBUNIT_HEADS):
                 continue
             extra = doc_text(m.doc)[rule_span.end_char:m.end_char]
             if m.text.endswith(UNIT_HEADS) and not any(word in extra for word in JOINING_WORDS):

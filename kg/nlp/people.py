@@ -33,7 +33,9 @@ _ORGANS = _alternation(ORGAN_WORDS)
 # Organ words before a post that stand alone (，市委副书记; 、政法委书记): they are part of
 # the title as written, and name the organ of the article's division.
 BARE_ORGAN_RE = re.compile(rf"(?:(?:{_alternation(LEVEL_WORDS)})(?:委|(?:{_ORGANS})+)?|(?:{_ORGANS})+)")
-ORGAN_TAIL_RE = re.compile(rf"(?:{_ORGANS})+$")
+# Party committees and branches are written into the post after a named organ (某某市委书记,
+# 某村党支部书记, 某公司党委书记); a government organ is not (某市人民政府副市长: 副市长).
+ORGAN_TAIL_RE = re.compile(r"(?=.)(?:[省市县区州]委)?(?:党委|党工委|党组|党支部|党总支|总支|支部|纪委|村委会|居委会)*$")
 PREVIOUS_POST_RE = re.compile(rf"(?:{POST_PATTERN})$")
 MAX_ORGAN_RUN = 20
 # What may follow a name: speech and meeting verbs, photo credit, honorifics, conjunctions.
