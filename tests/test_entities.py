@@ -188,3 +188,23 @@ def test_a_unit_written_after_its_parent_stays_one_name(nlp):
     end = text.index("开展")
     ents = run_with_model_spans(nlp, text, [(0, end, "ORG")])
     assert ("湖南省渔政执法总队岳阳支队", "ORG") in ents
+
+
+@pytest.mark.parametrize("text, clause, organ", [
+    ("副市长洪某某主持召开市政府专题会议。", "主持召开市政府", "市政府"),
+    ("学习贯彻会议精神和县政协五次会议精神。", "会议精神和县政协", "县政协"),
+])
+def test_an_organ_name_never_starts_with_a_clause(nlp, text, clause, organ):
+    start = text.index(clause)
+    ents = run_with_model_spans(nlp, text, [(start, start + len(clause), "AGENCY")])
+    assert (organ, "AGENCY") in ents and (clause, "AGENCY") not in ents
+
+
+@pytest.mark.parametrize("text, name", [
+    ("昨日，南阳市委召开常委会议。", "南阳市委"),
+    ("中共某县委召开全会。", "中共某县委"),
+])
+def test_a_place_or_the_party_before_a_level_word_stays_in_the_name(nlp, text, name):
+    start = text.index(name)
+    ents = run_with_model_spans(nlp, text, [(start, start + len(name), "AGENCY")])
+    assert (name, "AGENCY") in ents

@@ -142,6 +142,29 @@ def _venues_joined(doc: Doc, chosen: list[Span]) -> list[Span]:
     return joined
 
 
+LEVEL_ORGAN_START_RE = re.compile(
+    "[省市县区镇乡](?:第?[一二三四五六七八九十]+届)?(?:委|政府|人民政府|政协|人大|[^，。、]{0,8}?(?:局|厅|委员会|办公室))")
+
+
+def _organ_start(span: Span, word_starts: set[int], place_chars: set[int]) -> Span:
+    """A model organ that starts with a clause (主持召开 + 市政府, 会议和 + 省政协): the name
+    starts at its level word (市政府 = the city's government). Kept whole where a place is
+    written right before the level word (某某市委) or the name starts with 中共."""
+    text = span.text
+    for m in LEVEL_ORGAN_START_RE.finditer(text):
+        start_char = span.start_char + m.start()
+        if m.start() < 2 or start_char not in word_starts or {start_char - 1, start_char} & place_chars:
+            continue
+        if text.startswith(("中共", "中国共产党")):
+            break
+        trimmed = span.doc.char_span(start_char, span.end_char, label=span.label_)
+        if trimmed is not None:
+            trimmed._.kg_source = span._.kg_source
+            return trimmed
+        break
+    return span
+
+
 def _people_checked_by_model(people: list[Span], model_spans: list[Span],
                              model_orgs: list[Span]) -> list[Span]:
     """Title-rule names, checked against what the model read around them.
@@ -293,13 +316,16 @@ class EntityMerger:
                 taken[i] = True
 
         model_orgs = [s for s in model_spans if MODEL_LABEL_MAP.get(s.label_, s.label_) in ("AGENCY", "ORG")]
+        word_starts = {w.start_char for w in doc.spans["words"]} if "words" in doc.spans else set()
+        place_chars = {i for p in doc.spans.get("kg_places", []) for i in range(p.start_char, p.end_char)}
         # An institution whose name the model reads further to the left is the model's to name.
         rule_spans = []
         for group in self.rule_groups:
             spans = list(doc.spans.get(group, []))
             if group == "kg_institutions":
                 names = {(s.start, s.end) for s in spans}
-                spans = [s for s in spans if not _outvoted(s, model_orgs, names) and not _inside_venue(s, model_spans)]
+                spans = [_organ_start(s, word_starts, place_chars) for s in spans
+                         if not _outvoted(s, model_orgs, names) and not _inside_venue(s, model_spans)]
             elif group == "kg_people":
                 spans = _people_checked_by_model(spans, model_spans, model_orgs)
             rule_spans.extend(spans)
@@ -311,6 +337,8 @@ class EntityMerger:
             label = model_label(span, division_names, word_ends)
             if label is None:
                 continue
+            if label in ("AGENCY", "ORG"):
+                span = _organ_start(span, word_starts, place_chars)
             if span._.kg_source is None:
                 span._.kg_source = "model"
             inside = [c for c in chosen if c.start >= span.start and c.end <= span.end]
