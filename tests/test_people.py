@@ -69,3 +69,8 @@ def test_brackets_that_are_no_credit(text):
     from kg.nlp.people import find_credits
 
     assert list(find_credits(text)) == []
+
+
+def test_a_bracketed_place_closing_a_paragraph_is_no_credit(nlp):
+    doc = nlp("该项目由中铁建设集团承建。（江苏）\n下一段。")
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == []

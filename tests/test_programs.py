@@ -85,3 +85,8 @@ def test_construction_projects(text, expected):
 @pytest.mark.parametrize("text", ["全市32个重点改造项目", "加快建设从甲城到乙城的铁路", "推进项目建设"])
 def test_not_construction_projects(text):
     assert programs(text) == []
+
+
+@pytest.mark.parametrize("text", ["授予他们光荣称号", "截至目前高速公路通车里程达120公里"])
+def test_no_award_or_route_without_a_name(text):
+    assert programs(text) == []

@@ -150,3 +150,8 @@ def test_a_reference_links_to_the_full_name_in_the_graph(tmp_path):
     graph = read_json(tmp_path / "out" / "graph.json")
     people = [d for _, d in graph.nodes(data=True) if d.get("label") == "PERSON"]
     assert [p["name"] for p in people] == ["刘振东"] and people[0]["mentions"] == 2
+
+
+def test_words_before_posts_are_no_names_where_the_segmenter_keeps_them_whole(nlp):
+    doc = nlp("会上，武装部长和纪检委员分别发言。")
+    assert [e for e in doc.ents if e.label_ == "PERSON"] == []

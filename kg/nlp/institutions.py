@@ -198,7 +198,7 @@ DATELINE_OUTLET_RE = re.compile(
 
 
 COMPANY_HEAD_RE = re.compile("股份有限公司|有限责任公司|集团有限公司|有限公司|集团公司")
-REGION_BRACKET_RE = re.compile(r"（[\u4e00-\u9fff]{2,4}）$")
+REGION_BRACKET_RE = re.compile(r"[（(][\u4e00-\u9fff]{2,4}[）)]$")
 MAX_COMPANY_CORE = 10
 TIME_WORDS = ("昨天", "昨日", "今天", "今日", "近日", "日前", "目前", "今年", "去年", "当天", "同时", "此外",
               "其中", "另外", "随后", "截至", "近年")
@@ -206,8 +206,7 @@ TIME_WORDS = ("昨天", "昨日", "今天", "今日", "近日", "日前", "目�
 
 def find_companies(text: str):
     """Yield (start, end) of company names the general rule leaves out: a bracketed region
-    inside the name (某建（某省）某路桥有限公司), or a longer name standing alone after
-    punctuation (。某某高速公路建设有限公司总工程师…)."""
+    inside the name (某建（某省）某路桥有限公司)."""
     for m in COMPANY_HEAD_RE.finditer(text):
         pos, bracketed = m.start(), False
         while pos > 0 and m.start() - pos < MAX_COMPANY_CORE + 6:
@@ -219,10 +218,7 @@ def find_companies(text: str):
             if not is_cjk(ch) or ch in NAME_BREAKERS:
                 break
             pos -= 1
-        core = m.start() - pos
-        clean_start = (pos == 0 or text[pos - 1] in PUNCT or text[pos - 1].isspace()) \
-            and not text.startswith(TIME_WORDS, pos)
-        if (bracketed and core >= 6) or (clean_start and 6 <= core <= MAX_COMPANY_CORE):
+        if bracketed and m.start() - pos >= 6 and not text.startswith(TIME_WORDS, pos):
             yield pos, m.end()
 
 

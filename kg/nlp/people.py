@@ -15,7 +15,7 @@ from spacy.tokens import Doc
 
 from .lexicon import (FUNCTION_CHARS, LEADER_UNIT_CHARS, LEVEL_WORDS, NOT_NAMES, ORGAN_WORDS, POST_RANKS, POSTS,
                       PUNCT, SURNAMES_DOUBLE, SURNAMES_SINGLE, TITLES)
-from .spans import RuleTagger, doc_text, is_boundary
+from .spans import RuleTagger, doc_text, is_boundary, words_by_start
 
 GROUP = "kg_people"
 
@@ -136,12 +136,15 @@ def find_people(text: str):
 
 # NAME + post (张某某书记指出, 李某主任一行): a leader's post right after a name. Press and
 # trade titles (记者, 律师) never follow a name this way; organ characters never end one.
-LEADER_POST_RE = re.compile(rf"(?:{_alternation(POST_RANKS)})?(?:{_alternation(POSTS)}|[{LEADER_UNIT_CHARS}]长)")
+LEADER_POST_RE = re.compile(rf"(?:{_alternation(POST_RANKS)})?(?:{_alternation(p for p in POSTS if p not in ('委员', '党组成员', '负责人'))}|[{LEADER_UNIT_CHARS}]长)")
 ORGAN_END_CHARS = set(LEADER_UNIT_CHARS) | set("委府协会党")
 
 
-def find_people_before_posts(text: str):
-    """Yield (start, end, post) for names written before a leader's post (NAME + TITLE)."""
+def find_people_before_posts(text: str, words: dict[int, int] | None = None):
+    """Yield (start, end, post) for names written before a leader's post (NAME + TITLE).
+    `words` (start -> end of the segmenter's words): two characters that start a word of the
+    segmenter are a word, not a name (纪检 委员, 武装部长); it writes a name as surname +
+    given name."""
     for m in LEADER_POST_RE.finditer(text):
         if not _ends_name(text, m.end()) or text[m.end():m.end() + 1] in "会员":
             continue
@@ -151,7 +154,8 @@ def find_people_before_posts(text: str):
                 continue
             name = text[start:m.start()]
             if (is_plausible_name(name) and name[-1] not in ORGAN_END_CHARS
-                    and (start == 0 or is_boundary(text[start - 1]))):
+                    and (start == 0 or is_boundary(text[start - 1]))
+                    and not (words is not None and length == 2 and words.get(start, start + 1) - start >= 2)):
                 yield start, m.start(), m.group()
                 break
 
@@ -190,7 +194,9 @@ class PeopleTagger(RuleTagger):
         text = doc_text(doc)
         for start, end, titles in find_people(text):
             yield start, end, "PERSON", titles
-        for start, end, post in find_people_before_posts(text):
+        for start, end, post in find_people_before_posts(text, words_by_start(doc)):
             yield start, end, "PERSON", post
-        for start, end in find_credits(text):
-            yield start, end, "PERSON", None
+        places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])]
+        for start, end in find_credits(text):  # （某省）: a place, not a credit
+            if not any(s < end and start < e for s, e in places):
+                yield start, end, "PERSON", None

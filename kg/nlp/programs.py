@@ -56,8 +56,10 @@ FORWARDED_RE = re.compile(r"(?:印发|转发|颁布|发布)〈([^〈〉]{4,60})�
 AWARD_AFTER_RE = re.compile(rf"(?:{NUM}[个项块枚])?(?:{_alternation(AWARD_HEADS)})")
 AWARD_VERB_BEFORE_RE = re.compile(rf"(?:{_alternation(AWARD_VERBS)})了?(?:第{NUM}[届批]|首批)?$")
 # An award written without quotes, between the edition or the verb and 称号 (被授予第七届…称号).
+AWARD_PREFIXES = ("全国", "中国", "国家", "全省", "省级", "全市", "市级", "全县", "县级", "世界", "国际", "首届")
 UNQUOTED_AWARD_RE = re.compile(
-    rf"(?:(?:{_alternation(AWARD_VERBS)})(?:第{NUM}[届批]|首批)?|第{NUM}[届批]|首批)([\u4e00-\u9fff]{{3,16}}?)(?:荣誉)?称号")
+    rf"(?:(?:{_alternation(AWARD_VERBS)})(?P<edition>第{NUM}[届批]|首批)?|(?P<edition2>第{NUM}[届批]|首批))"
+    r"([\u4e00-\u9fff]{3,16}?)(?:荣誉)?称号")
 DESIGNATION_RE = re.compile(
     rf"(?:{_alternation(DESIGNATION_PREFIXES)})[\u4e00-\u9fff]{{0,8}}?(?:{_alternation(DESIGNATION_HEADS)})")
 # A quoted list and the count that names it: “甲、乙、丙”三大攻坚战, “进甲、进乙”两进活动.
@@ -103,11 +105,14 @@ def _programs(text: str):
 # renewal project (某某棚户区改造项目).
 ROUTE_RE = re.compile(r"[\u4e00-\u9fff]{2,4}至[\u4e00-\u9fff]{2,4}?(?:高速公路|高速铁路|城际铁路|铁路|高铁|公路|国道|快速路|输水工程)")
 RENEWAL_RE = re.compile(r"[\u4e00-\u9fff]{3,12}?(?:改造|修缮|提升|整治)(?:项目|工程)")
+NOT_ROUTE_RE = re.compile("[截直甚乃以]至|至[今此]")
 ROUTE_STOP = set("的在由和与及对将是为了向从把被让等并或以于给按而也就又还其该这那各每年月日")
 
 
 def _projects(text: str):
     for m in ROUTE_RE.finditer(text):
+        if NOT_ROUTE_RE.search(m.group()):
+            continue
         start = m.start()
         while start < m.end() and text[start] in ROUTE_STOP:
             start += 1
@@ -136,9 +141,9 @@ def _awards(text: str):
                 if len(q.group(1)) >= 4 and not CLAUSE_PUNCT_RE.search(q.group(1)):
                     yield q.start(1), q.end(1)
         chain = []
-    for m in UNQUOTED_AWARD_RE.finditer(text):
-        if "“" not in m.group(1) and "”" not in m.group(1):
-            yield m.start(1), m.end(1)
+    for m in UNQUOTED_AWARD_RE.finditer(text):  # 授予他们光荣称号: no award's name
+        if m.group("edition") or m.group("edition2") or m.group(3).startswith(AWARD_PREFIXES):
+            yield m.start(3), m.end(3)
     for m in DESIGNATION_RE.finditer(text):
         yield m.start(), m.end()
 
