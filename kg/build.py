@@ -24,6 +24,7 @@ from .graph import DocumentRecord, Role, build_graph
 from .ingest import Article, load_documents, printable
 from .linking import Linker
 from .nlp.lexicon import AGENCY_HEADS, ORG_HEADS
+from .nlp.roles import POST_RANK_RE
 from .outdir import FORMAT, OutputError, OutputFolder
 
 BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
@@ -261,8 +262,9 @@ def _issuer(doc, program, linker: Linker, home):
 
 
 def _title_jurisdiction(title: str, linker: Linker, home) -> str | None:
-    """市长 -> the article's city; 县委书记 -> the county's Party committee."""
-    if home is None or title[0] not in "省市县区镇乡村":
+    """市长, 副市长 -> the article's city; 县委书记 -> the county's Party committee."""
+    title = POST_RANK_RE.sub("", title)
+    if home is None or not title or title[0] not in "省市县区镇乡村":
         return None
     organ = re.match(r"[省市县区镇乡村](委|政府|人大|政协)", title)
     if organ:

@@ -477,6 +477,23 @@ def _split_trailing_credit(p: _Para) -> list[_Para]:
     return [p]
 
 
+# a credit on a line of its own: reporters' names alone in brackets, （王某 李某某）
+NAMES_CREDIT_RE = re.compile(rf"^[（(]\s*([{HAN}]{{2,4}}(?:[\s、]+[{HAN}]{{2,4}}){{0,5}})\s*[）)]$")
+
+
+def _names_credit(text: str) -> str | None:
+    """The names of a bracketed credit line, when every one is surname-first (（试行） is none)."""
+    from .nlp.lexicon import NOT_NAMES, SURNAMES_DOUBLE, SURNAMES_SINGLE
+
+    m = NAMES_CREDIT_RE.match(text.strip())
+    if not m:
+        return None
+    names = re.split(r"[\s、]+", m.group(1))
+    ok = all(n not in NOT_NAMES and (n[:2] in SURNAMES_DOUBLE or (n[0] in SURNAMES_SINGLE and len(n) <= 3))
+             for n in names)
+    return " ".join(names) if ok else None
+
+
 def _classify(paras: list[_Para]) -> list[_Para]:
     """Tell article starts, bylines, photo credits, headlines and page furniture from body text."""
     paras = [part for p in paras for part in _split_trailing_credit(p)]  # a new list: inserting is quadratic
@@ -484,7 +501,10 @@ def _classify(paras: list[_Para]) -> list[_Para]:
         text = p.text
         bare = BYLINE_LEAD_RE.sub("", text)  # ■本报记者 王某 / 文/记者 王某
         people = _parse_people(bare, strict=True) if len(text) <= 40 and not BODY_PUNCT_RE.search(text) else None
-        if _starts_article(text):
+        credit_names = _names_credit(text) if len(text) <= 40 else None
+        if credit_names:
+            p.kind, p.lines = "byline", [credit_names]
+        elif _starts_article(text):
             p.kind = "start"
         elif _credit(text) or (people and all(role == "摄影" for _, role, _ in people)):
             p.kind = "credit"
@@ -611,7 +631,8 @@ def _group(paras: list[_Para], paper: str | None) -> list[_Group]:
             # then it closes the article it ends (…全文。 / 某某日报记者 王某)
             if current is None or (current.has_text and i < last_text):
                 current = open_undated(i)
-            current.bylines += people
+            named = {b.name for b in current.bylines}
+            current.bylines += [b for b in people if b.name not in named]  # a closing credit repeats the byline
         elif p.kind == "caption":
             groups.append(_Group("caption", paras=[p.text], at=i))
         elif p.kind == "credit":

@@ -533,3 +533,18 @@ def test_the_publisher_of_a_web_page():
     articles = split_articles(text, "page.txt")
     assert [a.publisher for a in articles] == ["江城晚报"]
     assert split_articles(NEWS, "page.txt")[0].publisher is None
+
+
+def test_a_bracketed_credit_line_closes_the_article():
+    text = ("新华社长沙6月9日电（记者 严某某）6月9日，湖南省召开防汛工作会议，部署全省防汛工作。\n"
+            "会议要求各地压实责任，加强值班值守，确保安全度汛。\n"
+            "（严某某 莫晓岚）\n")
+    articles = split_articles(text, "page.txt")
+    assert len(articles) == 1
+    assert [b.name for b in articles[0].bylines] == ["严某某", "莫晓岚"]
+
+
+def test_a_bracketed_word_line_is_no_credit():
+    text = ("近日，市应急管理局组织开展防汛应急演练，检验各部门协同处置能力，参演人员300余名。\n"
+            "（试行）\n")
+    assert split_articles(text, "page.txt")[0].bylines == []

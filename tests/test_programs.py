@@ -90,3 +90,7 @@ def test_not_construction_projects(text):
 @pytest.mark.parametrize("text", ["授予他们光荣称号", "截至目前高速公路通车里程达120公里"])
 def test_no_award_or_route_without_a_name(text):
     assert programs(text) == []
+
+
+def test_a_route_starts_after_its_verb():
+    assert programs("要加快推进梅林至平川高速公路建设") == ["梅林至平川高速公路"]

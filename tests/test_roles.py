@@ -155,3 +155,15 @@ def test_a_reference_links_to_the_full_name_in_the_graph(tmp_path):
 def test_words_before_posts_are_no_names_where_the_segmenter_keeps_them_whole(nlp):
     doc = nlp("会上，武装部长和纪检委员分别发言。")
     assert [e for e in doc.ents if e.label_ == "PERSON"] == []
+
+
+def test_a_bare_level_post_belongs_to_the_division_named_before_it(nlp):
+    roles = _roles(nlp, "平远县委书记林春雷、县长戴国辉陪同调研。")
+    assert ("戴国辉", "县长", "平远县") in roles
+    roles = _roles(nlp, "南平市委副书记、市长严海波出席。")
+    assert ("严海波", "市长", "南平市") in roles
+
+
+def test_common_surnames_make_names(nlp):
+    doc = nlp("县长赖国辉陪同调研，副县长傅小红参加。")
+    assert {"赖国辉", "傅小红"} <= {e.text for e in doc.ents if e.label_ == "PERSON"}

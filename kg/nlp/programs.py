@@ -105,6 +105,7 @@ def _programs(text: str):
 # renewal project (某某棚户区改造项目).
 ROUTE_RE = re.compile(r"[\u4e00-\u9fff]{2,4}至[\u4e00-\u9fff]{2,4}?(?:高速公路|高速铁路|城际铁路|铁路|高铁|公路|国道|快速路|输水工程)")
 RENEWAL_RE = re.compile(r"[\u4e00-\u9fff]{3,12}?(?:改造|修缮|提升|整治)(?:项目|工程)")
+PROGRAM_VERB_RE = re.compile("|".join(sorted(map(re.escape, PROGRAM_VERBS + ["建设", "修建", "新建", "开通"]), key=len, reverse=True)))
 NOT_ROUTE_RE = re.compile("[截直甚乃以]至|至[今此]")
 ROUTE_STOP = set("的在由和与及对将是为了向从把被让等并或以于给按而也就又还其该这那各每年月日")
 
@@ -116,7 +117,11 @@ def _projects(text: str):
         start = m.start()
         while start < m.end() and text[start] in ROUTE_STOP:
             start += 1
-        if not any(ch in ROUTE_STOP for ch in text[start:m.end()]):
+        origin = text[start:text.index("至", start)]
+        verbs = list(PROGRAM_VERB_RE.finditer(origin))  # 加快推进甲至乙…: the verb is no part of it
+        if verbs:
+            start += verbs[-1].end()
+        if not any(ch in ROUTE_STOP for ch in text[start:m.end()]) and text[start] != "至":
             yield start, m.end()
     for m in RENEWAL_RE.finditer(text):
         start = _campaign_start(text, m.end() - 4)

@@ -15,15 +15,19 @@ are kept as character offsets in `doc.user_data`, so a Doc with roles still seri
 
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from .lexicon import LEVEL_WORDS
+from .lexicon import LEVEL_WORDS, POST_RANKS
 from .people import split_title
 from .spans import doc_text
 
 ROLES_KEY = "kg.roles"  # doc.user_data: [(person start, end, title, organ start, end, organ label)]
 ORGAN_LABELS = ("AGENCY", "ORG", "PLACE")
+LEVEL_CHARS = "省市县区镇乡村州旗"
+POST_RANK_RE = re.compile("^(?:" + "|".join(sorted(POST_RANKS, key=len, reverse=True)) + ")+")
 
 
 def _roles_of(doc: Doc) -> list[tuple[Span, str, Span | None]]:
@@ -41,10 +45,12 @@ if not Doc.has_extension("roles"):
     Doc.set_extension("roles", getter=_roles_of)
 
 
-def find_roles(text: str, people: list[tuple[int, int, str]], organs: list[tuple[int, int, str]]):
+def find_roles(text: str, people: list[tuple[int, int, str]], organs: list[tuple[int, int, str]],
+               places: list[tuple[int, int]] = ()):
     """Yield (person start, end, title, organ (start, end, label) or None) for people with
     titles. `people`: (start, end, "、"-joined titles) as kg_people wrote them; `organs`:
-    (start, end, label) of the AGENCY, ORG and PLACE entities."""
+    (start, end, label) of the AGENCY, ORG and PLACE entities; `places`: (start, end) of
+    the places named (also inside organ names), for bare level posts."""
     organ_by_end = {}
     for start, end, label in sorted(organs, key=lambda o: o[1] - o[0]):
         organ_by_end[end] = (start, end, label)  # the longest entity ending there wins
@@ -66,8 +72,24 @@ def find_roles(text: str, people: list[tuple[int, int, str]], organs: list[tuple
                 organ = _named_organ(organ_by_end, position, position + len(title) - 2)
             if organ is None and organ_words and organ_words not in LEVEL_WORDS:  # 自治区主席: the division's
                 organ = (position, position + len(organ_words), "AGENCY")
+            if organ is None:
+                organ = _division_of_post(text, title, position, places)
             yield start, end, title, organ
             position += len(title) + 1  # past "、"
+
+
+def _division_of_post(text: str, title: str, position: int, places) -> tuple[int, int, str] | None:
+    """A bare level post (县长, 副县长, 常务副市长) is the post of the division of its level
+    named last before it in the sentence (某县委书记甲、县长乙 -> 某县); None when the
+    sentence names none (the linker then takes the article's division)."""
+    post = POST_RANK_RE.sub("", title)
+    if len(post) != 2 or post[0] not in LEVEL_CHARS or post[1] != "长":
+        return None
+    sentence_start = max(text.rfind(stop, 0, position) for stop in "。！？\n") + 1
+    for start, end in sorted(places, reverse=True):
+        if sentence_start <= start and end <= position and text[start:end].endswith(post[0]):
+            return start, end, "PLACE"
+    return None
 
 
 def _named_organ(organ_by_end: dict, title_start: int, last_end: int):
@@ -96,8 +118,10 @@ class RoleFinder:
                   if e.label_ == "PERSON" and e._.kg_title]
         organs = [(e.start_char, e.end_char, e.label_) for e in doc.ents if e.label_ in ORGAN_LABELS]
         text = doc_text(doc)
+        places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])] \
+            + [(e.start_char, e.end_char) for e in doc.ents if e.label_ == "PLACE"]
         doc.user_data[ROLES_KEY] = [
             (start, end, title, *(organ if organ else (None, None, None)))
-            for start, end, title, organ in find_roles(text, people, organs)]
+            for start, end, title, organ in find_roles(text, people, organs, places)]
         return doc
 
