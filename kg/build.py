@@ -116,15 +116,15 @@ def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: 
 
 
 def article_text(article: Article) -> str:
-    """What the pipeline reads: the headline as the first paragraph(s), the dateline
-    (新华社某地5月1日电: the outlet and the city it was filed from) and a web page's
-    来源 line (its publisher), then the body."""
-    dateline = [article.dateline] if article.dateline and not article.dateline.startswith(("本报", "本刊")) else []
+    """What the pipeline reads: the headline as the first paragraph(s), the body, then the
+    dateline (新华社某地5月1日电: the outlet and the city it was filed from) and a web page's
+    来源 line (its publisher) -- last, as lines of their own, so that no statement of the
+    body takes the outlet for its subject."""
+    source = [article.dateline] if article.dateline and not article.dateline.startswith(("本报", "本刊")) else []
     if getattr(article, "publisher", None):  # a web page's 来源：X names who published it
-        dateline.append(f"来源：{article.publisher}")
-    if not article.title:
-        return "\n".join([*dateline, article.text])
-    return "\n".join([*headline_statements(article.title), *dateline, article.text])
+        source.append(f"来源：{article.publisher}")
+    headlines = headline_statements(article.title) if article.title else []
+    return "\n".join([*headlines, article.text, *source])
 
 
 def headline_statements(title: str) -> list[str]:
