@@ -33,7 +33,8 @@ POST_RANK_RE = re.compile("^(?:" + "|".join(sorted(POST_RANKS, key=len, reverse=
 def _roles_of(doc: Doc) -> list[tuple[Span, str, Span | None]]:
     roles = []
     for start, end, title, organ_start, organ_end, organ_label in doc.user_data.get(ROLES_KEY, []):
-        person = doc.char_span(start, end, label="PERSON")
+        person = doc.char_span(start, end, label="PERSON") \
+            or doc.char_span(start, end, label="PERSON", alignment_mode="expand")  # tokens merged later
         organ = None
         if organ_start is not None:
             organ = doc.char_span(organ_start, organ_end, label=organ_label, alignment_mode="expand")
