@@ -513,10 +513,10 @@ def test_split_articles_work_grows_linearly_with_the_page():
 def test_a_byline_closing_the_page_belongs_to_the_article_it_ends():
     text = ("今年以来，全市共发放稳岗补贴3200万元，惠及企业1200余家，带动就业4500人。\n"
             "市人社局表示，下一步将继续优化服务流程，推动政策直达快享。\n"
-            "江城日报社全媒体记者 柯雨桐\n")
+            "江城日报社融媒体记者 柯雨桐\n")
     articles = split_articles(text, "page.txt")
     assert len(articles) == 1
-    assert [(b.name, b.role, b.org) for b in articles[0].bylines] == [("柯雨桐", "全媒体记者", "江城日报社")]
+    assert [(b.name, b.role, b.org) for b in articles[0].bylines] == [("柯雨桐", "融媒体记者", "江城日报社")]
 
 
 def test_a_byline_before_more_text_still_opens_the_next_article():

@@ -102,7 +102,7 @@ def _programs(text: str):
 
 
 # Construction projects: a route from A to B (甲至乙高速公路, 甲至乙铁路), and a named
-# renewal project (某某棚户区改造项目).
+# renewal project (某某城中村改造项目, 某某老旧小区改造工程).
 ROUTE_RE = re.compile(r"[\u4e00-\u9fff]{2,4}至[\u4e00-\u9fff]{2,4}?(?:高速公路|高速铁路|城际铁路|铁路|高铁|公路|国道|快速路|输水工程)")
 RENEWAL_RE = re.compile(r"[\u4e00-\u9fff]{3,12}?(?:改造|修缮|提升|整治)(?:项目|工程)")
 PROGRAM_VERB_RE = re.compile("|".join(sorted(map(re.escape, PROGRAM_VERBS + ["建设", "修建", "新建", "开通"]), key=len, reverse=True)))
