@@ -208,3 +208,8 @@ def test_a_place_or_the_party_before_a_level_word_stays_in_the_name(nlp, text, n
     start = text.index(name)
     ents = run_with_model_spans(nlp, text, [(start, start + len(name), "AGENCY")])
     assert (name, "AGENCY") in ents
+
+
+def test_an_organ_name_never_holds_a_titled_person(nlp):
+    doc = nlp("区长洪某某主持召开区政府专题会议。")
+    assert not [e for e in doc.ents if e.label_ in ("AGENCY", "ORG") and "洪" in e.text]

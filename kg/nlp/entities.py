@@ -324,8 +324,10 @@ class EntityMerger:
             spans = list(doc.spans.get(group, []))
             if group == "kg_institutions":
                 names = {(s.start, s.end) for s in spans}
+                people = list(doc.spans.get("kg_people", []))
                 spans = [_organ_start(s, word_starts, place_chars) for s in spans
-                         if not _outvoted(s, model_orgs, names) and not _inside_venue(s, model_spans)]
+                         if not _outvoted(s, model_orgs, names) and not _inside_venue(s, model_spans)
+                         and not any(s.start <= p.start and p.end <= s.end for p in people)]  # 某长王某主持…政府
             elif group == "kg_people":
                 spans = _people_checked_by_model(spans, model_spans, model_orgs)
             rule_spans.extend(spans)
