@@ -25,6 +25,7 @@ from .graph import DocumentRecord, Role, build_graph
 from .ingest import Article, load_documents, printable
 from .linking import Linker
 from .nlp.lexicon import AGENCY_HEADS, ORG_HEADS
+from .nlp.roles import POST_RANK_RE
 from .outdir import FORMAT, OutputError, OutputFolder
 
 BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
@@ -117,10 +118,15 @@ def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: 
 
 
 def article_text(article: Article) -> str:
-    """What the pipeline reads: the headline as the first paragraph(s), then the body."""
-    if not article.title:
-        return article.text
-    return "\n".join([*headline_statements(article.title), article.text])
+    """What the pipeline reads: the headline as the first paragraph(s), the body, then the
+    dateline (新华社某地5月1日电: the outlet and the city it was filed from) and a web page's
+    来源 line (its publisher) -- last, as lines of their own, so that no statement of the
+    body takes the outlet for its subject."""
+    source = [article.dateline] if article.dateline and not article.dateline.startswith(("本报", "本刊")) else []
+    if getattr(article, "publisher", None):  # a web page's 来源：X names who published it
+        source.append(f"来源：{article.publisher}")
+    headlines = headline_statements(article.title) if article.title else []
+    return "\n".join([*headlines, article.text, *source])
 
 
 def headline_statements(title: str) -> list[str]:
@@ -184,15 +190,15 @@ class SentenceIndex:
         return self.text[start:end].strip()
 
 
-def _sentence_at(text: str, pos: int) -> str:
-    return SentenceIndex(text).at(pos)
-
-
 def _link_article(article: Article, doc, linker: Linker):
     text = doc.text
     sentences = SentenceIndex(text)
     institutions = _agencies_by_start(doc)
     places = [e for e in doc.ents if e.label_ == "PLACE" and e._.kg_division is not None]
+    # A place named inside a programme's title (《某市…预案》) still says where the article is.
+    titles = [e for e in doc.ents if e.label_ == "PROGRAM"]
+    places += [s for s in doc.spans.get("kg_places", []) if s._.kg_division is not None
+               and any(t.start <= s.start and s.end <= t.end for t in titles)]
     home = linker.home_place([e._.kg_division for e in places])
     # No printed date: the page's year (the one its month-day dates take), a partial date.
     date = article.date or (str(article.year_hint) if article.year_hint else None)
@@ -202,10 +208,11 @@ def _link_article(article: Article, doc, linker: Linker):
     roles: list[Role] = []
     place_ids_by_end: dict[int, str] = {}
     named_places = []  # divisions named so far, for 镇党委 / 村委会 after a town or village
+    entity_at = {}  # (start, end) of a linked span -> its entity
     for ent in doc.ents:
         if not linkable(ent):
             continue
-        entity = linker.link(ent.label_, ent.text, division_key=ent._.kg_division, home=home,
+        entity = linker.link(ent.label_, ent._.kg_refers_to or ent.text, division_key=ent._.kg_division, home=home,
                              parent_id=place_ids_by_end.get(ent.start_char), nearby=named_places[-MAX_NEARBY:])
         if ent.label_ == "PLACE":
             place_ids_by_end[ent.end_char] = entity.id
@@ -222,16 +229,17 @@ def _link_article(article: Article, doc, linker: Linker):
                 record.mentions[issuer.id] += 1
                 if issuer.id not in record.evidence:
                     record.evidence[issuer.id] = sentences.at(ent.start_char)
-        if ent.label_ == "PERSON" and ent._.kg_title:
-            sentence = sentences.at(ent.start_char)
-            org = _organisation_before(mentions, ent.start_char - len(ent._.kg_title) - 1, skip_last=True)
-            for i, title in enumerate(ent._.kg_title.split("、")):
-                entity.positions.append(title)
-                # The organisation written before a chain of titles is the first title's.
-                where = (org if i == 0 else None) or _title_jurisdiction(title, linker, home)
-                roles.append(Role(entity.id, title, where, article.id, sentence))
-                if where and where not in record.mentions:
-                    record.mentions[where] += 0  # linked, so it must be in the graph
+        entity_at[(ent.start_char, ent.end_char)] = entity
+
+    for person, title, organ in doc._.roles:  # kg_roles: who holds which post, in which organ
+        entity = entity_at.get((person.start_char, person.end_char))
+        if entity is None:
+            continue
+        entity.positions.append(title)
+        where = _organ_id(organ, entity_at, linker, home) or _title_jurisdiction(title, linker, home)
+        roles.append(Role(entity.id, title, where, article.id, sentences.at(person.start_char)))
+        if where and where not in record.mentions:
+            record.mentions[where] += 0  # linked, so it must be in the graph
 
     for byline in article.bylines:
         person = linker.link("PERSON", byline.name)
@@ -284,8 +292,9 @@ def _issuer(institutions: dict[int, list], program, linker: Linker, home):
 
 
 def _title_jurisdiction(title: str, linker: Linker, home) -> str | None:
-    """市长 -> the article's city; 县委书记 -> the county's Party committee."""
-    if home is None or title[0] not in "省市县区镇乡村":
+    """市长, 副市长 -> the article's city; 县委书记 -> the county's Party committee."""
+    title = POST_RANK_RE.sub("", title)
+    if home is None or not title or title[0] not in "省市县区镇乡村":
         return None
     organ = re.match(r"[省市县区镇乡村](委|政府|人大|政协)", title)
     if organ:
@@ -294,17 +303,17 @@ def _title_jurisdiction(title: str, linker: Linker, home) -> str | None:
     return linker.place_for_division(division).id if division else None
 
 
-def _organisation_before(mentions: list[Mention], title_start: int, skip_last: bool = False) -> str | None:
-    """The organisation or place written right before a title (…村党支部书记 NAME).
-
-    `skip_last` leaves out the last mention (the person's own) without copying the list."""
-    for index in range(len(mentions) - 1 - skip_last, -1, -1):
-        mention = mentions[index]
-        if mention.label in ("AGENCY", "ORG", "PLACE") and title_start - 1 <= mention.end <= title_start + 6:
-            return mention.entity_id
-        if mention.end < title_start - 1:
-            break
-    return None
+def _organ_id(organ, entity_at: dict, linker: Linker, home) -> str | None:
+    """The entity of a title's organ: the linked entity it is, or the organ words linked
+    in the article's division (市人大常委会 -> that city's)."""
+    if organ is None:
+        return None
+    linked = entity_at.get((organ.start_char, organ.end_char))
+    if linked is not None:
+        return linked.id
+    if len(organ.text) < 2:
+        return None
+    return linker.link(organ.label_ or "AGENCY", organ.text, home=home).id
 
 
 def _report(inputs, articles, skipped, graph: nx.MultiDiGraph, timings) -> dict:

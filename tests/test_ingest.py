@@ -526,3 +526,43 @@ def test_split_articles_work_grows_linearly_with_the_page():
     assert [a.kind for a in articles] == ["article", "caption"] * 600
     assert [a.title for a in articles[::2]] == [f"{TOWNS[i % 6]}举办第{i}届农民丰收节" for i in range(150, 750)]
     assert _calls(large) <= 4.5 * _calls(small)
+
+
+def test_a_byline_closing_the_page_belongs_to_the_article_it_ends():
+    text = ("今年以来，全市共发放稳岗补贴3200万元，惠及企业1200余家，带动就业4500人。\n"
+            "市人社局表示，下一步将继续优化服务流程，推动政策直达快享。\n"
+            "江城日报社融媒体记者 柯雨桐\n")
+    articles = split_articles(text, "page.txt")
+    assert len(articles) == 1
+    assert [(b.name, b.role, b.org) for b in articles[0].bylines] == [("柯雨桐", "融媒体记者", "江城日报社")]
+
+
+def test_a_byline_before_more_text_still_opens_the_next_article():
+    text = ("今年以来，全市共发放稳岗补贴3200万元，惠及企业1200余家，带动就业4500人。\n"
+            "记者 柯雨桐\n"
+            "近日，市应急管理局组织开展防汛应急演练，检验各部门协同处置能力，参演人员300余名。\n")
+    articles = split_articles(text, "page.txt")
+    assert [[b.name for b in a.bylines] for a in articles] == [[], ["柯雨桐"]]
+
+
+def test_the_publisher_of_a_web_page():
+    text = ("发布时间：2021-04-06 09:30 来源：江城晚报\n"
+            "近日，市应急管理局组织开展防汛应急演练，检验各部门协同处置能力，参演人员300余名。\n")
+    articles = split_articles(text, "page.txt")
+    assert [a.publisher for a in articles] == ["江城晚报"]
+    assert split_articles(NEWS, "page.txt")[0].publisher is None
+
+
+def test_a_bracketed_credit_line_closes_the_article():
+    text = ("新华社长沙6月9日电（记者 严某某）6月9日，湖南省召开防汛工作会议，部署全省防汛工作。\n"
+            "会议要求各地压实责任，加强值班值守，确保安全度汛。\n"
+            "（严某某 莫晓岚）\n")
+    articles = split_articles(text, "page.txt")
+    assert len(articles) == 1
+    assert [b.name for b in articles[0].bylines] == ["严某某", "莫晓岚"]
+
+
+def test_a_bracketed_word_line_is_no_credit():
+    text = ("近日，市应急管理局组织开展防汛应急演练，检验各部门协同处置能力，参演人员300余名。\n"
+            "（试行）\n")
+    assert split_articles(text, "page.txt")[0].bylines == []

@@ -10,7 +10,7 @@ recipe in `pipelines/`:
     -> tok2vec           CNN character encoder    │ kg/models/ner      (pipelines/ner)
     -> kg_char_ner       BILUO tagger, Viterbi    ┘
     -> kg_places         gazetteer places          kg/models/gazetteer.json.gz (pipelines/gazetteer.py)
-    -> kg_institutions -> kg_programs -> kg_people -> kg_entities    (rules, no data)
+    -> kg_institutions -> kg_programs -> kg_people -> kg_entities -> kg_roles    (rules, no data)
 
 Without a trained NER the same pipeline runs on the rules alone: the statistical
 components plug in at that seam. `save_pipeline` writes the assembled pipeline as
@@ -26,13 +26,13 @@ import spacy
 from spacy.language import Language
 
 from . import (  # noqa: F401  (registers the factories)
-    char_ner, entities, features, institutions, people, places, programs, segmenter, text_style,
+    char_ner, entities, features, institutions, people, places, programs, roles, segmenter, text_style,
 )
 
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 NER_DIR = MODELS_DIR / "ner"
-RULE_COMPONENTS = ("kg_places", "kg_institutions", "kg_programs", "kg_people", "kg_entities")
+RULE_COMPONENTS = ("kg_places", "kg_institutions", "kg_programs", "kg_people", "kg_entities", "kg_roles")
 
 
 def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | None = None) -> Language:
