@@ -15,12 +15,13 @@ import re
 import signal
 import sys
 import time
+from bisect import bisect_left
 from collections import Counter
 from pathlib import Path
 
 import networkx as nx
 
-from .events import TRIGGER_RE, Mention
+from .events import TRIGGER_RE
 from .graph import DocumentRecord, Role, build_graph
 from .ingest import Article, load_documents, printable
 from .linking import Linker
@@ -95,10 +96,15 @@ def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: 
 
 
 def article_text(article: Article) -> str:
-    """What the pipeline reads: the headline as the first paragraph(s), then the body."""
-    if not article.title:
-        return article.text
-    return "\n".join([*headline_statements(article.title), article.text])
+    """What the pipeline reads: the headline as the first paragraph(s), the body, then the
+    dateline (新华社某地5月1日电: the outlet and the city it was filed from) and a web page's
+    来源 line (its publisher) -- last, as lines of their own, so that no statement of the
+    body takes the outlet for its subject."""
+    source = [article.dateline] if article.dateline and not article.dateline.startswith(("本报", "本刊")) else []
+    if getattr(article, "publisher", None):  # a web page's 来源：X names who published it
+        source.append(f"来源：{article.publisher}")
+    headlines = headline_statements(article.title) if article.title else []
+    return "\n".join([*headlines, article.text, *source])
 
 
 def headline_statements(title: str) -> list[str]:
@@ -126,28 +132,43 @@ def _annotate(nlp, articles: list[Article], progress: bool | None):
         page_texts.setdefault(article.source, []).append(text)
     contexts = {source: page_context("\n".join(parts), gazetteer) for source, parts in page_texts.items()}
 
-    def docs():
-        for article, text in zip(articles, texts):
-            doc = nlp.make_doc(text)
-            doc._.kg_place_context = contexts[article.source]
-            doc._.kg_doc_id = article.id
-            doc._.kg_date = article.date
-            doc._.kg_year = int(article.date[:4]) if article.date else article.year_hint
-            yield doc
+    def prepare(doc, article: Article) -> None:
+        doc._.kg_place_context = contexts[article.source]
+        doc._.kg_doc_id = article.id
+        doc._.kg_date = article.date
+        doc._.kg_year = int(article.date[:4]) if article.date else article.year_hint
 
     from tqdm import tqdm
 
+    from .nlp.chunking import pipe_docs
+
+    # Long texts go through in chunks and come back as one Doc (never E088, bounded memory).
+    docs = (doc for doc, _ in pipe_docs(nlp, ((text, article) for article, text in zip(articles, texts)),
+                                        batch_size=32, prepare=prepare))
     show = progress if progress is not None else len(page_texts) > 1
-    yield from tqdm(nlp.pipe(docs(), batch_size=32), total=len(articles), desc="kg build", unit="doc",
-                    disable=not show, file=sys.stderr)
+    yield from tqdm(docs, total=len(articles), desc="kg build", unit="doc", disable=not show, file=sys.stderr)
 
 
-def _sentence_at(text: str, pos: int) -> str:
-    stops = "。！？；\n"
-    start = max(text.rfind(c, 0, pos) for c in stops) + 1
-    ends = [i for i in (text.find(c, pos) for c in stops) if i >= 0]
-    end = min(ends) + 1 if ends else len(text)
-    return text[start:end].strip()
+SENTENCE_STOP_RE = re.compile(r"[。！？；\n]")
+MAX_EVIDENCE = 500  # characters of evidence around a mention in a text without sentence stops
+
+
+class SentenceIndex:
+    """The sentence around an offset, by binary search over the stops' offsets: a
+    search of the text per mention made a long text quadratic."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.stops = [m.start() for m in SENTENCE_STOP_RE.finditer(text)]
+
+    def at(self, pos: int) -> str:
+        following = bisect_left(self.stops, pos)  # first stop at or after pos
+        start = self.stops[following - 1] + 1 if following else 0
+        end = self.stops[following] + 1 if following < len(self.stops) else len(self.text)
+        if end - start > MAX_EVIDENCE:
+            start = max(start, pos - MAX_EVIDENCE // 2)
+            end = min(end, start + MAX_EVIDENCE)
+        return self.text[start:end].strip()
 
 
 def graph_of_articles(nlp, articles: list[Article], *, include_text: bool = True,
@@ -181,29 +202,25 @@ def document_record(article: Article, doc, linker: Linker) -> tuple[DocumentReco
     date = article.date or (str(article.year_hint) if article.year_hint else None)
     record = DocumentRecord(id=article.id, title=article.title, source=article.source, date=date,
                             kind=article.kind, text=article.text)
-    mentions: list[Mention] = []
     roles: list[Role] = []
+    sentences = SentenceIndex(text)
     issuers = {start: issuer for _, issuer, start in doc._.kg_issuers or ()}
     for ent in doc.ents:
         if not ent.kb_id_:
             continue
         entity = linker.entities[ent.kb_id_]
-        mentions.append(Mention(ent.start_char, ent.end_char, ent.label_, entity.id, entity.name))
         record.mentions[entity.id] += 1
-        record.evidence.setdefault(entity.id, _sentence_at(text, ent.start_char))
+        if entity.id not in record.evidence:
+            record.evidence[entity.id] = sentences.at(ent.start_char)
         if ent.start_char in issuers and ent.label_ == "PROGRAM":
             record.mentions[issuers[ent.start_char]] += 1
-            record.evidence.setdefault(issuers[ent.start_char], _sentence_at(text, ent.start_char))
-        if ent.label_ == "PERSON" and ent._.kg_title:
-            sentence = _sentence_at(text, ent.start_char)
-            org = _organisation_before(mentions[:-1], ent.start_char - len(ent._.kg_title) - 1)
-            for i, title in enumerate(ent._.kg_title.split("、")):
-                entity.positions.append(title)
-                # The organisation written before a chain of titles is the first title's.
-                where = (org if i == 0 else None) or _title_jurisdiction(title, linker, home)
-                roles.append(Role(entity.id, title, where, article.id, sentence))
-                if where and where not in record.mentions:
-                    record.mentions[where] += 0  # linked, so it must be in the graph
+            if issuers[ent.start_char] not in record.evidence:
+                record.evidence[issuers[ent.start_char]] = sentences.at(ent.start_char)
+    for person_id, title, organ_id, start in doc._.kg_positions or ():  # kg_roles, linked by kg_linker
+        linker.entities[person_id].positions.append(title)
+        roles.append(Role(person_id, title, organ_id, article.id, sentences.at(start)))
+        if organ_id and organ_id not in record.mentions:
+            record.mentions[organ_id] += 0  # linked, so it must be in the graph
 
     for byline in article.bylines:
         person = linker.link("PERSON", byline.name)
@@ -217,27 +234,6 @@ def document_record(article: Article, doc, linker: Linker) -> tuple[DocumentReco
             record.evidence.setdefault(org.id, f"{byline.org}{byline.role}{byline.name}")
             roles.append(Role(person.id, byline.role, org.id, article.id, f"{byline.org}{byline.role}{byline.name}"))
     return record, roles
-
-
-def _title_jurisdiction(title: str, linker: Linker, home) -> str | None:
-    """市长 -> the article's city; 县委书记 -> the county's Party committee."""
-    if home is None or title[0] not in "省市县区镇乡村":
-        return None
-    organ = re.match(r"[省市县区镇乡村](委|政府|人大|政协)", title)
-    if organ:
-        return linker.link("AGENCY", organ.group(), home=home).id
-    division = linker.jurisdiction(home, title[0]) if title[0] in "省市县区" else None
-    return linker.place_for_division(division).id if division else None
-
-
-def _organisation_before(mentions: list[Mention], title_start: int) -> str | None:
-    """The organisation or place written right before a title (…村党支部书记 NAME)."""
-    for mention in reversed(mentions):
-        if mention.label in ("AGENCY", "ORG", "PLACE") and title_start - 1 <= mention.end <= title_start + 6:
-            return mention.entity_id
-        if mention.end < title_start - 1:
-            break
-    return None
 
 
 def _report(inputs, articles, skipped, graph: nx.MultiDiGraph, timings) -> dict:

@@ -58,7 +58,7 @@ class Sentence:
 
 def detect_format(path: Path) -> str:
     """'cluener' if the first non-blank line is a JSON object, else 'bio'."""
-    with open(path, encoding="utf-8-sig") as handle:
+    with open(path, encoding="utf-8-sig", errors="replace", newline="\n") as handle:
         for line in handle:
             stripped = line.strip()
             if stripped:
@@ -66,32 +66,75 @@ def detect_format(path: Path) -> str:
     raise GoldFormatError(f"{path}: file is empty")
 
 
-def read_bio(path: Path) -> list[Sentence]:
-    """Read `char<TAB>tag` lines; a tag I-X after O or another label opens a span."""
+def _lines(path: Path) -> Iterator[tuple[int, str | None]]:
+    """(line number, text without its line end) of a UTF-8 file, split on "\\n" only;
+    None as the text of a line that is not UTF-8."""
+    with open(path, encoding="utf-8-sig", errors="surrogateescape", newline="\n") as handle:
+        for line_no, line in enumerate(handle, 1):
+            line = line.removesuffix("\n").removesuffix("\r")
+            try:
+                line.encode("utf-8")
+            except UnicodeEncodeError:
+                yield line_no, None
+                continue
+            yield line_no, line
+
+
+class _Problems:
+    """Bad lines: raised at once (problems=None, the library default) or collected and skipped."""
+
+    def __init__(self, path: Path, problems: list[str] | None):
+        self.path, self.problems = path, problems
+
+    def report(self, line_no: int, reason: str) -> None:
+        message = f"{self.path}:{line_no}: {reason}"
+        if self.problems is None:
+            raise GoldFormatError(message)
+        self.problems.append(message)
+
+
+def read_bio(path: Path, problems: list[str] | None = None, limit: int | None = None) -> list[Sentence]:
+    """Read `char<TAB>tag` lines; a tag I-X after O or another label opens a span.
+
+    A bad line raises GoldFormatError, or, given a `problems` list, is added to it as
+    `FILE:LINE: reason` and its sentence skipped. `limit` stops after that many sentences."""
+    bad = _Problems(path, problems)
     sentences: list[Sentence] = []
     chars: list[str] = []
     tags: list[str] = []
-    with open(path, encoding="utf-8-sig") as handle:
-        for line_no, line in enumerate(handle, 1):
-            line = line.rstrip("\r\n")
-            if not line.strip():
-                if chars:
-                    sentences.append(_bio_sentence(chars, tags))
-                    chars, tags = [], []
-                continue
-            parts = line.split("\t") if "\t" in line else line.rsplit(" ", 1)
-            if len(parts) != 2 or not parts[0] or not parts[1]:
-                raise GoldFormatError(
-                    f"{path}:{line_no}: expected 'char<TAB>tag', got {line!r}"
-                )
-            tag = parts[1].strip()
-            if tag != "O" and not (len(tag) > 2 and tag[:2] in ("B-", "I-", "E-", "S-", "M-")):
-                raise GoldFormatError(f"{path}:{line_no}: bad tag {tag!r}")
-            chars.append(parts[0])
-            tags.append(tag)
-    if chars:
+    broken = False
+    for line_no, line in _lines(path):
+        if line is not None and not line.strip():
+            if chars and not broken:
+                sentences.append(_bio_sentence(chars, tags))
+                if limit is not None and len(sentences) >= limit:
+                    return sentences
+            chars, tags, broken = [], [], False
+            continue
+        reason = _bio_problem(line)
+        if reason:
+            bad.report(line_no, reason + "; its sentence is skipped")
+            broken = True
+            continue
+        parts = line.split("\t") if "\t" in line else line.rsplit(" ", 1)
+        chars.append(parts[0])
+        tags.append(parts[1].strip())
+    if chars and not broken and (limit is None or len(sentences) < limit):
         sentences.append(_bio_sentence(chars, tags))
     return sentences
+
+
+def _bio_problem(line: str | None) -> str | None:
+    """Why a BIO line cannot be read, or None."""
+    if line is None:
+        return "not UTF-8"
+    parts = line.split("\t") if "\t" in line else line.rsplit(" ", 1)
+    if len(parts) != 2 or not parts[0] or not parts[1]:
+        return f"expected 'char<TAB>tag', got {line[:80]!r}"
+    tag = parts[1].strip()
+    if tag != "O" and not (len(tag) > 2 and tag[:2] in ("B-", "I-", "E-", "S-", "M-")):
+        return f"bad tag {tag[:80]!r}"
+    return None
 
 
 def _bio_sentence(chars: list[str], tags: list[str]) -> Sentence:
@@ -118,50 +161,101 @@ def _bio_sentence(chars: list[str], tags: list[str]) -> Sentence:
     return Sentence(text, spans)
 
 
-def read_cluener(path: Path) -> list[Sentence]:
-    """Read CLUENER JSON Lines (`entity_list` or the original `label` dict form)."""
+def read_cluener(path: Path, problems: list[str] | None = None, limit: int | None = None) -> list[Sentence]:
+    """Read CLUENER JSON Lines (`entity_list` or the original `label` dict form).
+
+    A bad line raises GoldFormatError, or, given a `problems` list, is added to it as
+    `FILE:LINE: reason` and skipped. `limit` stops after that many sentences."""
+    bad = _Problems(path, problems)
     sentences = []
-    with open(path, encoding="utf-8-sig") as handle:
-        for line_no, line in enumerate(handle, 1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-                text = record["text"]
-                spans = list(_cluener_spans(record))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
-                raise GoldFormatError(f"{path}:{line_no}: {type(exc).__name__}: {exc}") from exc
-            for start, end, _label in spans:
-                if not (0 <= start < end <= len(text)):
-                    raise GoldFormatError(
-                        f"{path}:{line_no}: span {start}-{end} outside the text"
-                    )
-            sentences.append(Sentence(text, spans))
+    for line_no, line in _lines(path):
+        if line is not None and not line.strip():
+            continue
+        try:
+            if line is None:
+                raise ValueError("not UTF-8")
+            sentences.append(_cluener_sentence(line))
+        except ValueError as exc:
+            bad.report(line_no, str(exc))
+            continue
+        if limit is not None and len(sentences) >= limit:
+            break
     return sentences
+
+
+def _cluener_sentence(line: str) -> Sentence:
+    """One CLUENER line as a Sentence; ValueError saying what is wrong with it."""
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"not JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(record, dict):
+        raise ValueError(f"expected a JSON object, got {_kind(record)}")
+    text = record.get("text")
+    if not isinstance(text, str):
+        raise ValueError(f"'text' must be a string, got {_kind(text)}")
+    spans = list(_cluener_spans(record))
+    for start, end, _label in spans:
+        if not (0 <= start < end <= len(text)):
+            raise ValueError(f"span {start}-{end} outside the text")
+    return Sentence(text, spans)
 
 
 def _cluener_spans(record: dict) -> Iterator[tuple[int, int, str]]:
     """Spans of one CLUENER record; both the list form and the nested dict form."""
     if "entity_list" in record:
-        for entity in record["entity_list"]:
-            index = entity["entity_index"]
-            yield int(index["begin"]), int(index["end"]), entity["entity_type"]
+        entities = record["entity_list"]
+        if not isinstance(entities, list):
+            raise ValueError(f"'entity_list' must be a list, got {_kind(entities)}")
+        for entity in entities:
+            index = entity.get("entity_index") if isinstance(entity, dict) else None
+            if not isinstance(index, dict):
+                raise ValueError(f"an entity must be an object with 'entity_index', got {_kind(entity)}")
+            yield _offset(index.get("begin"), "begin"), _offset(index.get("end"), "end"), \
+                _label(entity.get("entity_type"))
     elif "label" in record:  # original CLUENER: {label: {name: [[b, e_inclusive]]}}
-        for label, names in (record["label"] or {}).items():
+        labels = record["label"] or {}
+        if not isinstance(labels, dict):
+            raise ValueError(f"'label' must be an object, got {_kind(labels)}")
+        for label, names in labels.items():
+            if not isinstance(names, dict):
+                raise ValueError(f"'label.{label}' must be an object, got {_kind(names)}")
             for positions in names.values():
-                for begin, end_inclusive in positions:
-                    yield int(begin), int(end_inclusive) + 1, label
+                if not isinstance(positions, list):
+                    raise ValueError(f"positions must be a list, got {_kind(positions)}")
+                for position in positions:
+                    if not (isinstance(position, list) and len(position) == 2):
+                        raise ValueError(f"a position must be [begin, end], got {json.dumps(position)[:40]}")
+                    yield _offset(position[0], "begin"), _offset(position[1], "end") + 1, label
     else:
-        raise KeyError("entity_list")
+        raise ValueError("no 'entity_list' (or 'label')")
 
 
-def read_gold(path: Path) -> tuple[str, list[Sentence]]:
-    """Detect the format and read the file."""
+def _offset(value, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"'{name}' must be a whole number, got {_kind(value)}")
+    return value
+
+
+def _label(value) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"'entity_type' must be a string, got {_kind(value)}")
+    return value
+
+
+def _kind(value) -> str:
+    return "null" if value is None else f"{type(value).__name__} {json.dumps(value, ensure_ascii=False)[:40]}"
+
+
+def read_gold(path: Path, problems: list[str] | None = None, limit: int | None = None,
+              ) -> tuple[str, list[Sentence]]:
+    """Detect the format and read the file (bad lines: see read_bio / read_cluener)."""
     path = Path(path)
     if not path.is_file():
         raise GoldFormatError(f"{path}: no such file")
     fmt = detect_format(path)
-    return fmt, (read_cluener(path) if fmt == "cluener" else read_bio(path))
+    reader = read_cluener if fmt == "cluener" else read_bio
+    return fmt, reader(path, problems, limit)
 
 
 # ---------------------------------------------------------------- scoring
@@ -227,14 +321,20 @@ def evaluate_spans(sentences: list[Sentence],
 
 
 def predict_spans(nlp, texts: list[str], batch_size: int = 256) -> list[list]:
-    """Run a spaCy pipeline and return (start_char, end_char, label) per text."""
+    """Run a spaCy pipeline and return (start_char, end_char, label) per text; a text of
+    any length goes through in chunks (kg/nlp/chunking.py)."""
+    from kg.nlp.chunking import pipe_chunks
     from kg.nlp.pipeline import entities_only
 
+    predicted: list[list] = []
+    spans: list = []
     with entities_only(nlp):
-        return [
-            [(ent.start_char, ent.end_char, ent.label_) for ent in doc.ents]
-            for doc in nlp.pipe(texts, batch_size=batch_size)
-        ]
+        for _, offset, doc, last in pipe_chunks(nlp, ((text, None) for text in texts), batch_size=batch_size):
+            spans += [(ent.start_char + offset, ent.end_char + offset, ent.label_) for ent in doc.ents]
+            if last:
+                predicted.append(spans)
+                spans = []
+    return predicted
 
 
 def load_model(model_dir: str | None):
@@ -277,27 +377,44 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="gold file: BIO (char<TAB>tag) or CLUENER JSON Lines")
     parser.add_argument("--model", help="trained spaCy model directory (default: the project pipeline)")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    parser.add_argument("--limit", type=int, default=0, help="score only the first N sentences")
+    parser.add_argument("--limit", type=_positive_int, metavar="N", help="score only the first N sentences")
+
+
+def _positive_int(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
 
 
 def run(args: argparse.Namespace) -> int:
+    """Bad lines are reported (FILE:LINE: reason) and skipped; the rest is scored."""
+    problems: list[str] = []
     try:
-        fmt, sentences = read_gold(Path(args.file))
-    except (GoldFormatError, UnicodeDecodeError, OSError) as exc:
+        fmt, sentences = read_gold(Path(args.file), problems, args.limit)
+    except (GoldFormatError, OSError) as exc:
         print(f"kg evaluate: {exc}" if isinstance(exc, GoldFormatError)
-              else f"kg evaluate: {args.file}: {exc}", file=sys.stderr)
+              else f"kg evaluate: {args.file}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    if args.limit:
-        sentences = sentences[: args.limit]
+    for problem in problems:
+        print(f"kg evaluate: {problem}", file=sys.stderr)
+    if not sentences:
+        print(f"kg evaluate: {args.file}: no sentence to score", file=sys.stderr)
+        return 2
     nlp = load_model(args.model)
     predicted = predict_spans(nlp, [s.text for s in sentences])
     result = evaluate_spans(sentences, predicted)
     result["format"] = fmt
     result["file"] = str(args.file)
+    result["bad_lines"] = len(problems)
     if args.json:
         print(json.dumps(result, ensure_ascii=False, indent=2))
     else:
         merged = " (AGENCY merged into ORG: the gold file has no AGENCY)" if result["merge_agency"] else ""
-        print(f"{args.file}: {fmt}, {len(sentences)} sentences{merged}")
+        skipped = f", {len(problems)} bad lines skipped" if problems else ""
+        print(f"{args.file}: {fmt}, {len(sentences)} sentences{skipped}{merged}")
         print(format_table(result))
     return 0

@@ -22,16 +22,24 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from .nlp.chunking import register_shift
 from .nlp.lexicon import QUANTITY_RE
 from .nlp.spans import doc_text
 
+EVENTS_KEY = "kg.events"  # doc.user_data: the events as plain dicts, so a Doc still serialises
+
+
+def _events_of(doc: Doc) -> list:
+    return [Event(**event) for event in doc.user_data.get(EVENTS_KEY, [])]
+
+
 if not Doc.has_extension("events"):
-    Doc.set_extension("events", default=None)
+    Doc.set_extension("events", getter=_events_of)
 
 # Event taxonomy: type -> trigger verbs as written (longest match wins).
 TRIGGERS: dict[str, list[str]] = {
@@ -128,6 +136,7 @@ RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正
 MAX_OBJECT = 40
 MAX_SPEECH = 80
 MAX_SENTENCE = 500  # longer "sentences" are tables or run-on lists: skipped
+MAX_ANAPHOR_LOOKBACK = 200  # mentions an anaphor (该市) may reach back over
 
 FULL_DATE_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 YEAR_MONTH_RE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月")
@@ -164,6 +173,10 @@ class Event:
     objects: list[str] = field(default_factory=list)
     locations: list[str] = field(default_factory=list)
     offset: int = 0                    # trigger offset in the document text
+
+
+# A long text's chunks are joined into one Doc: its events' trigger offsets move with them.
+register_shift(EVENTS_KEY, lambda event, shift: {**event, "offset": event["offset"] + shift})
 
 
 def resolve_date(text: str, year: int | None, doc_date: str | None) -> tuple[str | None, str | None]:
@@ -277,14 +290,14 @@ class EventExtractor:
         if HOME_RE.search(segment) and self.home:
             return [self.home]
         if PRONOUN_RE.match(segment if segment[:1] in "他她" else _strip_adverbials(segment)):
-            return next(([m.entity_id] for m in reversed(self.history) if m.label == "PERSON"), [])
+            return next(([m.entity_id] for m in reversed(self.history[-MAX_ANAPHOR_LOOKBACK:]) if m.label == "PERSON"), [])
         m = ANAPHOR_RE.search(segment)
         if not m:
             return []
         wanted = ANAPHOR_LABEL.get(m.group(1), "AGENCY")
         # 该镇: the town named last (a 镇 before a 省 named since), else any place of that kind.
         for strict in (True, False):
-            for mention in reversed(self.history):
+            for mention in reversed(self.history[-MAX_ANAPHOR_LOOKBACK:]):
                 if mention.label != wanted:
                     continue
                 if wanted == "PLACE" and strict and not mention.name.endswith(m.group(1)):
@@ -835,7 +848,8 @@ class EventComponent:
             columns = doc.to_array(["IDX", "LENGTH", "TAG"]).tolist()  # one pass, no Token objects
             tags = {idx: (idx + length, strings[tag]) for idx, length, tag in columns if tag}
             bounds = {idx for idx, _, _ in columns} | {idx + length for idx, length, _ in columns}
-        doc._.events = EventExtractor(doc._.kg_doc_id or "doc", doc_text(doc), mentions, doc._.kg_year, doc._.kg_date,
-                                      place_of, word_bounds=bounds, home=home_id, tags=tags,
-                                      segmenter_bounds=segmenter_bounds).extract()
+        events = EventExtractor(doc._.kg_doc_id or "doc", doc_text(doc), mentions, doc._.kg_year, doc._.kg_date,
+                                place_of, word_bounds=bounds, home=home_id, tags=tags,
+                                segmenter_bounds=segmenter_bounds).extract()
+        doc.user_data[EVENTS_KEY] = [asdict(event) for event in events]
         return doc

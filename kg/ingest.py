@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from math import log, sqrt
 
+import opencc  # imported once here: an import cut short by a signal mid-batch would look like a bad file
+
 MAX_FILE_BYTES = 64 * 2**20
 
 
@@ -58,6 +60,9 @@ class Article:
     text: str
     bylines: list[Byline] = field(default_factory=list)
     year_hint: int | None = None
+    publisher: str | None = None  # a web page's 来源：X, when the page names one
+
+
 
 
 # ---------------------------------------------------------------- patterns
@@ -107,6 +112,8 @@ FULL_DATE_RE = re.compile(
 YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})(?=\s*年|[-/.]\d{1,2}[-/.]\d{1,2})")
 CN_YEAR_RE = re.compile(r"([〇零一二三四五六七八九]{4})年")
 CN_DIGITS = str.maketrans("〇零一二三四五六七八九", "00123456789")
+# a web page's meta line naming who published it: 发布时间：… 来源：某某日报
+PUBLISHER_RE = re.compile(rf"来源[:：]\s*([{HAN}A-Za-z0-9（）()·]{{2,30}})")
 CONTROL_CHAR_RE = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
 
 
@@ -246,7 +253,6 @@ _TRANSLATE.update({ord("「"): "“", ord("」"): "”", ord("『"): "‘", ord(
 
 @lru_cache(maxsize=1)
 def _t2s():
-    import opencc
     return opencc.OpenCC("t2s")
 
 
@@ -472,6 +478,23 @@ def _split_trailing_credit(p: _Para) -> list[_Para]:
     return [p]
 
 
+# a credit on a line of its own: reporters' names alone in brackets, （王某 李某某）
+NAMES_CREDIT_RE = re.compile(rf"^[（(]\s*([{HAN}]{{2,4}}(?:[\s、]+[{HAN}]{{2,4}}){{0,5}})\s*[）)]$")
+
+
+def _names_credit(text: str) -> str | None:
+    """The names of a bracketed credit line, when every one is surname-first (（试行） is none)."""
+    from .nlp.lexicon import NOT_NAMES, SURNAMES_DOUBLE, SURNAMES_SINGLE
+
+    m = NAMES_CREDIT_RE.match(text.strip())
+    if not m:
+        return None
+    names = re.split(r"[\s、]+", m.group(1))
+    ok = all(n not in NOT_NAMES and (n[:2] in SURNAMES_DOUBLE or (n[0] in SURNAMES_SINGLE and len(n) <= 3))
+             for n in names)
+    return " ".join(names) if ok else None
+
+
 def _classify(paras: list[_Para]) -> list[_Para]:
     """Tell article starts, bylines, photo credits, headlines and page furniture from body text."""
     paras = [part for p in paras for part in _split_trailing_credit(p)]  # a new list: inserting is quadratic
@@ -479,7 +502,10 @@ def _classify(paras: list[_Para]) -> list[_Para]:
         text = p.text
         bare = BYLINE_LEAD_RE.sub("", text)  # ■本报记者 王某 / 文/记者 王某
         people = _parse_people(bare, strict=True) if len(text) <= 40 and not BODY_PUNCT_RE.search(text) else None
-        if _starts_article(text):
+        credit_names = _names_credit(text) if len(text) <= 40 else None
+        if credit_names:
+            p.kind, p.lines = "byline", [credit_names]
+        elif _starts_article(text):
             p.kind = "start"
         elif _credit(text) or (people and all(role == "摄影" for _, role, _ in people)):
             p.kind = "credit"
@@ -589,6 +615,7 @@ def _group(paras: list[_Para], paper: str | None) -> list[_Group]:
         groups.append(group)
         return group
 
+    last_text = max((i for i, p in enumerate(paras) if p.kind in ("body", "start")), default=-1)
     for i, p in enumerate(paras):
         if p.kind == "headline":
             if current and current.dateline is None and current.has_text:
@@ -601,9 +628,12 @@ def _group(paras: list[_Para], paper: str | None) -> list[_Group]:
             groups.append(current)
         elif p.kind == "byline":
             people = _bylines(_parse_people(BYLINE_LEAD_RE.sub("", p.text), strict=True), None, paper)
-            if current is None or current.has_text:
+            # a byline after the text opens the next article, unless no text follows it:
+            # then it closes the article it ends (…全文。 / 某某日报记者 王某)
+            if current is None or (current.has_text and i < last_text):
                 current = open_undated(i)
-            current.bylines += people
+            named = {b.name for b in current.bylines}
+            current.bylines += [b for b in people if b.name not in named]  # a closing credit repeats the byline
         elif p.kind == "caption":
             groups.append(_Group("caption", paras=[p.text], at=i))
         elif p.kind == "credit":
@@ -707,13 +737,16 @@ def split_articles(text: str, source: str, date: str | None = None) -> list[Arti
     groups = _group(paras, _paper_name(paras))
     _assign_headlines(paras, groups)
     hint, name = _year_hint(text), os.path.basename(str(source))
+    publishers = {m.group(1) for p in paras for line in p.meta if (m := PUBLISHER_RE.search(line))}
+    publisher = publishers.pop() if len(publishers) == 1 else None
     articles = []
     for index, g in enumerate(groups):
         art_date, body = g.date or page_date or date, g.text
         digest = hashlib.sha1(f"{name}\x1f{index}\x1f{body}".encode()).hexdigest()[:16]
         articles.append(Article(f"doc:{digest}", str(source), index, g.kind, " ".join(g.titles), art_date,
                                 g.dateline, body, list(dict.fromkeys(g.bylines)),
-                                int(art_date[:4]) if art_date else hint))
+                                int(art_date[:4]) if art_date else hint,
+                                publisher if g.kind == "article" else None))
     return articles
 
 

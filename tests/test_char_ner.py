@@ -282,3 +282,18 @@ def test_dilated_encoder_keeps_texts_apart():
     assert numpy.allclose(moved[0], outputs[2][0])
     with pytest.raises(ValueError, match="dilations"):
         dilated_maxout_encoder(width=8, dilations=[1, 0])
+
+
+def test_latin_words_end_at_whitespace_and_widening_is_linear():
+    import time
+
+    doc = spacy.blank("zh")("记者 harold williams 和 ab")
+    spans = [Span(doc, 5, 7, "PERSON")]  # ro|… inside harold
+    assert [s.text for s in whole_latin_words(doc, spans)] == ["harold"]
+    long_doc = spacy.blank("zh")("county office river " * 500)
+    many = [Span(long_doc, i, i + 2, "ORG") for i in range(0, len(long_doc) - 2, 7)]
+    started = time.perf_counter()
+    words = whole_latin_words(long_doc, many)
+    assert time.perf_counter() - started < 2  # a walk along the whole run per span: 20 s
+    assert {word for s in words for word in s.text.split()} == {"county", "office", "river"}
+    assert all(len(s.text.split()) <= 2 for s in words)

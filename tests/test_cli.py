@@ -37,6 +37,24 @@ def test_ner_jsonl_offsets_and_order():
     assert ("垃圾分类工作实施方案", "PROGRAM") in {(e["text"], e["label"]) for e in records[2]["entities"]}
 
 
+def test_ner_gives_one_line_per_input_line_whatever_the_bytes(tmp_path):
+    """Lines end at \\n only; bad UTF-8 is replaced and reported with its line; stdin and file alike."""
+    lines = ["市长李华出席。\r内容", "第二行\u2028王明说\x85好\u2029", "苏州市政府\udcff召开会议", "", "末行\x0c"]
+    data = "\n".join(lines).encode("utf-8", errors="surrogateescape") + b"\r\n"
+    (tmp_path / "in.txt").write_bytes(data)
+    for source, stdin in (("-", data), (str(tmp_path / "in.txt"), None)):
+        result = subprocess.run([sys.executable, "-m", "kg.cli", "ner", source], input=stdin, capture_output=True,
+                                cwd=ROOT, timeout=300)
+        assert result.returncode == 0 and b"Traceback" not in result.stderr, result.stderr.decode()
+        out = result.stdout.decode("utf-8")
+        assert out.count("\n") == len(lines) and len(out.splitlines()) == len(lines)
+        records = [json.loads(line) for line in out.splitlines()]
+        assert [r["text"] for r in records] == [line.replace("\udcff", "\ufffd") for line in lines]
+        assert ("李华", "PERSON") in {(e["text"], e["label"]) for e in records[0]["entities"]}
+        (warning,) = result.stderr.decode().splitlines()
+        assert warning.startswith(f"kg ner: {'<stdin>' if source == '-' else source}:3: not UTF-8")
+
+
 def test_ner_missing_file_is_a_clear_error(tmp_path):
     result = kg("ner", str(tmp_path / "nope.txt"))
     assert result.returncode == 2 and "nope.txt" in result.stderr and "Traceback" not in result.stderr

@@ -142,3 +142,75 @@ def test_title_rule_names_without_model_agreement_stay(nlp):
     doc = nlp("党支部书记李明强说，工作要落实。")
     people = [(e.text, e._.kg_title) for e in doc.ents if e.label_ == "PERSON"]
     assert people == [("李明强", "党支部书记")]
+
+
+def test_two_issuers_read_back_to_back_stay_two(nlp):
+    text = "近日，江西省委办公厅江西省政府办公厅联合印发通知。"
+    joined = (text.index("江西省委"), text.index("联合"), "AGENCY")  # the model joined both issuers
+    ents = run_with_model_spans(nlp, text, [joined])
+    assert ("江西省委办公厅", "AGENCY") in ents and ("江西省政府办公厅", "AGENCY") in ents
+
+
+def test_dateline_is_read_by_the_pipeline(tmp_path):
+    from kg.build import build
+    from kg.readwrite.json_graph import read_json
+
+    (tmp_path / "a.txt").write_text("新华社长沙6月9日电（记者严某某）6月9日，湖南省召开防汛工作会议，部署全省防汛工作。",
+                                    encoding="utf-8")
+    build([str(tmp_path / "a.txt")], tmp_path / "out")
+    graph = read_json(tmp_path / "out" / "graph.json")
+    names = {(d["label"], d["name"]) for _, d in graph.nodes(data=True) if d["kind"] == "Entity"}
+    assert ("PLACE", "长沙市") in names and ("ORG", "新华社") in names
+
+
+def test_the_publisher_and_a_closing_byline_reach_the_graph(tmp_path):
+    from kg.build import build
+    from kg.readwrite.json_graph import read_json
+
+    (tmp_path / "a.txt").write_text(
+        "发布时间：2021-04-06 09:30 来源：江城晚报\n"
+        "近日，宁川市应急管理局组织开展防汛应急演练，检验各部门协同处置能力，参演人员300余名。\n"
+        "江城日报社融媒体记者 柯雨桐\n", encoding="utf-8")
+    build([str(tmp_path / "a.txt")], tmp_path / "out")
+    graph = read_json(tmp_path / "out" / "graph.json")
+    names = {(d["label"], d["name"]) for _, d in graph.nodes(data=True) if d["kind"] == "Entity"}
+    assert {("ORG", "江城晚报"), ("ORG", "江城日报社"), ("PERSON", "柯雨桐")} <= names
+
+
+def test_a_venue_named_after_its_owner_is_one_place(nlp):
+    text = "座谈会在省政协会议中心召开。"
+    start = text.index("省政协")
+    ents = run_with_model_spans(nlp, text, [(start, start + 3, "AGENCY"), (start + 3, start + 7, "PLACE")])
+    assert ("省政协会议中心", "PLACE") in ents and ("省政协", "AGENCY") not in ents
+
+
+def test_a_unit_written_after_its_parent_stays_one_name(nlp):
+    text = "湖南省渔政执法总队岳阳支队开展巡查。"
+    end = text.index("开展")
+    ents = run_with_model_spans(nlp, text, [(0, end, "ORG")])
+    assert ("湖南省渔政执法总队岳阳支队", "ORG") in ents
+
+
+@pytest.mark.parametrize("text, clause, organ", [
+    ("县长洪某某主持召开县政府专题会议。", "主持召开县政府", "县政府"),
+    ("学习贯彻会议精神和县政协五次会议精神。", "会议精神和县政协", "县政协"),
+])
+def test_an_organ_name_never_starts_with_a_clause(nlp, text, clause, organ):
+    start = text.index(clause)
+    ents = run_with_model_spans(nlp, text, [(start, start + len(clause), "AGENCY")])
+    assert (organ, "AGENCY") in ents and (clause, "AGENCY") not in ents
+
+
+@pytest.mark.parametrize("text, name", [
+    ("昨日，南阳市委召开常委会议。", "南阳市委"),
+    ("中共某县委召开全会。", "中共某县委"),
+])
+def test_a_place_or_the_party_before_a_level_word_stays_in_the_name(nlp, text, name):
+    start = text.index(name)
+    ents = run_with_model_spans(nlp, text, [(start, start + len(name), "AGENCY")])
+    assert (name, "AGENCY") in ents
+
+
+def test_an_organ_name_never_holds_a_titled_person(nlp):
+    doc = nlp("区长洪某某主持召开区政府专题会议。")
+    assert not [e for e in doc.ents if e.label_ in ("AGENCY", "ORG") and "洪" in e.text]

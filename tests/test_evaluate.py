@@ -149,3 +149,68 @@ def test_cli_bad_file_is_a_clear_error(tmp_path):
                           capture_output=True, text=True, cwd=REPO)
     assert done.returncode == 2
     assert "bad.bio:2" in done.stderr
+
+
+def ruler_model(folder: Path) -> Path:
+    """A real (rule-only) spaCy pipeline on disk: 张伟 PERSON, 教育部 AGENCY."""
+    nlp = spacy.blank("zh")
+    ruler = nlp.add_pipe("entity_ruler")
+    ruler.add_patterns([{"label": "PERSON", "pattern": [{"TEXT": "张"}, {"TEXT": "伟"}]},
+                        {"label": "AGENCY", "pattern": [{"TEXT": t} for t in "教育部"]}])
+    nlp.to_disk(folder)
+    return folder
+
+
+def evaluate_cli(*args):
+    return subprocess.run([sys.executable, "-m", "kg.cli", "evaluate", *map(str, args)],
+                          capture_output=True, text=True, cwd=REPO, timeout=300)
+
+
+def test_bad_cluener_lines_are_reported_and_skipped_and_the_rest_scored(tmp_path):
+    good = cluener_line("张伟在教育部工作", [("张伟", "name"), ("教育部", "government")])
+    entity = {"entity_type": "name", "entity_index": {"begin": 0, "end": 2}}
+    bad = [json.dumps({"text": 123, "entity_list": []}),
+           json.dumps({"text": None, "entity_list": []}),
+           json.dumps({"text": "张伟说", "entity_list": [{**entity, "entity_type": ["name"]}]}),
+           json.dumps({"text": "张伟说", "entity_list": [{**entity, "entity_index": {"begin": True, "end": 2}}]}),
+           json.dumps([1, 2]), "{not json"]
+    gold = write(tmp_path / "g.jsonl", "\n".join([good, *bad, "", good]) + "\n")
+    done = evaluate_cli(gold, "--model", ruler_model(tmp_path / "model"), "--json")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    reported = done.stderr.splitlines()
+    assert [line.split(": ", 2)[1] for line in reported] == [f"{gold}:{n}" for n in range(2, 8)]
+    assert "'text' must be a string, got int 123" in reported[0] and "got null" in reported[1]
+    assert "'entity_type' must be a string, got list" in reported[2] and "whole number" in reported[3]
+    result = json.loads(done.stdout)
+    assert result["sentences"] == 2 and result["bad_lines"] == 6
+    assert result["labels"]["PERSON"]["tp"] == 2 and result["labels"]["AGENCY"]["tp"] == 2
+
+
+def test_bad_bio_line_skips_its_sentence_only(tmp_path):
+    path = write(tmp_path / "g.bio", BIO.replace("伟\tI-PER", "伟\tX-PER") + "\n张\tB-PER\n伟\tI-PER\n")
+    problems: list[str] = []
+    sentences = read_bio(path, problems)
+    assert [s.text for s in sentences] == ["教育部", "张伟"]
+    assert problems == [f"{path}:2: bad tag 'X-PER'; its sentence is skipped"]
+    assert [s.text for s in read_bio(path, [], limit=1)] == ["教育部"]
+
+
+def test_bio_without_blank_lines_is_one_long_sentence_scored_in_chunks(tmp_path):
+    repeats = 170_000  # 1,020,000 characters: more than spaCy takes in one Doc (E088)
+    sentence = "张\tB-PER\n伟\tI-PER\n在\tO\n杭\tB-LOC\n州\tI-LOC\n。\tO\n"
+    gold = write(tmp_path / "long.bio", sentence * repeats + "\n教\tB-ORG\n育\tI-ORG\n部\tI-ORG\n")
+    done = evaluate_cli(gold, "--model", ruler_model(tmp_path / "model"), "--json")
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr[-2000:]
+    result = json.loads(done.stdout)
+    assert result["sentences"] == 2
+    assert result["labels"]["PERSON"]["tp"] == repeats and result["labels"]["PERSON"]["fn"] == 0
+    assert result["labels"]["PLACE"]["fn"] == repeats and result["labels"]["ORG"]["tp"] == 1
+
+
+def test_limit_must_be_positive_and_limits_the_sentences(tmp_path):
+    gold = write(tmp_path / "g.bio", BIO)
+    done = evaluate_cli(gold, "--limit", "-1")
+    assert done.returncode == 2 and "must be at least 1" in done.stderr and "Traceback" not in done.stderr
+    done = evaluate_cli(gold, "--model", ruler_model(tmp_path / "model"), "--limit", "1", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["sentences"] == 1

@@ -59,3 +59,46 @@ def test_the_verb_ban_is_no_office(nlp):
     verb, office = nlp("王女士在工商银行城东分行办了一张储蓄卡。"), nlp("记者从市扶贫办了解到，工作已完成。")
     assert not any(span.text.endswith("办") for span in verb.spans["kg_institutions"])
     assert "市扶贫办" in [span.text for span in office.spans["kg_institutions"]]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("珠水网/珠水新闻客户端讯（记者 严某）今年以来，全市", ["珠水网"]),
+    ("神州在线江苏频道消息：4月2日上午，", ["神州在线"]),
+    ("南方网广州3月1日电 3月1日，", ["南方网"]),
+    ("某某日报讯 近日，", ["某某日报"]),
+])
+def test_outlets_from_source_lines_and_datelines(text, expected):
+    from kg.nlp.institutions import find_outlets
+
+    assert [text[s:e] for s, e in find_outlets(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["本报讯 近日，全市开展", "市应急局消息：今天", "会议指出，要抓好消息发布"])
+def test_no_outlet_without_a_media_head(text):
+    from kg.nlp.institutions import find_outlets
+
+    assert list(find_outlets(text)) == []
+
+
+def test_outlet_and_dateline_city_in_the_pipeline(nlp):
+    doc = nlp("华夏网长沙6月9日电\n6月9日，湖南省召开防汛会议。")
+    ents = {(e.text, e.label_) for e in doc.ents}
+    assert ("华夏网", "ORG") in ents and ("长沙", "PLACE") in ents
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("进度。中建（湖北）某某快速路建设有限公司总经理说", ["中建（湖北）某某快速路建设有限公司"]),
+    ("进度。中建(湖北)某某快速路建设有限公司总经理说", ["中建(湖北)某某快速路建设有限公司"]),
+])
+def test_longer_company_names(text, expected):
+    from kg.nlp.institutions import find_companies
+
+    assert [text[s:e] for s, e in find_companies(text)] == expected
+
+
+@pytest.mark.parametrize("text", ["昨天青山湖生态旅游开发有限公司", "记者从青山湖集团有限公司获悉",
+                                  "，推动当地一家科技有限公司落户"])
+def test_company_names_do_not_reach_into_the_clause(text):
+    from kg.nlp.institutions import find_companies
+
+    assert list(find_companies(text)) == []

@@ -60,7 +60,9 @@ def write_cluener(path: Path) -> None:
     records = []
     for i in range(30):
         person, agency = PEOPLE[(i + 1) % 4], AGENCIES[i % 3]
-        text = f"{agency}局长{person}在《第{i}本书》发布会上说，{PLACES[i % 4]}市人民路{i}号将开放。"
+        # a number every few characters: most sentences share no 12-character run, so
+        # convert.py's honest dev keeps some of them
+        text = f"{agency}局长{person}在《第{i}本书》发布会上第{i}次说，{PLACES[i % 4]}市人民路{i}号将开放。"
         spans = [(agency, "government"), ("局长", "position"), (person, "name"),
                  (f"《第{i}本书》", "book"), (f"{PLACES[i % 4]}市人民路{i}号", "address")]
         entity_list = []
@@ -190,8 +192,9 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path, monkeypatch):
     assert stats["msra:dev_sentences"] > 0 and stats["cluener:dev_sentences"] > 0
     # MSRA ORG split, CLUENER mapping, its other classes outside any entity
     assert stats["msra:AGENCY"] > 0 and stats["msra:ORG"] > 0
-    assert stats["cluener:ADDRESS"] == 30 and stats["cluener:POSITION"] == 30
-    assert stats["cluener:outside:book"] == 30
+    kept_cluener = 30 - stats.get("cluener:dev_dropped_overlap", 0)  # label counts: kept sentences
+    assert stats["cluener:ADDRESS"] == kept_cluener and stats["cluener:POSITION"] == kept_cluener
+    assert stats["cluener:outside:book"] == kept_cluener
     # every sentence carries its corpus's text style, the text_style classifier's gold
     dev_docs = {name: list(DocBin().from_disk(data / f"dev_{name}.spacy").get_docs(Vocab()))
                 for name in ("msra", "cluener")}
@@ -247,6 +250,9 @@ def test_recipe_convert_train_evaluate_package(corpora, tmp_path, monkeypatch):
             assert 0.0 <= overall[key] <= 1.0 and not math.isnan(overall[key])
     assert metrics["msra"]["chars_per_second"] > 0 and metrics["cluener"]["chars_per_second"] > 0
     assert set(metrics["msra"]["labels"]) <= {"PERSON", "PLACE", "ORG"}  # AGENCY merged
+    for name in ("msra", "cluener"):  # every gold span is either seen in training or not
+        by_seen = metrics[name]["recall_by_seen"]
+        assert by_seen["seen"]["gold"] + by_seen["unseen"]["gold"] == metrics[name]["overall"]["support"]
 
     # swapping in the same classifier: it reads every training sentence alike
     info = package.package(best, tmp_path / "packaged", text_style=style, data=data)

@@ -37,8 +37,8 @@ def test_names_are_plausible():
 def test_title_chains_and_level_organs():
     text = "会议由市委副书记、市长郑建新主持"
     assert [(text[s:e], t) for s, e, t in find_people(text)] == [("郑建新", "市委副书记、市长")]
-    text = "河间市委书记王强说"
-    assert [(text[s:e], t) for s, e, t in find_people(text)] == [("王强", "书记")]
+    text = "河间市委书记王强说"  # the named organ stays outside, its Party committee's post inside
+    assert [(text[s:e], t) for s, e, t in find_people(text)] == [("王强", "市委书记")]
 
 
 def test_level_titles_link_to_the_article_city(tmp_path):
@@ -51,3 +51,26 @@ def test_level_titles_link_to_the_article_city(tmp_path):
     roles = {(graph.nodes[u]["name"], graph.nodes[v]["name"], d["position"])
              for u, v, d in graph.edges(data=True) if d["type"] == "HOLDS_POSITION"}
     assert {("郑建新", "长沙市", "市长"), ("郑建新", "长沙市委", "市委副书记")} <= roles
+
+
+@pytest.mark.parametrize("text, names", [
+    ("为全镇经济发展多提建议。（欧阳晓 孟凡）", ["欧阳晓", "孟凡"]),
+    ("活动取得了实效。(邵静)\n下一段", ["邵静"]),
+    ("推动工作落地见效。（汪海、樊丽丽、石磊）", ["汪海", "樊丽丽", "石磊"]),
+])
+def test_closing_bracketed_credits_are_people(text, names):
+    from kg.nlp.people import find_credits
+
+    assert [text[s:e] for s, e in find_credits(text)] == names
+
+
+@pytest.mark.parametrize("text", ["按规定执行。（试行）", "详见附件。（市政府办公室）", "（记者 王某）近日"])
+def test_brackets_that_are_no_credit(text):
+    from kg.nlp.people import find_credits
+
+    assert list(find_credits(text)) == []
+
+
+def test_a_bracketed_place_closing_a_paragraph_is_no_credit(nlp):
+    doc = nlp("该项目由中铁建设集团承建。（江苏）\n下一段。")
+    assert [e.text for e in doc.ents if e.label_ == "PERSON"] == []

@@ -72,3 +72,10 @@ def test_component_writes_spans_and_survives_serialisation(nlp, tmp_path):
 def test_city_people_are_not_the_city_name(gazetteer):
     text = "越来越受到杭州市民的喜爱"  # 杭州 + 市民, not 杭州市 + 民
     assert names(find_places(text, gazetteer), text) == [("杭州", "杭州市")]
+
+
+def test_squares_are_places(nlp):
+    doc = nlp("执法人员重点检查了金川广场、汽车站等人员密集场所。")
+    assert ("金川广场", "PLACE") in {(e.text, e.label_) for e in doc.ents}
+    assert not [e for e in nlp("各地跳广场舞的市民越来越多。").ents if "广场" in e.text]
+    assert not [e for e in nlp("新建大型广场两处。").ents if "广场" in e.text]

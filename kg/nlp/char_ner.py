@@ -266,20 +266,37 @@ def _is_latin(token) -> bool:
 
 def whole_latin_words(doc: Doc, spans: list[Span]) -> list[Span]:
     """Widen spans that cut a Latin word or number (tokens are characters: har|oldwilliams)
-    to the whole of it; a name never starts or ends inside one."""
+    to the whole of it; a name never starts or ends inside one. A word ends at whitespace.
+    The words' bounds are found in one pass over the document, when a span needs them:
+    a walk per span made a long Latin text quadratic."""
     widened, changed = [], False
+    word_start = word_end = None
     for span in spans:
         start, end = span.start, span.end
-        if _is_latin(doc[start]):
-            while start > 0 and _is_latin(doc[start - 1]):
-                start -= 1
-        if _is_latin(doc[end - 1]):
-            while end < len(doc) and _is_latin(doc[end]):
-                end += 1
+        if _is_latin(doc[start]) or _is_latin(doc[end - 1]):
+            if word_start is None:
+                word_start, word_end = _latin_word_bounds(doc)
+            start, end = min(start, word_start[start]), max(end, word_end[end - 1])
         if (start, end) != (span.start, span.end):
             span, changed = Span(doc, start, end, label=span.label), True
         widened.append(span)
     return filter_spans(widened) if changed else spans
+
+
+def _latin_word_bounds(doc: Doc) -> tuple[list[int], list[int]]:
+    """For each token, the first token and the end of the Latin word it is in (itself
+    alone when it is not Latin)."""
+    latin = [_is_latin(token) for token in doc]
+    n = len(latin)
+    glued = [latin[i] and latin[i + 1] and not doc[i].whitespace_ for i in range(n - 1)]
+    word_start, word_end = list(range(n)), list(range(1, n + 1))
+    for i in range(1, n):
+        if glued[i - 1]:
+            word_start[i] = word_start[i - 1]
+    for i in range(n - 2, -1, -1):
+        if glued[i]:
+            word_end[i] = word_end[i + 1]
+    return word_start, word_end
 
 
 def tags_to_spans(doc: Doc, tags: list[str]) -> list[Span]:

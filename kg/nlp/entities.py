@@ -19,8 +19,9 @@ from spacy.tokens import Doc, Span
 from .institutions import COORDINATION
 from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NON_ORGAN_NAME_HEADS, ORG_HEADS, is_organ_name
 from .lexicon import NOT_NAMES, SURNAMES_SINGLE
-from .people import ROLE_SUFFIXES
-from .spans import doc_text
+from .people import CONJUNCTIONS, LEADER_POST_RE, ROLE_SUFFIXES, _ends_name
+from .lexicon import SURNAMES_DOUBLE
+from .spans import doc_text, is_boundary
 
 ABBREVIATION_TUPLE = tuple(AGENCY_ABBREVIATIONS)
 JOINING_WORDS = COORDINATION + ("、", "和", "与", "及")
@@ -83,19 +84,85 @@ def _is_han(ch: str) -> bool:
     return "\u4e00" <= ch <= "\u9fff"
 
 
-def _outvoted(rule_span: Span, model_spans: list[Span]) -> bool:
+# Heads of units inside another body (…总队某某支队, …公安局某某分局): written right after
+# their parent they are one name.
+SUBUNIT_HEADS = ("支队", "大队", "中队", "分局", "分院", "分公司", "分行", "支行", "派出所", "分中心", "科", "股")
+
+
+def _outvoted(rule_span: Span, model_spans: list[Span], rule_names: set[tuple[int, int]] = frozenset()) -> bool:
     """The model reads more of the same name: to its left (国家体育总局 over 体育总局,
     联合国亚太经社委员会), not two names joined (…局联合市公安局); or to its right, up to
-    a unit's head (…大学教育管理学院, …公安局某某分局)."""
+    a unit's head (…大学教育管理学院, …公安局某某分局). Two complete names the rules read
+    back to back (某办公厅某院办公厅, two issuers of one document) stay two."""
     for m in model_spans:
         if m.end == rule_span.end and m.start < rule_span.start:
+            if (m.start, rule_span.start) in rule_names and not m.text.endswith(SUBUNIT_HEADS):
+                continue
             if not doc_text(m.doc)[m.start_char:rule_span.start_char].endswith(JOINING_WORDS):
                 return True
         elif m.start <= rule_span.start and m.end > rule_span.end:
+            if (rule_span.end, m.end) in rule_names and not m.text.endswith(SUBUNIT_HEADS):
+                continue
             extra = doc_text(m.doc)[rule_span.end_char:m.end_char]
             if m.text.endswith(UNIT_HEADS) and not any(word in extra for word in JOINING_WORDS):
                 return True
     return False
+
+
+# Venues, often named after their owner (某某人大会议中心, 某某体育中心): the whole name is
+# the venue, not the owner inside it.
+VENUE_HEADS = ("会议中心", "会展中心", "体育中心", "体育馆", "展览馆", "博物馆", "纪念馆", "礼堂", "广场", "大厦",
+               "宾馆", "酒店", "剧院")
+
+
+def _inside_venue(rule_span: Span, model_spans: list[Span]) -> bool:
+    """A rule institution at the start of a venue name the model read (某人大 + 会议中心)."""
+    for m in model_spans:
+        if m.start <= rule_span.start and m.end > rule_span.end and m.text.endswith(VENUE_HEADS) \
+                and MODEL_LABEL_MAP.get(m.label_, m.label_) in ("PLACE", "ORG", "AGENCY"):
+            extra = doc_text(m.doc)[rule_span.end_char:m.end_char]
+            if not any(word in extra for word in JOINING_WORDS):
+                return True
+    return False
+
+
+def _venues_joined(doc: Doc, chosen: list[Span]) -> list[Span]:
+    """An institution right before a bare venue head (某人大 + 会议中心) names one venue: a PLACE."""
+    chosen = sorted(chosen, key=lambda s: s.start)
+    joined: list[Span] = []
+    for span in chosen:
+        owner = joined[-1] if joined else None
+        if owner is not None and owner.end == span.start and span.text in VENUE_HEADS \
+                and owner.label_ in ("AGENCY", "ORG"):
+            venue = Span(doc, owner.start, span.end, label="PLACE")
+            venue._.kg_source = "venue"
+            joined[-1] = venue
+        else:
+            joined.append(span)
+    return joined
+
+
+LEVEL_ORGAN_START_RE = re.compile(
+    "[省市县区镇乡](?:第?[一二三四五六七八九十]+届)?(?:委|政府|人民政府|政协|人大|[^，。、]{0,8}?(?:局|厅|委员会|办公室))")
+
+
+def _organ_start(span: Span, word_starts: set[int], place_chars: set[int]) -> Span:
+    """A model organ that starts with a clause (主持召开 + 市政府, 会议和 + 省政协): the name
+    starts at its level word (市政府 = the city's government). Kept whole where a place is
+    written right before the level word (某某市委) or the name starts with 中共."""
+    text = span.text
+    for m in LEVEL_ORGAN_START_RE.finditer(text):
+        start_char = span.start_char + m.start()
+        if m.start() < 2 or start_char not in word_starts or {start_char - 1, start_char} & place_chars:
+            continue
+        if text.startswith(("中共", "中国共产党")):
+            break
+        trimmed = span.doc.char_span(start_char, span.end_char, label=span.label_)
+        if trimmed is not None:
+            trimmed._.kg_source = span._.kg_source
+            return trimmed
+        break
+    return span
 
 
 def _people_checked_by_model(people: list[Span], model_spans: list[Span],
@@ -114,6 +181,10 @@ def _people_checked_by_model(people: list[Span], model_spans: list[Span],
         if any(m.start < person.start and m.end > person.end for m in model_orgs):
             continue
         model = model_people.get(person.start)
+        # …but a name the rule read over 和/与/及 with no second person after it stays whole
+        # (主任某立和率队: the model's two characters are the name cut short).
+        if model is not None and model.end < person.end and person.text[-1] in CONJUNCTIONS:
+            model = None
         if model is not None and abs(model.end - person.end) == 1:
             trimmed = Span(person.doc, person.start, model.end, label=person.label_)
             for attr in ("kg_source", "kg_title"):
@@ -121,6 +192,68 @@ def _people_checked_by_model(people: list[Span], model_spans: list[Span],
             person = trimmed
         checked.append(person)
     return checked
+
+
+def _names_made_whole(doc: Doc, chosen: list[Span], taken: list[bool]) -> list[Span]:
+    """A person named in full somewhere in the text (by a title, 主任某立和) keeps the whole
+    name where the model cut it (某立 + 和要求): a name is written the same way throughout
+    an article. Only the characters right after a shorter person span are compared."""
+    text = doc_text(doc)
+    full_names = {s.text for s in chosen if s.label_ == "PERSON" and s._.kg_title and len(s.text) >= 3}
+    if not full_names:
+        return chosen
+    whole = []
+    for span in chosen:
+        if span.label_ == "PERSON":
+            for name in full_names:
+                if len(name) > len(span.text) and name.startswith(span.text) \
+                        and text.startswith(name, span.start_char):
+                    longer = doc.char_span(span.start_char, span.start_char + len(name), label="PERSON")
+                    if longer is not None and not any(taken[i] for i in range(span.end, longer.end)):
+                        for attr in ("kg_source", "kg_title"):
+                            setattr(longer._, attr, getattr(span._, attr))
+                        for i in range(span.end, longer.end):
+                            taken[i] = True
+                        span = longer
+                        break
+        whole.append(span)
+    return whole
+
+
+SURNAME_POST_RE = re.compile(
+    "(" + "|".join(sorted(SURNAMES_DOUBLE, key=len, reverse=True)) + "|[" + "".join(sorted(SURNAMES_SINGLE)) + "])"
+    + "(" + LEADER_POST_RE.pattern + ")")
+
+
+def _references_resolved(doc: Doc, chosen: list[Span]) -> list[Span]:
+    """Surname + post (王书记, 李副市长) refers to the one person of the article with that
+    surname who was given that post in full: the span is a PERSON with `kg_refers_to` set
+    to the full name. A reference no person of the article explains is left out."""
+    text = doc_text(doc)
+    holders = [(s.text, s._.kg_title.split("、")) for s in chosen
+               if s.label_ == "PERSON" and s._.kg_title and len(s.text) >= 2]
+    if not holders:
+        return chosen
+    added = []
+    for m in SURNAME_POST_RE.finditer(text):
+        surname, post = m.group(1), m.group(2)
+        if m.start() and not is_boundary(text[m.start() - 1]) or not _ends_name(text, m.end()):
+            continue
+        names = {name for name, titles in holders
+                 if name.startswith(surname) and len(name) > len(surname) and any(t.endswith(post) for t in titles)}
+        if len(names) != 1:
+            continue
+        span = doc.char_span(m.start(), m.end(), label="PERSON")
+        if span is None:
+            continue
+        inside = [c for c in chosen if c.start < span.end and span.start < c.end]
+        if any(not (c.label_ == "PERSON" and c.start >= span.start and c.end <= span.end) for c in inside):
+            continue
+        for c in inside:  # the model's lone surname (王) inside the reference
+            chosen.remove(c)
+        span._.kg_source, span._.kg_refers_to = "reference", names.pop()
+        added.append(span)
+    return chosen + added
 
 
 def _confirmed_by_model(places: list[Span], model_spans: list[Span]) -> list[Span]:
@@ -165,8 +298,9 @@ class EntityMerger:
         word_ends = {w.end_char for w in doc.spans["words"]} if "words" in doc.spans else None
         positions = [s for s in model_spans if s.label_ == "POSITION"]
         places = list(doc.spans.get("kg_places", []))
-        if doc._.kg_text_style == "web":
-            places = _confirmed_by_model(places, model_spans)
+        if doc._.kg_text_style == "web":  # venues are no gazetteer guess: they stay
+            places = _confirmed_by_model([p for p in places if p._.kg_source != "venue"], model_spans) \
+                + [p for p in places if p._.kg_source == "venue"]
         certain_places = [s for s in places if s._.kg_source == "gazetteer"]
         short_places = [s for s in places if s._.kg_source != "gazetteer"]
 
@@ -175,19 +309,25 @@ class EntityMerger:
 
         def take(span: Span, label: str) -> None:
             new = Span(doc, span.start, span.end, label=label)
-            for attr in ("kg_division", "kg_source", "kg_title"):
+            for attr in ("kg_division", "kg_source", "kg_title", "kg_refers_to"):
                 setattr(new._, attr, getattr(span._, attr))
             chosen.append(new)
             for i in range(span.start, span.end):
                 taken[i] = True
 
         model_orgs = [s for s in model_spans if MODEL_LABEL_MAP.get(s.label_, s.label_) in ("AGENCY", "ORG")]
+        word_starts = {w.start_char for w in doc.spans["words"]} if "words" in doc.spans else set()
+        place_chars = {i for p in doc.spans.get("kg_places", []) for i in range(p.start_char, p.end_char)}
         # An institution whose name the model reads further to the left is the model's to name.
         rule_spans = []
         for group in self.rule_groups:
             spans = list(doc.spans.get(group, []))
             if group == "kg_institutions":
-                spans = [s for s in spans if not _outvoted(s, model_orgs)]
+                names = {(s.start, s.end) for s in spans}
+                people = list(doc.spans.get("kg_people", []))
+                spans = [_organ_start(s, word_starts, place_chars) for s in spans
+                         if not _outvoted(s, model_orgs, names) and not _inside_venue(s, model_spans)
+                         and not any(s.start <= p.start and p.end <= s.end for p in people)]  # 某长王某主持…政府
             elif group == "kg_people":
                 spans = _people_checked_by_model(spans, model_spans, model_orgs)
             rule_spans.extend(spans)
@@ -199,6 +339,8 @@ class EntityMerger:
             label = model_label(span, division_names, word_ends)
             if label is None:
                 continue
+            if label in ("AGENCY", "ORG"):
+                span = _organ_start(span, word_starts, place_chars)
             if span._.kg_source is None:
                 span._.kg_source = "model"
             inside = [c for c in chosen if c.start >= span.start and c.end <= span.end]
@@ -218,6 +360,9 @@ class EntityMerger:
         for span in sorted(short_places, key=lambda s: -(s.end - s.start)):
             if not _overlaps(span, taken):
                 take(span, "PLACE")
+        chosen = _names_made_whole(doc, chosen, taken)
+        chosen = _venues_joined(doc, chosen)
+        chosen = _references_resolved(doc, chosen)
         doc.ents = sorted(chosen, key=lambda s: s.start)
         doc.spans["positions"] = positions
         return doc

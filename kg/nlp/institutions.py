@@ -188,6 +188,62 @@ def _stops_extension(text: str, pos: int, head_start: int, head_ends: set) -> bo
     return pos in head_ends and pos != head_start
 
 
+# News outlets by the press forms that name them: a report's source line at the start of a
+# paragraph (某某网/某某客户端讯, 某某在线某地频道消息：) and a dateline (某某网某地5月1日电).
+MEDIA_HEADS = ("广播电视台", "电视台", "广播电台", "通讯社", "新闻社", "日报社", "日报", "晚报", "晨报", "商报",
+               "报社", "报", "网", "在线", "新闻", "社")
+SOURCE_LINE_RE = re.compile(r"(?m)^[ \t]*((?:[\u4e00-\u9fff]{2,12}[/／])*[\u4e00-\u9fff]{2,16}?)(?:讯|消息)(?=[:：（(\s])")
+DATELINE_OUTLET_RE = re.compile(
+    r"(?m)^[ \t]*([\u4e00-\u9fff]{1,6}?(?:" + "|".join(MEDIA_HEADS) + r"))[\u4e00-\u9fff]{2,4}\d{1,2}月\d{1,2}日电")
+
+
+COMPANY_HEAD_RE = re.compile("股份有限公司|有限责任公司|集团有限公司|有限公司|集团公司")
+REGION_BRACKET_RE = re.compile(r"[（(][\u4e00-\u9fff]{2,4}[）)]$")
+MAX_COMPANY_CORE = 10
+TIME_WORDS = ("昨天", "昨日", "今天", "今日", "近日", "日前", "目前", "今年", "去年", "当天", "同时", "此外",
+              "其中", "另外", "随后", "截至", "近年")
+
+
+def find_companies(text: str):
+    """Yield (start, end) of company names the general rule leaves out: a bracketed region
+    inside the name (某建（某省）某路桥有限公司)."""
+    for m in COMPANY_HEAD_RE.finditer(text):
+        pos, bracketed = m.start(), False
+        while pos > 0 and m.start() - pos < MAX_COMPANY_CORE + 6:
+            region = REGION_BRACKET_RE.search(text, max(0, pos - 6), pos)
+            if region and region.start() > 0 and is_cjk(text[region.start() - 1]):
+                pos, bracketed = region.start(), True
+                continue
+            ch = text[pos - 1]
+            if not is_cjk(ch) or ch in NAME_BREAKERS:
+                break
+            pos -= 1
+        if bracketed and m.start() - pos >= 6 and not text.startswith(TIME_WORDS, pos):
+            yield pos, m.end()
+
+
+def _outlet_of_channel(piece: str) -> str:
+    """某某在线某省频道 -> 某某在线: the longest start of the name that ends in a media head."""
+    for end in range(len(piece) - 2, 1, -1):
+        if piece[:end].endswith(MEDIA_HEADS):
+            return piece[:end]
+    return ""
+
+
+def find_outlets(text: str):
+    """Yield (start, end) of outlets named by a source line or a dateline."""
+    for m in SOURCE_LINE_RE.finditer(text):
+        pos = m.start(1)
+        for piece in re.split("[/／]", m.group(1)):
+            name = _outlet_of_channel(piece) if piece.endswith("频道") else piece
+            if len(name) >= 2 and name.endswith(MEDIA_HEADS) and not name.startswith(("本报", "本刊", "本台", "本网")):
+                yield pos, pos + len(name)
+            pos += len(piece) + 1
+    for m in DATELINE_OUTLET_RE.finditer(text):
+        if len(m.group(1)) >= 2:
+            yield m.start(1), m.end(1)
+
+
 @Language.factory("kg_institutions", default_config={})
 def make_institution_tagger(nlp: Language, name: str) -> "InstitutionTagger":
     return InstitutionTagger(name)
@@ -200,5 +256,13 @@ class InstitutionTagger(RuleTagger):
 
     def find(self, doc: Doc):
         places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])]
-        for start, end, label in find_institutions(doc_text(doc), places, words_by_start(doc)):
-            yield start, end, label, None
+        text = doc_text(doc)
+        outlets = list(find_outlets(text))
+        for start, end in outlets:
+            yield start, end, "ORG", None
+        companies = list(find_companies(text))
+        for start, end in companies:
+            yield start, end, "ORG", None
+        for start, end, label in find_institutions(text, places, words_by_start(doc)):
+            if not any(s < end and start < e for s, e in outlets + companies):
+                yield start, end, label, None

@@ -19,6 +19,7 @@ SURNAMES_SINGLE = set(
     "南班储原栗燕楚鄢劳谌奚皮粟冼蔺楼盘满闻位厉伊仝区郜海阚花权强帅屠豆朴盖练廉禹井祖漆巴丰支"
     "卿国狄平计索宣晋相初门云容敬来扈晁芮都普阙浦戈伏鹿薄邸雍辜羊阿乌母裘亓修邰赫杭况那宿鲜印"
     "逯隆茹诸战慕危玉银亢嵇公哈湛宾戎勾茅利於呼居揭干但尉冶斯元束檀衣信展阴昝智幸奉植衡富尧闭由"
+    "赖傅洪阎萧"  # common surnames the list above had left out
 )
 SURNAMES_DOUBLE = {"欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙",
                    "宇文", "司徒", "夏侯", "轩辕", "令狐", "钟离", "西门", "南宫", "独孤", "端木"}
@@ -90,7 +91,19 @@ CAMPAIGN_HEADS = [
 POLICY_TITLE_HEADS = [
     "规定", "办法", "条例", "规则", "方案", "意见", "通知", "计划", "纲要", "规划", "标准", "制度",
     "细则", "决定", "法典", "目录", "流程图", "评估表", "指南", "守则", "公约", "准则", "清单",
-    "通告", "公告", "决议", "报告", "措施", "政策", "要点", "指引", "章程", "规范", "导则",
+    "通告", "公告", "决议", "报告", "措施", "政策", "要点", "指引", "章程", "规范", "导则", "预案",
+]
+# Awards and honorary titles: the head a quoted award is followed by (“…”称号, “…”“…”两个奖牌)
+# and the verbs that confer one (荣获“…”, 被授予…称号).
+AWARD_HEADS = ["荣誉称号", "称号", "奖牌", "奖项", "殊荣", "金奖", "大奖", "牌匾", "奖杯"]
+AWARD_VERBS = ["被命名为", "被评为", "被授予", "被确定为", "被认定为", "命名为", "评为", "授予", "认定为",
+               "确定为", "列为", "获评", "荣获", "获得", "获", "捧回", "摘得", "入选", "入围", "喜获", "斩获"]
+# Designations a place is given, written without quotes (国家级…示范区, 国家…试验区, 全国…示范县): a
+# national or provincial prefix and a designation head.
+DESIGNATION_PREFIXES = ["国家级", "省级", "国家", "全国", "中国"]
+DESIGNATION_HEADS = [
+    "中心城市", "卫生城市", "园林城市", "森林城市", "历史文化名城", "示范城市",
+    "示范区", "试验区", "先行区", "示范市", "示范县", "示范镇", "示范村", "名镇", "名村", "特色小镇",
 ]
 
 # Verbs after which a named programme often starts (left boundary of a campaign name).
@@ -111,6 +124,25 @@ TITLES = [
     "负责人", "特约记者", "见习记者", "首席记者", "记者", "通讯员", "实习生", "编辑", "摄影记者",
     "网格员", "驻村第一书记", "第一书记", "支部书记",
 ]
+
+# Posts are written compositionally: [organ words][rank] post (市委|副|书记, 自治区人大常委会|主任,
+# 常务副|市长). A leader of a unit is the unit's character + 长 (局长, 校长, 村长); other posts
+# are whole words. Longest first at match time.
+POST_RANKS = ("常务副", "副", "代理", "代", "第一", "执行", "专职", "名誉", "党组")
+LEADER_UNIT_CHARS = "省市县区镇乡村州旗盟局厅处科部所站队院校行社台馆庭署司团组室"
+POSTS = (
+    "书记", "支书", "主任", "主席", "秘书长", "常委", "委员", "党组成员", "总工程师", "总经济师",
+    "总会计师", "总规划师", "总裁", "董事长", "董事", "总经理", "经理", "理事长", "会长", "巡视员",
+    "调研员", "督导员", "检察长", "审判长", "主编", "总编辑", "政委", "主委", "负责人",
+)
+# Organ words an organ written before a post is made of (政法委, 人大常委会, 党支部); with a
+# level word in front (市委, 县政府, 自治区党委) they name the organ of the article's division.
+LEVEL_WORDS = ("自治区", "自治州", "自治县", "省", "市", "县", "区", "镇", "乡", "村", "州", "旗", "盟")
+ORGAN_WORDS = (
+    "人民代表大会常务委员会", "人大常委会", "常委会", "人大", "政协", "人民政府", "政府", "党委", "党工委",
+    "党组", "党支部", "党总支", "支部", "纪委", "监委", "政法委", "组织部", "宣传部", "统战部", "委员会",
+    "管委会", "村委会", "居委会", "两委", "办公室", "办公厅",
+)
 
 # Chinese numerals and digits, for quantities and dates.
 NUM = r"(?:\d+(?:\.\d+)?|[一二两三四五六七八九十百千万亿零〇]+)"

@@ -2,50 +2,107 @@
 
 The same pipeline as `kg build`, before canonicalisation. Lines are processed in
 batches with `nlp.pipe`, so output order equals input order; an empty line gives
-an empty entity list.
+an empty entity list. Every input line gives exactly one output line:
+- lines end at "\\n" only (a trailing "\\r" of CRLF is dropped); a bare CR, U+2028 or
+  U+0085 inside a line stays part of its text, and is escaped in the JSON output so that
+  no reader splits the record;
+- bytes that are not UTF-8 are replaced by U+FFFD, and the line is reported on stderr
+  (`kg ner: FILE:LINE: ...`); the other lines are tagged as usual (exit status 0);
+- a line of any length is tagged in chunks (kg/nlp/chunking.py), in bounded memory.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-from typing import Iterable, Iterator, TextIO
+from typing import BinaryIO, Iterable, Iterator
+
+# Characters json.dumps leaves raw that str.splitlines (and JavaScript) treat as line ends.
+_LINE_BREAKS_IN_JSON = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
 
 
 def configure_parser(parser) -> None:
     parser.add_argument("input", nargs="?", default="-", metavar="FILE", help="text file, one text per line (- = stdin)")
     parser.add_argument("--model", help="spaCy pipeline folder (default: the packaged one)")
-    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--batch-size", type=_positive_int, default=64, help="texts (chunks of long ones) per pipeline batch")
 
 
-def entities_of(doc) -> list[dict]:
-    return [{"start": e.start_char, "end": e.end_char, "label": e.label_, "text": e.text} for e in doc.ents]
+def _positive_int(value: str) -> int:
+    import argparse
+
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
+    return number
 
 
-def tag_lines(nlp, lines: Iterable[str], batch_size: int = 64) -> Iterator[dict]:
+def entities_of(doc, offset: int = 0) -> list[dict]:
+    return [{"start": e.start_char + offset, "end": e.end_char + offset, "label": e.label_, "text": e.text}
+            for e in doc.ents]
+
+
+def read_lines(stream: BinaryIO, name: str, warn=None) -> Iterator[str]:
+    """The lines of a byte stream, split on b"\\n" only, decoded as UTF-8.
+
+    A line with bytes that are not UTF-8 is decoded with U+FFFD in their place and
+    reported through `warn(message)`."""
+    warn = warn or (lambda message: print(message, file=sys.stderr))
+    for line_no, raw in enumerate(stream, 1):
+        if line_no == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if raw.endswith(b"\n"):
+            raw = raw[:-2] if raw.endswith(b"\r\n") else raw[:-1]
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            warn(f"kg ner: {name}:{line_no}: not UTF-8 (byte 0x{raw[exc.start]:02x} at byte {exc.start}); "
+                 f"bad bytes replaced by U+FFFD")
+            yield raw.decode("utf-8", errors="replace")
+
+
+def tag_lines(nlp, lines: Iterable[str], batch_size: int = 64, max_chars: int | None = None) -> Iterator[dict]:
+    """One {"text", "entities"} record per line, in order; long lines go through in chunks."""
+    from .chunking import MAX_CHUNK_CHARS, pipe_chunks
     from .pipeline import entities_only
 
-    texts = (line.rstrip("\r\n") for line in lines)
+    entities: list[dict] = []
     with entities_only(nlp):
-        for doc, text in nlp.pipe(((text, text) for text in texts), batch_size=batch_size,
-                                  as_tuples=True):
-            yield {"text": text, "entities": entities_of(doc)}
+        chunks = pipe_chunks(nlp, ((line, line) for line in lines), max_chars=max_chars or MAX_CHUNK_CHARS,
+                             batch_size=batch_size)
+        for text, offset, doc, last in chunks:
+            entities += entities_of(doc, offset)
+            if last:
+                yield {"text": text, "entities": entities}
+                entities = []
+
+
+def json_line(record: dict) -> str:
+    """One JSON Lines record: no raw character in it that any reader takes for a line end."""
+    line = json.dumps(record, ensure_ascii=False)
+    for char, escaped in _LINE_BREAKS_IN_JSON.items():
+        if char in line:
+            line = line.replace(char, escaped)
+    return line + "\n"
 
 
 def run(args) -> int:
     from .pipeline import load_pipeline
 
-    nlp = load_pipeline(args.model)
+    name = "<stdin>" if args.input == "-" else args.input
     try:
-        stream: TextIO = sys.stdin if args.input == "-" else open(args.input, encoding="utf-8-sig")
+        stream: BinaryIO = sys.stdin.buffer if args.input == "-" else open(args.input, "rb")
     except OSError as exc:
         print(f"kg ner: {args.input}: {exc.strerror}", file=sys.stderr)
         return 2
+    nlp = load_pipeline(args.model)
     try:
         with stream:
-            for record in tag_lines(nlp, stream, args.batch_size):
-                sys.stdout.write(json.dumps(record, ensure_ascii=False) + "\n")
-    except UnicodeDecodeError as exc:
-        print(f"kg ner: {args.input}: not UTF-8 text ({exc.reason} at byte {exc.start})", file=sys.stderr)
+            for record in tag_lines(nlp, read_lines(stream, name), args.batch_size):
+                sys.stdout.write(json_line(record))
+    except OSError as exc:
+        print(f"kg ner: {name}: {exc.strerror or exc}", file=sys.stderr)
         return 2
     return 0

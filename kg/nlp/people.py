@@ -13,17 +13,42 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .lexicon import NOT_NAMES, SURNAMES_DOUBLE, SURNAMES_SINGLE, TITLES
-from .spans import RuleTagger, doc_text, is_boundary
+from .lexicon import (FUNCTION_CHARS, LEADER_UNIT_CHARS, LEVEL_WORDS, NOT_NAMES, ORGAN_WORDS, POST_RANKS, POSTS,
+                      PUNCT, SURNAMES_DOUBLE, SURNAMES_SINGLE, TITLES)
+from .spans import RuleTagger, doc_text, is_boundary, words_by_start
 
 GROUP = "kg_people"
-TITLE_RE = re.compile("(" + "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True)) + r")\s?")
-# What may follow a name: speech verbs, photo credit, honorifics, conjunctions.
+
+
+def _alternation(words) -> str:
+    return "|".join(sorted(map(re.escape, set(words)), key=len, reverse=True))
+
+
+# A post as written: an optional rank, then a post word or a unit's character + 长
+# (副书记, 常务副市长, 局长, 总工程师); press and trade titles (记者, 律师) as listed.
+POST_PATTERN = (rf"(?:(?:{_alternation(POST_RANKS)})?(?:{_alternation(POSTS)}|[{LEADER_UNIT_CHARS}]长)"
+                rf"|{_alternation(TITLES)})")
+TITLE_RE = re.compile(rf"({POST_PATTERN})\s?")
+_ORGANS = _alternation(ORGAN_WORDS)
+# Organ words before a post that stand alone (，市委副书记; 、政法委书记): they are part of
+# the title as written, and name the organ of the article's division.
+BARE_ORGAN_RE = re.compile(rf"(?:(?:{_alternation(LEVEL_WORDS)})(?:委|(?:{_ORGANS})+)?|(?:{_ORGANS})+)")
+# Party committees and branches are written into the post after a named organ (某某市委书记,
+# 某村党支部书记, 某公司党委书记); a government organ is not (某市人民政府副市长: 副市长).
+ORGAN_TAIL_RE = re.compile(r"(?=.)(?:[省市县区州]委)?(?:党委|党工委|党组|党支部|党总支|总支|支部|纪委|村委会|居委会)*$")
+PREVIOUS_POST_RE = re.compile(rf"(?:{POST_PATTERN})$")
+MAX_ORGAN_RUN = 20
+# What may follow a name: speech and meeting verbs, photo credit, honorifics, conjunctions.
 AFTER_NAME = ("说", "表示", "介绍", "指出", "强调", "称", "同志", "一行", "摄", "等", "为", "在", "和", "与",
-              "及", "、", "告诉", "认为", "带领", "主持", "出席", "参加", "调研", "讲", "先生", "女士")
+              "及", "、", "告诉", "认为", "带领", "主持", "出席", "参加", "调研", "讲", "先生", "女士",
+              "率", "分别", "要求", "致辞", "讲话", "宣读", "传达", "通报", "汇报", "发言", "提出", "代表",
+              "陪同", "会见", "看望", "慰问", "视察", "考察", "察看", "走访", "深入", "来到", "前往", "一同",
+              "共同", "对", "向", "就", "也", "还", "则", "均", "作", "以", "当选", "担任", "兼", "出任",
+              "同时", "详细", "首先", "现场", "专门", "亲自", "听取", "部署", "签署", "签约", "会谈", "回答")
 
 
 SINGLE_CHAR_AFTER = {w for w in AFTER_NAME if len(w) == 1}
+CONJUNCTIONS = set("和与及")
 ROLE_SUFFIXES = set("人者员们长家师官户方处部局书证")
 
 
@@ -40,29 +65,53 @@ def is_plausible_name(name: str) -> bool:
     return name[0] in SURNAMES_SINGLE and len(name) <= 3
 
 
+def _ends_name(text: str, end: int) -> bool:
+    rest = text[end:]
+    return end == len(text) or is_boundary(text[end]) or rest.startswith(AFTER_NAME) or text[end] in "）)"
+
+
+def _another_person_follows(text: str, pos: int) -> bool:
+    """After 和/与/及: a second person (a surname, or a title) rather than the verb (王强和李明; 康某和率)."""
+    return bool(text[pos:pos + 1] in SURNAMES_SINGLE or TITLE_RE.match(text, pos)
+                or BARE_ORGAN_RE.match(text, pos))
+
+
 def _name_after(text: str, pos: int) -> int | None:
     """End of a person's name starting at `pos`, or None."""
     for length in (3, 2, 4):
-        # 孙丽摄 / 王强说: a last character that is itself a boundary word ends a 2-char name.
+        # 孙丽摄 / 王强说: a last character that is itself a boundary word ends a 2-char name,
+        # unless it is a conjunction with no second person after it (康某和率…: 3 characters).
         if length == 3 and text[pos + 2:pos + 3] in SINGLE_CHAR_AFTER and is_plausible_name(text[pos:pos + 2]):
-            continue
+            third = text[pos + 2]
+            if not (third in CONJUNCTIONS and _ends_name(text, pos + 3) and is_plausible_name(text[pos:pos + 3])
+                    and not _another_person_follows(text, pos + 3)):
+                continue
         end = pos + length
         if end > len(text):
             continue
-        name = text[pos:end]
-        if not is_plausible_name(name):
-            continue
-        rest = text[end:]
-        if end == len(text) or is_boundary(text[end]) or rest.startswith(AFTER_NAME) or text[end] in "）)":
+        if is_plausible_name(text[pos:end]) and _ends_name(text, end):
             return end
     return None
 
 
-# A level organ written before a title belongs to it (市委副书记, 县政府副县长).
-ORGAN_PREFIX_RE = re.compile(r"(?:[省市县区镇乡村](?:委|政府|人大|政协)?)$")
-_TITLE_ALT = "|".join(sorted(map(re.escape, TITLES), key=len, reverse=True))
-# Titles listed before the one next to the name: 市委副书记、市长 NAME.
-CHAINED_TITLE_RE = re.compile(rf"((?:[省市县区镇乡村](?:委|政府|人大|政协)?)?(?:{_TITLE_ALT}))、$")
+def _is_run_char(ch: str) -> bool:
+    return not (ch in PUNCT or ch in FUNCTION_CHARS or ch.isspace() or ch.isdigit())
+
+
+def title_item(text: str, post_start: int) -> int:
+    """Start of the title whose post starts at `post_start`: the organ words written before
+    it belong to the title when they stand alone (，市人大常委会主任) or end a longer name
+    (某村党支部书记 -> 党支部书记); a named organ (某县委书记, 某局局长) stays outside."""
+    run = post_start
+    while run > 0 and post_start - run < MAX_ORGAN_RUN and _is_run_char(text[run - 1]):
+        run -= 1
+    organ = text[run:post_start]
+    if not organ:
+        return post_start
+    if BARE_ORGAN_RE.fullmatch(organ):
+        return run
+    tail = ORGAN_TAIL_RE.search(organ)
+    return post_start - len(tail.group()) if tail else post_start
 
 
 def find_people(text: str):
@@ -74,23 +123,61 @@ def find_people(text: str):
         end = _name_after(text, m.end())
         if end is None:
             continue
-        title_start = m.start()
-        prefix = ORGAN_PREFIX_RE.search(text[max(0, title_start - 3):title_start])
-        titles = [(prefix.group() if prefix and _bare_prefix(text, title_start, prefix.group()) else "") + m.group(1)]
-        head = title_start - (len(titles[0]) - len(m.group(1)))
-        while True:
-            chained = CHAINED_TITLE_RE.search(text[max(0, head - 12):head])
-            if not chained:
+        head = title_item(text, m.start())
+        titles = [text[head:m.end(1)]]
+        while head > 1 and text[head - 1] == "、":  # 省委常委、市委书记 NAME
+            previous = PREVIOUS_POST_RE.search(text, max(0, head - 1 - 12), head - 1)
+            if not previous:
                 break
-            titles.insert(0, chained.group(1))
-            head -= len(chained.group())
+            head = title_item(text, previous.start())
+            titles.insert(0, text[head:previous.end()])
         yield m.end(), end, "、".join(titles)
 
 
-def _bare_prefix(text: str, title_start: int, prefix: str) -> bool:
-    """A level prefix stands alone (，市委副书记), not as the end of a longer name (昆山市委)."""
-    before = text[max(0, title_start - len(prefix) - 1):title_start - len(prefix)]
-    return not before or not ("\u4e00" <= before <= "\u9fff")
+# NAME + post (张某某书记指出, 李某主任一行): a leader's post right after a name. Press and
+# trade titles (记者, 律师) never follow a name this way; organ characters never end one.
+LEADER_POST_RE = re.compile(rf"(?:{_alternation(POST_RANKS)})?(?:{_alternation(p for p in POSTS if p not in ('委员', '党组成员', '负责人'))}|[{LEADER_UNIT_CHARS}]长)")
+ORGAN_END_CHARS = set(LEADER_UNIT_CHARS) | set("委府协会党")
+
+
+def find_people_before_posts(text: str, words: dict[int, int] | None = None):
+    """Yield (start, end, post) for names written before a leader's post (NAME + TITLE).
+    `words` (start -> end of the segmenter's words): two characters that start a word of the
+    segmenter are a word, not a name (纪检 委员, 武装部长); it writes a name as surname +
+    given name."""
+    for m in LEADER_POST_RE.finditer(text):
+        if not _ends_name(text, m.end()) or text[m.end():m.end() + 1] in "会员":
+            continue
+        for length in (3, 2, 4):
+            start = m.start() - length
+            if start < 0:
+                continue
+            name = text[start:m.start()]
+            if (is_plausible_name(name) and name[-1] not in ORGAN_END_CHARS
+                    and (start == 0 or is_boundary(text[start - 1]))
+                    and not (words is not None and length == 2 and words.get(start, start + 1) - start >= 2)):
+                yield start, m.start(), m.group()
+                break
+
+
+# A credit closing a paragraph: the reporters' names alone in brackets, （王某 李某某）.
+CREDIT_RE = re.compile(r"[（(]([\u4e00-\u9fff]{2,4}(?:[ 　、，,][\u4e00-\u9fff]{2,4}){0,5})[）)][ \t　]*(?=\n|$)")
+
+
+def find_credits(text: str):
+    """Yield (start, end) of the names in a closing bracketed credit, when every one of
+    them is a plausible name (（据新华社）, （试行） are no credit)."""
+    for m in CREDIT_RE.finditer(text):
+        names = list(re.finditer(r"[\u4e00-\u9fff]+", m.group(1)))
+        if all(is_plausible_name(n.group()) and len(n.group()) <= 3 for n in names):
+            for n in names:
+                yield m.start(1) + n.start(), m.start(1) + n.end()
+
+
+def split_title(title: str) -> tuple[str, str]:
+    """(organ words, post) of one title as written: 市委副书记 -> (市委, 副书记)."""
+    post = PREVIOUS_POST_RE.search(title)
+    return (title[:post.start()], post.group()) if post else ("", title)
 
 
 @Language.factory("kg_people", default_config={})
@@ -104,5 +191,12 @@ class PeopleTagger(RuleTagger):
     group, source = GROUP, "title-rule"
 
     def find(self, doc: Doc):
-        for start, end, titles in find_people(doc_text(doc)):
+        text = doc_text(doc)
+        for start, end, titles in find_people(text):
             yield start, end, "PERSON", titles
+        for start, end, post in find_people_before_posts(text, words_by_start(doc)):
+            yield start, end, "PERSON", post
+        places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])]
+        for start, end in find_credits(text):  # （某省）: a place, not a credit
+            if not any(s < end and start < e for s, e in places):
+                yield start, end, "PERSON", None

@@ -10,10 +10,10 @@ recipe in `pipelines/`:
     -> tok2vec           CNN character encoder    │ kg/models/ner      (pipelines/ner)
     -> kg_char_ner       BILUO tagger, Viterbi    ┘
     -> kg_places         gazetteer places          kg/models/gazetteer.json.gz (pipelines/gazetteer.py)
-    -> kg_institutions -> kg_programs -> kg_people -> kg_entities    (rules, no data)
+    -> kg_institutions -> kg_programs -> kg_people -> kg_entities -> kg_roles    (rules, no data)
     -> kg_syntax         word tokens: POS tags, dependencies, sentences
                                                    kg/models/tagger, kg/models/parser (pipelines/syntax)
-    -> kg_linker         canonical entity ids (span.kb_id_)            kg/linking.py
+    -> kg_linker         canonical entity ids (span.kb_id_)            kg/nlp/linker.py
     -> kg_events         doc._.events                                  kg/events.py
 
 Without a trained NER the same pipeline runs on the rules alone: the statistical
@@ -32,7 +32,7 @@ import spacy
 from spacy.language import Language
 
 from . import (  # noqa: F401  (registers the factories)
-    char_ner, entities, features, institutions, linker, people, places, programs, segmenter, syntax,
+    char_ner, entities, features, institutions, linker, people, places, programs, roles, segmenter, syntax,
     text_style,
 )
 from .. import events  # noqa: F401,E402  (registers kg_events)
@@ -40,7 +40,7 @@ from .. import events  # noqa: F401,E402  (registers kg_events)
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 NER_DIR = MODELS_DIR / "ner"
-RULE_COMPONENTS = ("kg_places", "kg_institutions", "kg_programs", "kg_people", "kg_entities")
+RULE_COMPONENTS = ("kg_places", "kg_institutions", "kg_programs", "kg_people", "kg_entities", "kg_roles")
 SYNTAX = "kg_syntax"  # after the entities: turns the character Doc into a Doc of words
 # What reads a whole document after its words: linking, then events.
 DOCUMENT_COMPONENTS = ("kg_linker", "kg_events")

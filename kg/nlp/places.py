@@ -21,6 +21,23 @@ from .spans import char_span, doc_text, set_group
 GROUP = "kg_places"
 
 
+# Squares are named by one word before 广场 (人民广场, 某某广场); size and quantity words
+# before it describe a square, they do not name one.
+NOT_SQUARE_NAMES = {"大型", "小型", "中型", "各类", "各个", "周边", "附近", "重点", "主要", "这个", "那个", "一个",
+                    "多个", "所有", "城市", "商业", "休闲", "公共", "市民", "社区", "新建", "该"}
+
+
+def find_squares(doc: Doc):
+    """Yield (start, end) of squares: a 2-3 character word of the segmenter + the word 广场."""
+    if "words" not in doc.spans:
+        return
+    words = list(doc.spans["words"])
+    for before, word in zip(words, words[1:]):
+        if word.text == "广场" and before.end_char == word.start_char and 2 <= len(before.text) <= 3 \
+                and before.text not in NOT_SQUARE_NAMES and all("\u4e00" <= ch <= "\u9fff" for ch in before.text):
+            yield before.start_char, word.end_char
+
+
 @Language.factory("kg_places", default_config={})
 def make_place_tagger(nlp: Language, name: str) -> "PlaceTagger":
     return PlaceTagger(name)
@@ -49,6 +66,11 @@ class PlaceTagger:
             span = char_span(doc, m.start, m.end, "PLACE", "gazetteer" if m.certain else "gazetteer-short")
             if span is not None:
                 span._.kg_division = m.division.key if m.division else None
+                spans.append(span)
+        taken = {i for s in spans for i in range(s.start, s.end)}
+        for start, end in find_squares(doc):
+            span = char_span(doc, start, end, "PLACE", "venue")
+            if span is not None and not any(i in taken for i in range(span.start, span.end)):
                 spans.append(span)
         set_group(doc, "kg_places", spans)
         return doc

@@ -7,7 +7,8 @@ from spacy.tokens import Doc, Span
 from .lexicon import FUNCTION_CHARS, PUNCT
 
 # Extension attributes every kg component may read or write.
-for _name, _default in (("kg_division", None), ("kg_source", None), ("kg_title", None)):
+# kg_refers_to: the full name a short reference stands for (王书记 -> the 王某某 who is 书记).
+for _name, _default in (("kg_division", None), ("kg_source", None), ("kg_title", None), ("kg_refers_to", None)):
     if not Span.has_extension(_name):
         Span.set_extension(_name, default=_default)
 if not Doc.has_extension("kg_place_context"):

@@ -104,6 +104,7 @@ def words_doc(doc: Doc) -> Doc:
         new.spans[key] = [_copy_span(new, span) for span in group]
         new.spans[key].attrs.update(group.attrs)
     new.ents = [_copy_span(new, span) for span in doc.ents]
+    new._context = doc._context  # what nlp.pipe(..., as_tuples=True) hands back with the Doc
     return new
 
 

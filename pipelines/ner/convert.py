@@ -21,9 +21,17 @@ provinces left unlabelled).
 
 The split is deterministic: a sentence goes to dev when the MD5 of its text falls in
 the dev bucket (5 % of MSRA, 10 % of CLUENER), so identical sentences never sit on
-both sides.
+both sides. Then every dev sentence that shares a 12-character run with any training
+sentence (of either corpus) is dropped: from dev, and not moved to training, so the
+training part stays exactly what the MD5 bucket gives (the shipped model's) and the
+honest dev is a subset of the old one (README, "Split"). A dev sentence shorter than
+12 characters is dropped when it occurs whole inside a training sentence.
+With --msra-block-size N, MSRA dev is drawn by blocks of N consecutive sentences
+(whole articles: names a dev sentence shares with its own article's training
+sentences are the leak a sentence split cannot see), then filtered the same way;
+training then differs from the shipped model's, which cannot be scored on it.
 
-Usage: python pipelines/ner/convert.py [--corpora DIR] [--out DIR]
+Usage: python pipelines/ner/convert.py [--corpora DIR] [--out DIR] [--msra-block-size N]
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
+import numpy  # noqa: E402
 import spacy  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 
@@ -87,6 +96,39 @@ def msra_label(raw: str, name: str) -> str:
 def in_dev(text: str, dev_percent: int) -> bool:
     """Deterministic split bucket from the text itself."""
     return int(hashlib.md5(text.encode("utf-8")).hexdigest()[:8], 16) % 100 < dev_percent
+
+
+OVERLAP_CHARS = 12  # the run length ../shared/corpora was filtered by against the official tests
+
+
+class TrainingRuns:
+    """Hashes of every `n`-character run of the training sentences, to test dev sentences.
+
+    One sorted array of 64-bit hashes (about 2.5 M runs, 20 MB; a Python set of the
+    strings would take ten times that): building is linear plus a sort, a lookup is a
+    binary search. A hash collision can only drop a clean dev sentence, never keep a
+    leaking one. Dev sentences shorter than `n` are tested whole against the joined
+    training text (few, so a substring search each is cheap).
+    """
+
+    def __init__(self, texts: list[str], n: int = OVERLAP_CHARS):
+        self.n = n
+        self.hashes = numpy.unique(numpy.fromiter(
+            (hash(text[i:i + n]) for text in texts for i in range(len(text) - n + 1)),
+            dtype=numpy.int64))
+        self.joined = "\n".join(texts)
+
+    def shares_run(self, text: str) -> bool:
+        """True when `text` has an n-character run (or, if shorter, its whole text) in training."""
+        if len(text) < self.n:
+            return text in self.joined
+        if not len(self.hashes):
+            return False
+        runs = numpy.fromiter((hash(text[i:i + self.n]) for i in range(len(text) - self.n + 1)),
+                              dtype=numpy.int64)
+        found = numpy.searchsorted(self.hashes, runs)
+        found[found == len(self.hashes)] = 0
+        return bool((self.hashes[found] == runs).any())
 
 
 def make_doc(nlp, sentence: Sentence, corpus: str, stats: Counter):
@@ -156,8 +198,18 @@ def write_cluener(path: Path, sentences: list[Sentence]) -> None:
                                  ensure_ascii=False) + "\n")
 
 
+def split_key(corpus: str, index: int, text: str, msra_block_size: int) -> str:
+    """What the dev bucket is drawn from: the sentence's text, or with `msra_block_size`
+    the number of its block of consecutive MSRA sentences (the file keeps People's
+    Daily's article order, so a block holds whole articles but for its two ends)."""
+    if corpus == "msra" and msra_block_size > 0:
+        return f"block:{index // msra_block_size}"
+    return text
+
+
 def convert(corpora: Path, out: Path, msra_dev_percent: int = 5,
-            cluener_dev_percent: int = 10, train_dev_max_msra: int = 2000) -> dict:
+            cluener_dev_percent: int = 10, train_dev_max_msra: int = 2000,
+            msra_block_size: int = 0) -> dict:
     """Read both corpora, split, write DocBins and held-out text; return stats."""
     nlp = spacy.blank("zh")
     stats: Counter = Counter()
@@ -165,21 +217,31 @@ def convert(corpora: Path, out: Path, msra_dev_percent: int = 5,
     cluener = read_cluener(corpora / "cluener" / "train.jsonl")
     splits = {"train": DocBin(), "dev": DocBin(), "dev_msra": DocBin(), "dev_cluener": DocBin()}
     held_out = {"msra": [], "cluener": []}
+    bucket = {"msra": [], "cluener": []}
+    training_texts = []
     for corpus, sentences, percent in (("msra", msra, msra_dev_percent),
                                        ("cluener", cluener, cluener_dev_percent)):
-        for sentence in sentences:
+        for index, sentence in enumerate(sentences):
             if not sentence.text.strip():
                 continue
+            if in_dev(split_key(corpus, index, sentence.text, msra_block_size), percent):
+                bucket[corpus].append(sentence)
+                continue
+            splits["train"].add(make_doc(nlp, sentence, corpus, stats))
+            training_texts.append(sentence.text)
+            stats[f"{corpus}:train_sentences"] += 1
+    runs = TrainingRuns(training_texts)
+    for corpus in ("msra", "cluener"):
+        for sentence in bucket[corpus]:
+            if runs.shares_run(sentence.text):
+                stats[f"{corpus}:dev_dropped_overlap"] += 1
+                continue
             doc = make_doc(nlp, sentence, corpus, stats)
-            if in_dev(sentence.text, percent):
-                held_out[corpus].append(sentence)
-                splits[f"dev_{corpus}"].add(doc)
-                if corpus == "cluener" or len(held_out[corpus]) <= train_dev_max_msra:
-                    splits["dev"].add(doc)
-                stats[f"{corpus}:dev_sentences"] += 1
-            else:
-                splits["train"].add(doc)
-                stats[f"{corpus}:train_sentences"] += 1
+            held_out[corpus].append(sentence)
+            splits[f"dev_{corpus}"].add(doc)
+            if corpus == "cluener" or len(held_out[corpus]) <= train_dev_max_msra:
+                splits["dev"].add(doc)
+            stats[f"{corpus}:dev_sentences"] += 1
     out.mkdir(parents=True, exist_ok=True)
     for name, docbin in splits.items():
         docbin.to_disk(out / f"{name}.spacy")
@@ -201,13 +263,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cluener-dev-percent", type=int, default=10)
     parser.add_argument("--train-dev-max-msra", type=int, default=2000,
                         help="MSRA dev sentences in the dev set evaluated during training")
+    parser.add_argument("--msra-block-size", type=int, default=0,
+                        help="draw MSRA dev by blocks of N consecutive sentences (articles) "
+                             "instead of by sentence; 0 = by sentence, the shipped model's split")
     args = parser.parse_args(argv)
     for required in (args.corpora / "msra" / "train.bio", args.corpora / "cluener" / "train.jsonl"):
         if not required.is_file():
             print(f"convert: missing input {required}", file=sys.stderr)
             return 2
     stats = convert(args.corpora, args.out, args.msra_dev_percent,
-                    args.cluener_dev_percent, args.train_dev_max_msra)
+                    args.cluener_dev_percent, args.train_dev_max_msra, args.msra_block_size)
     print(json.dumps(stats, ensure_ascii=False, indent=1))
     return 0
 

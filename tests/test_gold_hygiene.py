@@ -1,0 +1,67 @@
+"""The gold files are checks, never a lexicon: no name or long phrase from the sample page's
+gold or the real-news gold may appear in the project's code, patterns, data or tests.
+
+Generic words (市委, 召开, 人民政府办公室) are the genre's vocabulary and stay allowed; what is
+checked is every person's name, and every expected name or object that holds one of the gold's
+place names or is nine characters or more.
+The sample page itself (seeds/) is input, and README/docs may describe what it yields."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+GOLD_FILES = [SHARED / "gold" / "seed_gold.json", SHARED / "realnews" / "gold.json"]
+CHECKED_DIRS = ("kg", "pipelines", "tests", "benchmarks", "notebooks", "neo4j", "gephi", ".ci")
+CHECKED_SUFFIXES = {".py", ".txt", ".json", ".jsonl", ".cfg", ".yml", ".yaml", ".tsv", ".csv", ".ipynb",
+                    ".cypher", ".grass", ".toml", ".md"}
+LONG = 9
+
+
+def gold_documents() -> list[dict]:
+    documents = []
+    for path in GOLD_FILES:
+        if not path.exists():
+            pytest.skip(f"{path} is not here (gold files live outside the repository)")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        documents += list(data["documents"].values()) if "documents" in data else [data]
+    return documents
+
+
+def protected_strings(documents: list[dict]) -> set[str]:
+    entities = [e for doc in documents for e in doc.get("entities", [])]
+    places = {e["key"] for e in entities if "PLACE" in e["labels"] and len(e["key"]) >= 2}
+    people = {e["key"] for e in entities if "PERSON" in e["labels"]}
+    people |= {role["person"] for doc in documents for role in doc.get("roles", [])}
+    names = [e["key"] for e in entities] + [e.get("object", "") for doc in documents for e in doc.get("events", [])]
+    specific = {n for n in names if len(n) >= LONG or (n not in places and any(p in n for p in places))}
+    return people | specific
+
+
+def project_files():
+    for folder in CHECKED_DIRS:
+        for path in sorted((ROOT / folder).rglob("*")):
+            if path.is_file() and path.suffix in CHECKED_SUFFIXES and path != Path(__file__):
+                yield path
+    yield ROOT / "pyproject.toml"
+    yield ROOT / "Makefile"
+
+
+def test_the_check_covers_both_gold_files():
+    strings = protected_strings(gold_documents())
+    assert len(strings) > 80  # names of the sample page and of twelve real articles
+
+
+def test_no_gold_string_in_the_project():
+    strings = protected_strings(gold_documents())
+    leaks = {}
+    for path in project_files():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        found = sorted(s for s in strings if s in text)
+        if found:
+            leaks[str(path.relative_to(ROOT))] = found
+    assert not leaks, f"gold strings in the project: {leaks}"
