@@ -295,6 +295,16 @@ class SyntaxAnnotator:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
             new_docs = [words_doc(doc) for doc in batch]
+            if self._shares_encoder():
+                # one encoder: the tagger's tok2vec sets doc.tensor, the parser listens to it
+                for doc in new_docs:
+                    _mark_sentence_ends(doc)
+                new_docs = _run(self.tagger, new_docs, batch_size)
+                new_docs = _run(self.parser, new_docs, batch_size)
+                for doc in new_docs:
+                    self._set_pos(doc)
+                yield from new_docs
+                continue
             if self.tagger is not None:
                 new_docs = _run(self.tagger, new_docs, batch_size)
                 for doc in new_docs:
@@ -308,6 +318,11 @@ class SyntaxAnnotator:
                 for doc in new_docs:
                     _mark_sentence_ends(doc)
             yield from new_docs
+
+    def _shares_encoder(self) -> bool:
+        """A parser trained on the tagger's frozen tok2vec (it has none of its own)."""
+        return self.parser is not None and self.tagger is not None \
+            and self.parser.meta.get("kg_encoder") == "tagger"
 
     def _set_pos(self, doc: Doc) -> None:
         upos = self._upos
