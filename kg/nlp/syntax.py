@@ -12,10 +12,12 @@ keeps extension values, keyed by character offsets) are copied over. Then:
   sets `token.tag_`, and `token.pos_` gets the Universal POS mapped from it;
 - a dependency parser (SemEval-2016 CSDP semantic relations Agt, Pat, Exp, Cont, Loc,
   Time, Quan, ... kept as a tree; pipelines/syntax) sets `dep_`, `head`, `doc.sents`.
-  It reads each entity as one token (a 《title》 or an agency name parses as the noun
-  it is); the entity's last token takes its arc, the others hang from it as `Nmod`.
+  The packaged parser was trained on the tagger's frozen tok2vec (meta `kg_encoder`:
+  "tagger"), so one encoder runs for both. A parser with its own tok2vec reads each
+  entity as one token instead (a 《title》 or an agency name parses as the noun it is);
+  the entity's last token takes its arc, the others hang from it as `Nmod`.
 
-Both are small spaCy pipelines (tok2vec + tagger, tok2vec + parser) loaded from
+Both are small spaCy pipelines (tok2vec + tagger; parser, or tok2vec + parser) loaded from
 kg/models/tagger and kg/models/parser in `initialize`, saved inside the pipeline by
 `to_disk`, so `spacy.load` of a saved kg pipeline needs nothing else. Whitespace runs
 are tokens of their own; a paragraph break or 。！？ always ends a sentence.
