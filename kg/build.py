@@ -9,6 +9,7 @@ the end, so a failed build, or one with no document, leaves OUTDIR as it was.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import re
@@ -84,6 +85,9 @@ def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: 
     from .nlp.pipeline import load_pipeline
 
     nlp = load_pipeline(model)
+    # the pipeline's tables (gazetteer, models) live as long as the process: the garbage
+    # collector need not walk them again at every collection (about 10% of the NLP stage)
+    gc.freeze()
     timings["load_pipeline"] = time.perf_counter() - clock
 
     graph = graph_of_articles(nlp, articles, include_text=include_text, progress=progress, timings=timings)

@@ -99,13 +99,23 @@ def test_dependencies_and_sentences(meeting):
     assert convene in meeting_noun.ancestors or meeting_noun.head == convene
 
 
-@pytest.mark.skipif(not HAS_PARSER, reason="no packaged parser yet")
-def test_an_entity_parses_as_one_word(meeting):
-    agency = next(e for e in meeting.ents if e.label_ == "AGENCY")
-    assert len(agency) > 1  # 江州市 | 生态 | 环境局: words inside the entity
-    last = agency[-1]
-    assert all(t.head == last and t.dep_ == "Nmod" for t in agency[:-1])
-    assert last.head not in agency[:-1] and last.dep_ != "Nmod"
+def test_parse_view_reads_an_entity_as_one_token_and_projects_back():
+    """The separate-encoder path: the parser reads 江州市生态环境局 as one token."""
+    from spacy.tokens import Doc, Span
+
+    from kg.nlp.syntax import parse_view, project_parse
+
+    vocab = spacy.blank("zh").vocab
+    doc = Doc(vocab, words=["江州市", "生态", "环境局", "召开", "会议", "。"], spaces=[False] * 6)
+    doc.ents = [Span(doc, 0, 3, label="AGENCY")]
+    view, pieces = parse_view(doc)
+    assert [t.text for t in view] == ["江州市生态环境局", "召开", "会议", "。"]
+    assert pieces == [(0, 3), (3, 4), (4, 5), (5, 6)]
+    parsed = Doc(vocab, words=[t.text for t in view], heads=[1, 1, 1, 1],
+                 deps=["Agt", "ROOT", "Cont", "mPunc"])
+    project_parse(doc, parsed, pieces)
+    assert [(t.head.i, t.dep_) for t in doc] == [(2, "Nmod"), (2, "Nmod"), (3, "Agt"), (3, "ROOT"),
+                                                 (3, "Cont"), (3, "mPunc")]
 
 
 @pytest.mark.skipif(not HAS_PARSER, reason="no packaged parser yet")
@@ -116,7 +126,7 @@ def test_agency_and_meeting_hang_from_the_verb(nlp):
     assert convene.head == convene  # the root
     assert agency[-1].head == convene
     meeting = next(t for t in doc if t.text == "会议")
-    assert meeting.head == convene and meeting.dep_ in ("Cont", "Pat")
+    assert meeting.head == convene and meeting.dep_ in ("Cont", "Pat", "Prod")  # CSDP object relations
 
 
 def test_saved_pipeline_loads_with_spacy_load(nlp, meeting, tmp_path):

@@ -101,6 +101,18 @@ def test_recipe_corpus_train_evaluate_package(tmp_path):
                           "--data", str(data / "parser"), "--out", str(parser_file)]) == 0
     assert 0 <= json.loads(parser_file.read_text())["gold_words"]["uas"] <= 1
 
+    # the packaged parser reads the tagger's frozen tok2vec (one encoder at run time)
+    assert train.main(["--config", str(RECIPE / "configs" / "parser_shared.cfg"), "--data", str(data / "parser"),
+                       "--out", str(out / "shared"), "--tagger", str(out / "tagger" / "model-best"),
+                       "--max-steps", "30", "--eval-frequency", "30"]) == 0
+    shared = tmp_path / "models" / "shared"
+    assert package.main(["--model", str(out / "shared" / "model-best"), "--dest", str(shared)]) == 0
+    assert spacy.load(shared).pipe_names == ["parser"] and spacy.load(shared).meta["kg_encoder"] == "tagger"
+    shared_file = tmp_path / "shared_metrics.json"
+    assert evaluate.main(["--task", "parser", "--model", str(shared), "--tagger", str(out / "tagger" / "model-best"),
+                          "--data", str(data / "parser"), "--out", str(shared_file)]) == 0
+    assert 0 <= json.loads(shared_file.read_text())["gold_words"]["uas"] <= 1
+
     dest = tmp_path / "models" / "parser"
     assert package.main(["--model", str(out / "parser" / "model-best"), "--dest", str(dest)]) == 0
     parser = spacy.load(dest)

@@ -12,10 +12,12 @@ keeps extension values, keyed by character offsets) are copied over. Then:
   sets `token.tag_`, and `token.pos_` gets the Universal POS mapped from it;
 - a dependency parser (SemEval-2016 CSDP semantic relations Agt, Pat, Exp, Cont, Loc,
   Time, Quan, ... kept as a tree; pipelines/syntax) sets `dep_`, `head`, `doc.sents`.
-  It reads each entity as one token (a 《title》 or an agency name parses as the noun
-  it is); the entity's last token takes its arc, the others hang from it as `Nmod`.
+  The packaged parser was trained on the tagger's frozen tok2vec (meta `kg_encoder`:
+  "tagger"), so one encoder runs for both. A parser with its own tok2vec reads each
+  entity as one token instead (a 《title》 or an agency name parses as the noun it is);
+  the entity's last token takes its arc, the others hang from it as `Nmod`.
 
-Both are small spaCy pipelines (tok2vec + tagger, tok2vec + parser) loaded from
+Both are small spaCy pipelines (tok2vec + tagger; parser, or tok2vec + parser) loaded from
 kg/models/tagger and kg/models/parser in `initialize`, saved inside the pipeline by
 `to_disk`, so `spacy.load` of a saved kg pipeline needs nothing else. Whitespace runs
 are tokens of their own; a paragraph break or 。！？ always ends a sentence.
@@ -113,13 +115,15 @@ def parse_view(doc: Doc, merge_entities: bool = True) -> tuple[Doc, list[tuple[i
     noun it is, as words do in the parser's corpus), sentence ends marked; and the
     (start, end) token range of `doc` behind each of its tokens."""
     pieces, i = [], 0
-    for ent in (doc.ents if merge_entities else ()):
-        pieces.extend((k, k + 1) for k in range(i, ent.start))
-        pieces.append((ent.start, ent.end))
-        i = ent.end
-    pieces.extend((k, k + 1) for k in range(i, len(doc)))
-    view = Doc(doc.vocab, words=[doc[s:e].text for s, e in pieces], spaces=[False] * len(pieces))
-    _mark_sentence_ends(view)
+    for start, end in ([(e.start, e.end) for e in doc.ents] if merge_entities else ()):
+        pieces += [(k, k + 1) for k in range(i, start)]
+        pieces.append((start, end))
+        i = end
+    pieces += [(k, k + 1) for k in range(i, len(doc))]
+    text = doc_text(doc)
+    offsets = doc.to_array("IDX").tolist() + [len(text)]
+    words = [text[offsets[s]:offsets[e]] for s, e in pieces]
+    view = Doc(doc.vocab, words=words, spaces=[False] * len(pieces), sent_starts=sentence_starts(words))
     return view, pieces
 
 
@@ -177,21 +181,28 @@ def _word_positions(pieces: list[tuple[int, int]], word_offsets: list[tuple[int,
     return "".join(letters)
 
 
-def _mark_sentence_ends(doc: Doc) -> None:
-    """A token after 。！？ (and any closing quote) or after a line break starts a sentence;
-    the parser may add more breaks, never removes these."""
-    if len(doc) == 0:
-        return
-    doc[0].is_sent_start = True
-    for i in range(1, len(doc)):
-        before = doc[i - 1].text
+def sentence_starts(words: list[str]) -> list[bool | None]:
+    """True where a sentence must start: after 。！？ (and any closing quote) or after a
+    line break; None elsewhere (the parser may add more breaks, never removes these)."""
+    starts: list[bool | None] = [None] * len(words)
+    if words:
+        starts[0] = True
+    for i in range(1, len(words)):
+        before, word = words[i - 1], words[i]
         if "\n" in before:
-            doc[i].is_sent_start = True
-        elif before and before[-1] in SENTENCE_END and doc[i].text not in SENTENCE_END \
-                and doc[i].text[:1] not in CLOSERS:
-            doc[i].is_sent_start = True
-        elif before and before[-1] in CLOSERS and i >= 2 and doc[i - 2].text[-1:] in SENTENCE_END:
-            doc[i].is_sent_start = True
+            starts[i] = True
+        elif before[-1:] in SENTENCE_END and word not in SENTENCE_END and word[:1] not in CLOSERS:
+            starts[i] = True
+        elif before[-1:] in CLOSERS and i >= 2 and words[i - 2][-1:] in SENTENCE_END \
+                and word[:1] not in CLOSERS:
+            starts[i] = True
+    return starts
+
+
+def _mark_sentence_ends(doc: Doc) -> None:
+    for token, start in zip(doc, sentence_starts([t.text for t in doc])):
+        if start:
+            token.is_sent_start = True
 
 
 class WordsTokenizer:
@@ -236,7 +247,10 @@ def load_model(path: Path, vocab) -> Language:
     if not (Path(path) / "config.cfg").is_file():
         raise FileNotFoundError(f"{path}: not a spaCy model folder (config.cfg missing); "
                                 "train one with pipelines/syntax")
-    model = spacy.load(path)
+    from thinc.api import use_ops
+
+    with use_ops("numpy", use_blis=False):  # as the NER (kg.nlp.pipeline.load_ner): faster here
+        model = spacy.load(path)
     for label in ("ROOT", "dep", *model.vocab.strings):
         vocab.strings.add(label)
     for _, proc in model.pipeline:
@@ -284,6 +298,16 @@ class SyntaxAnnotator:
     def pipe(self, docs: Iterable[Doc], batch_size: int = 64) -> Iterator[Doc]:
         for batch in minibatch(docs, size=batch_size):
             new_docs = [words_doc(doc) for doc in batch]
+            if self._shares_encoder():
+                # one encoder: the tagger's tok2vec sets doc.tensor, the parser listens to it
+                for doc in new_docs:
+                    _mark_sentence_ends(doc)
+                new_docs = _run(self.tagger, new_docs, batch_size)
+                new_docs = _run(self.parser, new_docs, batch_size)
+                for doc in new_docs:
+                    self._set_pos(doc)
+                yield from new_docs
+                continue
             if self.tagger is not None:
                 new_docs = _run(self.tagger, new_docs, batch_size)
                 for doc in new_docs:
@@ -297,6 +321,11 @@ class SyntaxAnnotator:
                 for doc in new_docs:
                     _mark_sentence_ends(doc)
             yield from new_docs
+
+    def _shares_encoder(self) -> bool:
+        """A parser trained on the tagger's frozen tok2vec (it has none of its own)."""
+        return self.parser is not None and self.tagger is not None \
+            and self.parser.meta.get("kg_encoder") == "tagger"
 
     def _set_pos(self, doc: Doc) -> None:
         upos = self._upos

@@ -56,7 +56,7 @@ def f1(gold: int, predicted: int, correct: int) -> dict:
     return {"p": round(p, 4), "r": round(r, 4), "f": round(2 * p * r / (p + r), 4) if p + r else 0.0}
 
 
-def score_gold_words(task: str, model, docs) -> dict:
+def score_gold_words(task: str, model, docs, encoder=None) -> dict:
     """The model on the gold words (a copy of each doc without annotation)."""
     from spacy.tokens import Doc
 
@@ -64,6 +64,8 @@ def score_gold_words(task: str, model, docs) -> dict:
 
     inputs = [Doc(model.vocab, words=[t.text for t in d], spaces=[bool(t.whitespace_) for t in d]) for d in docs]
     started = time.perf_counter()
+    if encoder is not None:  # a parser that listens to the tagger's tok2vec
+        inputs = list(encoder.pipe(inputs, batch_size=64))
     predicted = list(model.pipe(inputs, batch_size=64))
     seconds = time.perf_counter() - started
     n = correct = upos = heads = labelled = 0
@@ -102,8 +104,13 @@ def score_pipeline_words(task: str, model_dir: Path, docs, merge_entities: bool 
     nlp = assemble()
     syntax = nlp.get_pipe("kg_syntax")
     syntax.merge_entities = merge_entities
-    syntax.tagger = load_model(model_dir, nlp.vocab) if task == "tagger" else None
-    syntax.parser = load_model(model_dir, nlp.vocab) if task == "parser" else None
+    model = load_model(model_dir, nlp.vocab)
+    if task == "tagger":
+        syntax.tagger, syntax.parser = model, None
+    else:  # a shared-encoder parser needs the packaged tagger's tok2vec (kg_syntax keeps it)
+        syntax.parser = model
+        if model.meta.get("kg_encoder") != "tagger":
+            syntax.tagger = None
     # the corpus joins words by spaces; the pipeline reads the sentence as written
     from spacy.tokens import Doc
 
@@ -144,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--pipeline", action="store_true", help="also score on the kg pipeline's own words")
     parser.add_argument("--limit", type=int, help="first N test docs only")
+    parser.add_argument("--tagger", type=Path, default=REPO / "kg" / "models" / "tagger",
+                        help="the tagger whose tok2vec a shared-encoder parser reads")
     args = parser.parse_args(argv)
     for path in (args.model / "config.cfg", args.data / "test.spacy"):
         if not path.is_file():
@@ -152,8 +161,12 @@ def main(argv: list[str] | None = None) -> int:
     import spacy
 
     model = spacy.load(args.model)
+    encoder = None
+    if model.meta.get("kg_encoder") == "tagger":  # packaged shared-encoder parser (package.py)
+        encoder = spacy.load(args.tagger).get_pipe("tok2vec")
     docs = gold_docs(args.data, model.vocab, args.limit)
-    metrics = {"task": args.task, "model": str(args.model), "gold_words": score_gold_words(args.task, model, docs)}
+    metrics = {"task": args.task, "model": str(args.model),
+               "gold_words": score_gold_words(args.task, model, docs, encoder)}
     if args.pipeline:
         metrics["pipeline_words"] = score_pipeline_words(args.task, args.model, docs)
         if args.task == "parser":  # the parser reading entities word by word, for comparison

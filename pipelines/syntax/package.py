@@ -22,6 +22,12 @@ def package(model_dir: Path, dest: Path, description: str = "") -> dict:
     import spacy
 
     nlp = spacy.load(model_dir)
+    shared = "tok2vec" in nlp.config["training"]["frozen_components"] and "parser" in nlp.pipe_names
+    if shared:
+        # trained on the tagger's frozen tok2vec (configs/parser_shared.cfg): kg_syntax runs
+        # that encoder once for both, so the copy here is left out
+        nlp.remove_pipe("tok2vec")
+        nlp.meta["kg_encoder"] = "tagger"
     labels = set()
     for name in nlp.pipe_names:
         labels.update(getattr(nlp.get_pipe(name), "labels", ()))

@@ -63,13 +63,19 @@ def syntax_logger(max_minutes: float = 0.0, curve_path: str = ""):
 
 
 def train(config_path: Path, data: Path, out: Path, max_minutes: float = 0.0,
-          max_steps: int | None = None, eval_frequency: int | None = None) -> Path:
+          max_steps: int | None = None, eval_frequency: int | None = None,
+          tagger: Path | None = None) -> Path:
     settings = {"paths.train": str(data / "train.spacy"), "paths.dev": str(data / "dev.spacy")}
     if max_steps is not None:
         settings["training.max_steps"] = max_steps
     if eval_frequency is not None:
         settings["training.eval_frequency"] = eval_frequency
     config = util.load_config(config_path, overrides=settings, interpolate=False)
+    if "tagger" in config["paths"]:
+        # the parser listens to the trained tagger's tok2vec, frozen (one encoder at run time)
+        config["paths"]["tagger"] = str(tagger or HERE / "training" / "tagger" / "model-best")
+        if not (Path(config["paths"]["tagger"]) / "config.cfg").is_file():
+            raise FileNotFoundError(f"{config['paths']['tagger']}: no trained tagger (train it first)")
     out.mkdir(parents=True, exist_ok=True)
     curve = out / "dev_curve.jsonl"
     curve.unlink(missing_ok=True)
@@ -92,12 +98,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-minutes", type=float, default=0.0)
     parser.add_argument("--max-steps", type=int)
     parser.add_argument("--eval-frequency", type=int)
+    parser.add_argument("--tagger", type=Path, help="trained tagger whose tok2vec configs/parser_shared.cfg sources")
     args = parser.parse_args(argv)
     for path in (args.config, args.data / "train.spacy", args.data / "dev.spacy"):
         if not path.is_file():
             print(f"train: missing input {path} (run corpus.py first)", file=sys.stderr)
             return 2
-    best = train(args.config, args.data, args.out, args.max_minutes, args.max_steps, args.eval_frequency)
+    best = train(args.config, args.data, args.out, args.max_minutes, args.max_steps, args.eval_frequency,
+                 args.tagger)
     print(f"train: {best}")
     return 0
 
