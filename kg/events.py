@@ -51,7 +51,7 @@ TRIGGERS: dict[str, list[str]] = {
     "APPROVE": ["审议通过", "表决通过", "批准", "同意", "批复"],
     "REVOKE": ["撤销", "废止", "吊销", "撤回"],
     "SPEECH": ["强调", "指出", "要求", "传达", "致辞", "讲话", "表示", "提出"],
-    "INSPECT": ["调研", "察看", "查看", "考察", "视察", "督导"],
+    "INSPECT": ["调研", "察看", "查看", "考察", "视察", "督导", "参观"],
     "CREATE": ["创建", "建立", "成立", "搭建", "打造", "建成", "设立", "设置", "组建", "开通", "上线"],
     "AWARD": ["被命名为", "被评为", "被确定为", "被授予", "被认定为", "被列为", "荣获", "获得", "获评", "入选",
               "授予", "命名为", "评为", "认定为", "命名", "捧回", "摘得", "荣膺"],
@@ -61,6 +61,7 @@ TRIGGERS: dict[str, list[str]] = {
     "PROMOTE": ["加强", "推进", "提升", "优化", "强化", "完善", "深化", "推动", "加大"],
     "INTEGRATE": ["整合"],
     "VISIT": ["走访", "慰问", "看望"],
+    "MEET": ["会见", "会谈", "会晤", "接见"],
     "SIGN": ["签署", "签订", "签约"],
     "BUILD": ["开工建设", "开工", "竣工", "动工", "投产"],
     "ACHIEVE": ["实现", "完成", "发放", "增长", "达到"],
@@ -79,7 +80,7 @@ NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 SPEECH_CONTENT = ("强调", "指出", "要求", "表示", "提出")
 PASSIVE_PREFIX = "被"
 # A trigger glued to one of these is a noun (发布会, 组织者, 检查组), not a verb.
-NOMINAL_SUFFIX_RE = re.compile(r"会(?!议)|中(?![心国央华])|额|金额|数|频次|频率|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
+NOMINAL_SUFFIX_RE = re.compile(r"会(?![议谈见晤])|中(?![心国央华])|额|金额|数|频次|频率|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
                                r"|过程|结果|力度|对象|情况|行动|前期|期间|之际|精神|中心|材料|报告")
 # Objects that name nothing: the verb was a noun (慰问活动) or its object is elsewhere.
 EMPTY_OBJECT_RE = re.compile(r"^(这|此|该|本|一)?[项次个场]?(活动|工作|行动|力度|进一步.*)$")
@@ -124,7 +125,20 @@ COPULA_RE = re.compile(r"是|成为")
 MEETING_OBJECT_RE = re.compile(r"([^“”《》]+?(?:会议|(?<![委协学商联工总理事员合金])会))(?=[\u4e00-\u9fff])"
                                r"(?![议暨的上中期场所长员见])")
 # Right before a name: it is where something happens (在市民中心礼堂召开), not who acts.
-LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据)$")
+LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据|前往|深入|走进|抵达|奔赴)$")
+# Verbs of going somewhere: the place after them is where the visit or inspection is.
+VENUE_RE = re.compile(r"在|到|赴|前往|深入|走进|抵达|奔赴")
+VENUE_TEXT_RE = re.compile(r"(?:在|到|赴|前往|深入|走进|抵达)([^，。；、在到赴]{2,15})$")
+# Verbs of meeting people: the one met is the object (会见X一行; X与Y会谈: Y).
+MEET_PARTNER_RE = re.compile(r"与|同|跟|和")
+# Activities others join (县领导X参加。: they joined the activity reported last).
+ACTIVITY_TYPES = ("INSPECT", "VISIT", "MEET", "HOLD", "SIGN", "LAUNCH", "BUILD", "CREATE")
+# 走 + 进, 深 + 入: a one-character verb and its direction are one verb (走进示范基地).
+DIRECTION_CHARS = "进入到向"
+# What people do in person: a clause-final one the tagger calls a verbal noun is still the verb.
+PEOPLE_ACTIVITIES = ("INSPECT", "VISIT", "MEET", "ATTEND", "SPEECH")
+# Verbs taking an activity as object (参加调研, 陪同考察): not joined with the verb after them.
+NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同")
 # A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
 # subject (这块奖牌的取得，…): the clauses after it have a subject with no name.
 PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)$")
@@ -132,6 +146,7 @@ NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
 # 他/她: the person named last.
 PRONOUN_RE = re.compile(r"^(?:他|她)")
 OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
+RELATIVE_TIME_RE = re.compile(r"(?:时|之际|期间)的")
 RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正式|隆重)")
 MAX_OBJECT = 40
 MAX_SPEECH = 80
@@ -256,6 +271,8 @@ class EventExtractor:
         self.history: list[Mention] = []   # agent-like mentions seen so far, for anaphora
         self.topic: list[str] = []
         self.meeting: list[str] = []       # holder of the latest meeting, for 会议指出
+        self.meeting_text: str | None = None  # the latest meeting held, for 在会上讲话
+        self.activity: str | None = None  # the latest activity, for X参加。
         self.signature = self._signature()  # (mention, ISO date) signing an official notice
         self._carrying_topic = False
 
@@ -312,6 +329,8 @@ class EventExtractor:
         start, end = clause_start + m.start(), clause_start + m.end()
         if self._quoted[start] or NOMINAL_SUFFIX_RE.match(clause, m.end()):
             return False
+        if RELATIVE_TIME_RE.match(clause, m.end()):
+            return False  # 在X考察时的重要讲话: the verb dates a noun, it is no event of this text
         if self._inside_mention(start) and not self._verb_opens_name(start, end):
             return False
         if clause[max(0, m.start() - 1):m.start()] == "大" and clause[max(0, m.start() - 2):m.start()] != "加大":
@@ -333,6 +352,10 @@ class EventExtractor:
             if word[0] == end and following is not None and following[1] in VERB_TAGS \
                     and (self.text[end:following[0]] in TRIGGER_TYPE or self.text[end:following[0]] == "产生"):
                 return True  # 研究部署, 遴选产生: a serial verb phrase, whatever the first verb's tag
+            if word[1] == "vn" and word[0] == end and TRIGGER_TYPE[m.group()] in PEOPLE_ACTIVITIES \
+                    and not clause[m.end():].strip(" 。；！？") and m.start() \
+                    and not NOMINAL_PREFIX_RE.search(clause[max(0, m.start() - 3):m.start()]):
+                return True  # 王某在A镇和B镇调研。: closing the clause after its subject, a verb
             if word[1] in NOUN_TAGS or word[0] > end:
                 return False  # a verb used as a noun (vn: 检查组), a noun, or part of a longer word
             # Any other tag is the tagger's doubt: the word boundaries decide.
@@ -363,6 +386,9 @@ class EventExtractor:
                 if clause[offset:end] in NOT_OTHER or (self.segmenter_bounds is not None and not (
                         clause_start + offset in self.segmenter_bounds and word[0] in self.segmenter_bounds)):
                     continue  # 是, 要…; or a piece of a word cut at a name's edge
+                if end - offset == 1 and clause[end:end + 1] in DIRECTION_CHARS \
+                        and not self._inside_mention(clause_start + end):
+                    end += 1  # 走 + 进: the verb and its direction
                 if clause[offset:end] in TRIGGER_TYPE or NOMINAL_SUFFIX_RE.match(clause, end) \
                         or NOMINAL_PREFIX_RE.search(clause[max(0, offset - 3):offset]):
                     continue  # a taxonomy verb already judged a noun (调研中), or a modifier
@@ -376,7 +402,7 @@ class EventExtractor:
         joined: list[Predicate] = []
         verbs = 0
         for p in found:
-            if joined and joined[-1].end == p.start and joined[-1].text not in ("召开", "举行", "举办"):
+            if joined and joined[-1].end == p.start and joined[-1].text not in NO_JOIN:
                 if verbs >= 2:  # 整合优化监督任务: a third verb modifies the object
                     continue
                 # 研究部署, 整合优化: one predicate, the last verb's type
@@ -566,7 +592,10 @@ class EventExtractor:
                 object_end = sentence_start + rest_start + MAX_SPEECH
             else:
                 object_end = next_start
-                if next_start < len(clause) and (pred.text in CAUSATIVE or
+                gap = clause[pred.end:next_start]
+                if next_start < len(clause) and pred.type == "INSPECT" and (not gap or ADVERBIAL_RE.fullmatch(gap)):
+                    object_end = len(clause)  # 调研全面推进乡村振兴工作: what is surveyed is a verb phrase
+                elif next_start < len(clause) and (pred.text in CAUSATIVE or
                                                  (not i and RELATIVE_TAIL_RE.search(clause[next_start:]))):
                     # 组织A开展B, 传达了X出席Y时的指示要求: what follows belongs to the object.
                     object_end = len(clause)
@@ -575,6 +604,27 @@ class EventExtractor:
                 if object_text is None or object_text.startswith("给"):  # 现转发给你们 / 印发给各单位
                     object_text = self._object_elsewhere(pred, subject, clause, sentence) or object_text
                 object_end = clause_start + object_end
+            found_objects = None
+            if pred.type == "HOLD" and object_text and object_text[:2] in TRIGGERS["MEET"]:
+                # 举行会谈 / 进行会见 (the noun tagged vn): the event is the meeting of people.
+                verb, pred = object_text[:2], Predicate(pred.start, pred.end, pred.text, "MEET")
+                object_text = _object_phrase(object_text[2:])
+            if object_text is None and pred.type in ("INSPECT", "VISIT", "MEET"):
+                # 在X调研, 前往X和Y调研, X与Y会谈: the venue or the partner is the object.
+                found_objects = self._partner(subject_mentions, subject) if pred.type == "MEET" else []
+                found_objects = found_objects or self._venue(sentence_start, clause_start + pred.start)
+                if found_objects:
+                    object_text = _clean(self.text[found_objects[0].start:found_objects[-1].end])
+                    agents = [a for a in agents if a not in {m.entity_id for m in found_objects}] or agents
+                else:  # 在X调研 with X no entity: the venue as written
+                    venue = VENUE_TEXT_RE.search(subject)
+                    found_objects = [] if venue else None
+                    object_text = _clean(venue.group(1)) if venue else None
+            if object_text is None and pred.type == "ATTEND" and not clause[pred.end:].strip(" 了。；") \
+                    and self.activity:
+                object_text = self.activity  # 县领导X、Y参加。: the activity reported last
+            if object_text is None and pred.type == "SPEECH" and re.search(r"在(?:会|会议)上", subject):
+                object_text = self.meeting_text or "会议"  # 在会上讲话: the meeting held last
             if object_text and pred.type == "HOLD":
                 # 召开协调会议分解指标: the meeting ends the object (not 洽谈会暨…, 会议的…).
                 meeting = MEETING_OBJECT_RE.match(object_text)
@@ -583,7 +633,8 @@ class EventExtractor:
                 if next_start > pred.end:  # 世界旅游组织评为: keep the subject for the next verb
                     segment_start = pred.end
                 continue
-            object_mentions = self._mentions_in(clause_start + pred.end, object_end)
+            object_mentions = self._mentions_in(clause_start + pred.end, object_end) \
+                if found_objects is None else found_objects
             if not agents and pred.type == "HOLD":
                 # 召开的苏州市…发布会: a meeting named after a place or agency is held by it.
                 owner = [m for m in object_mentions
@@ -592,6 +643,8 @@ class EventExtractor:
                     agents, source = [owner[0].entity_id], "object-owner"
             if pred.type == "HOLD" and agents:
                 self.meeting = agents
+            if pred.type == "HOLD":
+                self.meeting_text = object_text
             # The date written before the verb in its own segment (…和2017年12月荣获), else the clause's.
             date, date_text = resolve_date(subject, self.year, self.doc_date) if i else (None, None)
             if date is None:
@@ -605,6 +658,9 @@ class EventExtractor:
             if date is None:  # 2019年荣获…: a bare year before the verb (not one inside a title)
                 date, date_text = _bare_year(subject if i else clause[:pred.start])
             places = [m.entity_id for m in clause_mentions if m.label == "PLACE" and m.entity_id not in agents]
+            if not places and pred.type in ("INSPECT", "VISIT"):  # 来到X，参观Y: X is where
+                places = [m.entity_id for m in self._venue(sentence_start, clause_start + pred.start)
+                          if m.label == "PLACE"]
             quantity = _quantity(object_text)
             if quantity is None and not i:
                 # 共7个县被评为…, …等40个社区被命名为…: the count is the subject's.
@@ -618,6 +674,8 @@ class EventExtractor:
                 locations=list(dict.fromkeys(places or [self.place_of[a] for a in agents if a in self.place_of])),
                 offset=clause_start + pred.start,
             ))
+            if pred.type in ACTIVITY_TYPES:
+                self.activity = object_text if pred.type == "HOLD" else verb + object_text
             if state["done"]:
                 return carried
             segment_start = pred.end
@@ -644,12 +702,38 @@ class EventExtractor:
                 return _clean(title.group())
         return None
 
+    def _venue(self, start: int, end: int) -> list[Mention]:
+        """The names right after the last verb of going (在, 前往, 来到, 深入…) between
+        `start` and `end`, joined by 、/和 (前往A县和B区): where a visit or survey is."""
+        for m in reversed(list(VENUE_RE.finditer(self.text, start, end))):
+            following = [x for x in self._mentions_in(m.end(), end) if x.label in ("PLACE", "ORG", "AGENCY")]
+            venue = []
+            for x in following:
+                gap = self.text[venue[-1].end if venue else m.end():x.start]
+                if venue and not COORDINATION_GAP_RE.fullmatch(gap) or not venue and gap:
+                    break
+                venue.append(x)
+            if venue:
+                return venue
+        return []
+
+    def _partner(self, subject_mentions: list[Mention], subject: str) -> list[Mention]:
+        """X与Y会谈: the names after 与/同/和 in the subject are who was met."""
+        if len(subject_mentions) < 2:
+            return []
+        for i, m in enumerate(subject_mentions[1:], 1):
+            if MEET_PARTNER_RE.search(self.text[subject_mentions[i - 1].end:m.start]):
+                return subject_mentions[i:]
+        return []
+
     def _located(self, mention: Mention, clause_start: int) -> bool:
-        """A name right after 在/于/赴/来 (through the names written before it in one chain:
-        在市民中心礼堂) says where, not who."""
-        start = mention.start
+        """A name right after 在/于/赴/来/前往 (through the names written before it in one
+        chain, 在市民中心礼堂, or places listed with it, 前往A县和B区) says where, not who."""
+        start, label = mention.start, mention.label
         i = bisect_left(self._starts, start) - 1
-        while i >= 0 and self.mentions[i].end == start and self.mentions[i].start >= clause_start:
+        while i >= 0 and self.mentions[i].start >= clause_start and (
+                self.mentions[i].end == start or label == self.mentions[i].label == "PLACE"
+                and re.fullmatch(r"[、和与及]", self.text[self.mentions[i].end:start])):
             start = self.mentions[i].start
             i -= 1
         return bool(LOCATIVE_RE.search(self.text[max(clause_start, start - 2):start]))
@@ -739,6 +823,9 @@ def _serial_objects(predicates: list[Predicate], clause: str) -> list[Predicate]
     开展汛前隐患排查 / 开展联合执法检查4次 (排查, 检查 close the clause: the object's head noun)."""
     kept: list[Predicate] = []
     for p in predicates:
+        if kept and p.type == "MEET" and kept[-1].text == "举行" and kept[-1].end == p.start:
+            kept[-1] = p  # 举行会谈: the meeting verb is the event
+            continue
         if kept:
             gap = clause[kept[-1].end:p.start]
             tail = clause[p.end:].strip(" 。；！？")
@@ -746,7 +833,7 @@ def _serial_objects(predicates: list[Predicate], clause: str) -> list[Predicate]
             if kept[-1].type in NP_OBJECT_TYPES and p.type == "PROMOTE" \
                     and len(re.findall(r"[\u4e00-\u9fff]", gap)) < 2:
                 continue
-            if closes and gap and not re.search(r"[、和与及并]", gap):
+            if closes and (gap or kept[-1].text in NO_JOIN) and not re.search(r"[、和与及并]", gap):
                 continue
             # 调度…建设推进情况, 听取…工作汇报: a verb in the matter reviewed is part of it.
             if kept[-1].type == "REVIEW" and re.search(r"(情况|汇报|进展|报告)$", tail):

@@ -302,3 +302,54 @@ def test_extraction_time_grows_linearly_with_the_text():
     large, _ = run(2000)
     assert len(events) == 3  # the repeated facts are one event each
     assert large < 8 * small * 3, (small, large)
+
+
+def test_meeting_people_is_a_meet_event_whose_object_is_who_was_met(nlp):
+    events = extract(nlp, "5月12日，市委书记赵明远会见了来访的宁州市委副书记、市长钱立新一行。")
+    meet = next(e for e in events if e[1] == "会见")
+    assert meet[0] == "MEET" and meet[2] == ["赵明远"] and "钱立新一行" in meet[3]
+    # X与Y举行会谈: the meeting verb is the event, Y is who was met, X the agent.
+    (etype, trigger, agents, obj, *_rest), = extract(nlp, "县长孙海波与省农业发展集团董事长周启航举行会谈。")
+    assert (etype, trigger, agents) == ("MEET", "会谈", ["孙海波"]) and obj.endswith("周启航")
+
+
+def test_the_place_of_an_inspection_is_its_object_and_not_its_agent(nlp):
+    events = extract(nlp, "昨天下午，县委书记王明在青溪镇和白沙镇调研。")
+    assert triples(events) == [("调研", ["王明"], "青溪镇和白沙镇")]
+    events = extract(nlp, "7月8日，副市长陈东前往云溪县和白沙区调研。")
+    inspect = next(e for e in events if e[1] == "调研")
+    assert inspect[2] == ["陈东"] and inspect[3] == "云溪县和白沙区"
+    assert len(inspect[6].objects) == 2 and inspect[6].locations == inspect[6].objects
+
+
+def test_what_is_surveyed_is_a_whole_verb_phrase(nlp):
+    events = extract(nlp, "副县长李文昌前往青石镇调研全面推进乡村振兴工作。")
+    inspect = next(e for e in events if e[1] == "调研")
+    assert inspect[2] == ["李文昌"] and inspect[3] == "全面推进乡村振兴工作"
+
+
+def test_the_venue_gone_to_is_where_the_visit_is_and_walking_in_is_one_verb(nlp):
+    doc = run(nlp, "市委副书记周汉林来到市科技馆，参观“创新之路”主题展。周汉林走进示范基地，了解种植情况。")
+    name = {e.id: e.name for e in nlp.get_pipe("kg_linker").linker.entities.values()}
+    visit = next(ev for ev in doc._.events if ev.trigger == "参观")
+    assert visit.type == "INSPECT" and "主题展" in visit.object_text and [name[a] for a in visit.agents] == ["周汉林"]
+    walk = next(ev for ev in doc._.events if ev.trigger.startswith("走"))
+    assert walk.trigger == "走进" and walk.object_text == "示范基地"
+
+
+def test_a_verb_dating_a_noun_opens_no_event(nlp):
+    assert not extract(nlp, "学习贯彻总书记在云溪县考察时的重要讲话。")
+
+
+def test_officials_joining_take_the_activity_reported_last(nlp):
+    events = extract(nlp, "昨天下午，县委书记王明在青溪镇调研。县领导张一鸣、刘春华参加。")
+    attend = next(e for e in events if e[1] == "参加")
+    assert attend[2] == ["张一鸣", "刘春华"] and attend[3] == "调研青溪镇"
+    events = extract(nlp, "县委常委、宣传部部长王丽华，副县长赵海东，县政协副主席孙建国参加调研。")
+    assert triples(events) == [("参加", ["王丽华", "赵海东", "孙建国"], "调研")]
+
+
+def test_a_speech_at_the_meeting_takes_the_meeting_held(nlp):
+    events = extract(nlp, "11月8日，我市召开招商推介座谈会。市长刘文博在会上讲话，副市长陈晓峰主持座谈会。")
+    speech = next(e for e in events if e[1] == "讲话")
+    assert speech[2] == ["刘文博"] and speech[3] == "招商推介座谈会"
