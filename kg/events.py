@@ -47,10 +47,10 @@ TRIGGERS: dict[str, list[str]] = {
     "LAUNCH": ["组织开展", "开展", "启动", "推出", "实施", "推行", "部署", "发起"],
     "HOLD": ["主持召开", "组织召开", "召开", "举行", "举办", "主办", "承办", "主持"],
     "ATTEND": ["出席", "参加", "列席", "陪同"],
-    "REVIEW": ["听取", "审议", "调度", "研究", "审阅"],
+    "REVIEW": ["听取", "审议", "调度", "研究", "审阅", "学习"],
     "APPROVE": ["审议通过", "表决通过", "批准", "同意", "批复"],
     "REVOKE": ["撤销", "废止", "吊销", "撤回"],
-    "SPEECH": ["强调", "指出", "要求", "传达", "致辞", "讲话", "表示", "提出"],
+    "SPEECH": ["强调", "指出", "要求", "传达学习", "传达", "致辞", "讲话", "表示", "提出"],
     "INSPECT": ["调研", "察看", "查看", "考察", "视察", "督导", "参观"],
     "CREATE": ["创建", "建立", "成立", "搭建", "打造", "建成", "设立", "设置", "组建", "开通", "上线"],
     "AWARD": ["被命名为", "被评为", "被确定为", "被授予", "被认定为", "被列为", "荣获", "获得", "获评", "入选",
@@ -149,6 +149,7 @@ OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
 RELATIVE_TIME_RE = re.compile(r"(?:时|之际|期间)的")
 RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正式|隆重)")
 MAX_OBJECT = 40
+MAX_TITLE_RUN = 100  # characters a cut object may run on to close a quoted title
 MAX_SPEECH = 80
 MAX_SENTENCE = 500  # longer "sentences" are tables or run-on lists: skipped
 MAX_ANAPHOR_LOOKBACK = 200  # mentions an anaphor (该市) may reach back over
@@ -374,8 +375,12 @@ class EventExtractor:
     def _predicates(self, clause: str, clause_start: int) -> list[Predicate]:
         """The clause's predicates: taxonomy verbs, adjacent ones joined (研究部署), plus
         any other tagged verb right after a named subject (type OTHER)."""
-        found = [Predicate(m.start(), m.end(), m.group(), TRIGGER_TYPE[m.group()])
-                 for m in TRIGGER_RE.finditer(clause) if self._is_verb(clause, clause_start, m)]
+        found = []
+        for m in TRIGGER_RE.finditer(clause):
+            while m is not None and not self._is_verb(clause, clause_start, m):
+                m = TRIGGER_RE.match(clause, m.start(), m.end() - 1)  # 传达学习 no verb: try 传达
+            if m is not None:
+                found.append(Predicate(m.start(), m.end(), m.group(), TRIGGER_TYPE[m.group()]))
         if self.tags is not None:
             taken = {i for p in found for i in range(p.start, p.end)}
             for offset in range(len(clause)):
@@ -413,7 +418,8 @@ class EventExtractor:
             else:
                 joined.append(p)
                 verbs = 1
-        return _serial_objects(joined, clause)
+        return _serial_objects(joined, clause, lambda start, end: bool(
+            self._mentions_in(clause_start + start, clause_start + end)))
 
     def topic_agent(self) -> list[str]:
         """The article's main actor: the first agency or place opening a sentence of its
@@ -807,8 +813,10 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
     if relative:
         text = relative.group(1)
     if not whole:
-        text = re.split(r"时的|之时", text)[0]  # 审议《X》时的讲话: X
-    text = OBJECT_END_RE.sub("", text.strip(" 了的，。；"))[:limit]
+        head = re.split(r"时的|之时", text)[0]
+        if not re.search(r"在[^，]{1,20}$", head):  # X在Y考察时的讲话 is a speech, kept whole
+            text = head  # 审议《X》时的讲话: X
+    text = _cut(OBJECT_END_RE.sub("", text.strip(" 了的，。；")), limit)
     if re.match(r"[\u4e00-\u9fff]{1,4}中(?![心国央华期])", text):
         return None  # 竣工项目中…: the verb describes a noun (among the finished projects)
     if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…并" \
@@ -817,8 +825,30 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
     return _clean(text)
 
 
-def _serial_objects(predicates: list[Predicate], clause: str) -> list[Predicate]:
-    """Verbs inside the object of the verb before them are no events of their own:
+# A verb right before these (…考察云南重要讲话精神) names the occasion of a speech.
+SPEECH_NOUN_RE = re.compile(r"[^，、]{0,12}?(?:时的|时)?重要(?:讲话|指示|批示|论述|回信)")
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` cut at `limit`, but never inside a quoted title: 参观“…”、“…”主题展 keeps its
+    titles whole and the head noun after them (at most MAX_TITLE_RUN more characters)."""
+    cut = limit
+    while text.count("“", 0, cut) > text.count("”", 0, cut) or text.count("《", 0, cut) > text.count("》", 0, cut):
+        close = min((i for i in (text.find("”", cut), text.find("》", cut)) if i >= 0), default=-1)
+        if close < 0 or close >= limit + MAX_TITLE_RUN:
+            return text[:limit]
+        cut = close + 1
+        while cut < len(text) and text[cut] in "、“《" and cut < limit + MAX_TITLE_RUN:
+            cut += 1  # the next title of a list of titles
+    if cut > limit:
+        head = re.match(r"[\u4e00-\u9fff]{1,6}", text[cut:])
+        cut += head.end() if head else 0
+    return text[:cut]
+
+
+def _serial_objects(predicates: list[Predicate], clause: str, named=None) -> list[Predicate]:
+    """Verbs inside the object of the verb before them are no events of their own (`named`
+    (start, end): whether a name stands between two clause offsets):
     召开2023年优化营商环境工作推进会 (优化 right after a verb that takes a noun phrase),
     开展汛前隐患排查 / 开展联合执法检查4次 (排查, 检查 close the clause: the object's head noun)."""
     kept: list[Predicate] = []
@@ -829,6 +859,10 @@ def _serial_objects(predicates: list[Predicate], clause: str) -> list[Predicate]
         if kept:
             gap = clause[kept[-1].end:p.start]
             tail = clause[p.end:].strip(" 。；！？")
+            if SPEECH_NOUN_RE.match(tail) and not (named and named(kept[-1].end, p.start)):
+                continue  # 学习总书记考察云南重要讲话: the verb says which speech, inside the object
+            if p.type == OTHER and re.fullmatch(r"[^，、]{0,10}(?:工作|意见|措施|方案)", tail):
+                continue  # 研究部署市政府贯彻落实工作: X贯彻落实工作 is a noun phrase, the object
             closes = not tail or QUANTITY_RE.fullmatch(tail) or re.fullmatch(r"工作|活动|行动|情况|汇报", tail)
             if kept[-1].type in NP_OBJECT_TYPES and p.type == "PROMOTE" \
                     and len(re.findall(r"[\u4e00-\u9fff]", gap)) < 2:

@@ -337,8 +337,21 @@ def test_the_venue_gone_to_is_where_the_visit_is_and_walking_in_is_one_verb(nlp)
     assert walk.trigger == "走进" and walk.object_text == "示范基地"
 
 
-def test_a_verb_dating_a_noun_opens_no_event(nlp):
-    assert not extract(nlp, "学习贯彻总书记在云溪县考察时的重要讲话。")
+def test_a_verb_naming_a_speech_is_inside_the_object_and_opens_no_event(nlp):
+    text = ("9月22日上午，市长温海主持召开市政府党组会议，深入学习总书记在湖州考察时的重要讲话精神，"
+            "研究部署市政府贯彻落实工作。")
+    assert triples(extract(nlp, text)) == [("主持召开", ["温海"], "市政府党组会议"),
+                                           ("学习", ["温海"], "总书记在湖州考察时的重要讲话精神"),
+                                           ("研究部署", ["温海"], "市政府贯彻落实工作")]
+    text = "3月27日，州长李建明主持召开州政府党组扩大会议，认真传达学习总书记考察云州重要讲话重要指示精神。"
+    assert triples(extract(nlp, text))[1:] == [("传达学习", ["李建明"], "总书记考察云州重要讲话重要指示精神")]
+
+
+def test_an_object_is_never_cut_inside_a_quoted_title(nlp):
+    text = ("10月7日，市委书记王立新来到市展览馆，分别参观“牢记使命 砥砺前行——青州建设发展七十年成就展”、"
+            "“绿水青山 美丽家园——青州生态保护治理成果展”主题展。")
+    visit = next(e for e in extract(nlp, text) if e[1] == "参观")
+    assert visit[2] == ["王立新"] and visit[3].endswith("成果展”主题展")
 
 
 def test_officials_joining_take_the_activity_reported_last(nlp):
