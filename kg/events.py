@@ -61,7 +61,7 @@ TRIGGERS: dict[str, list[str]] = {
     "PROMOTE": ["加强", "推进", "提升", "优化", "强化", "完善", "深化", "推动", "加大"],
     "INTEGRATE": ["整合"],
     "VISIT": ["走访", "慰问", "看望"],
-    "MEET": ["会见", "会谈", "会晤", "接见"],
+    "MEET": ["会见", "会谈", "会晤", "接见", "交流"],
     "SIGN": ["签署", "签订", "签约"],
     "BUILD": ["开工建设", "开工", "竣工", "动工", "投产"],
     "ACHIEVE": ["实现", "完成", "发放", "增长", "达到"],
@@ -73,7 +73,7 @@ TRIGGER_RE = re.compile("|".join(sorted(map(re.escape, TRIGGER_TYPE), key=len, r
 OTHER = "OTHER"  # any other verb with a named subject (needs POS tags)
 # Verbs that are no events of their own: copulas, modals, light and reporting verbs.
 NOT_OTHER = {"是", "为", "有", "在", "成为", "作为", "要", "需要", "应", "将", "能", "可", "会", "让", "使", "把",
-             "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予"}
+             "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予", "代表"}
 VERB_TAGS = ("v", "vd", "Vg")
 NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
@@ -81,7 +81,7 @@ SPEECH_CONTENT = ("强调", "指出", "要求", "表示", "提出")
 PASSIVE_PREFIX = "被"
 # A trigger glued to one of these is a noun (发布会, 组织者, 检查组), not a verb.
 NOMINAL_SUFFIX_RE = re.compile(r"会(?![议谈见晤])|中(?![心国央华])|额|金额|数|频次|频率|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
-                               r"|过程|结果|力度|对象|情况|行动|前期|期间|之际|精神|中心|材料|报告")
+                               r"|过程|结果|力度|对象|情况|行动|前期|期间|之际|精神|中心|材料|报告|体会|心得|资料|笔记")
 # Objects that name nothing: the verb was a noun (慰问活动) or its object is elsewhere.
 EMPTY_OBJECT_RE = re.compile(r"^(这|此|该|本|一)?[项次个场]?(活动|工作|行动|力度|进一步.*)$")
 
@@ -115,7 +115,7 @@ COORDINATION_GAP_RE = re.compile(r"[、和与及同\s]*|以及|、以及")
 # The end of an official's title (…书记, …市长, …主任): a title chain before a name.
 TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|巡视员|调研员|代表|经理|董事长|总监|秘书|干事|专员|理事)$")
 # After a named subject: these start a circumstance or a second party, not more subject.
-PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入")
+PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入|代表(?!们|团)")
 QUOTED_RE = re.compile(r"“[^“”\n]{1,80}”|《[^《》\n]{1,80}》")
 # Before a verb: a measure word (12个投资类项目, 5名参赛…选手) or 的/重要 (重要讲话,
 # 小组的研究审议) make it a modifier or a noun.
@@ -129,6 +129,8 @@ LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据|前往|深入|走进|�
 # Verbs of going somewhere: the place after them is where the visit or inspection is.
 VENUE_RE = re.compile(r"在|到|赴|前往|深入|走进|抵达|奔赴")
 VENUE_TEXT_RE = re.compile(r"(?:在|到|赴|前往|深入|走进|抵达)([^，。；、在到赴]{2,15})$")
+# 表示感谢/祝贺/欢迎: a courtesy addressed to the 对 phrase before it.
+COURTESY_RE = re.compile(r"(?:了)?(?:衷心|诚挚|真诚|热烈|亲切)?的?(感谢|祝贺|欢迎|慰问|敬意|谢意)")
 # Verbs of meeting people: the one met is the object (会见X一行; X与Y会谈: Y).
 MEET_PARTNER_RE = re.compile(r"与|同|跟|和")
 # Activities others join (县领导X参加。: they joined the activity reported last).
@@ -588,7 +590,17 @@ class EventExtractor:
                 continue
             if agents:
                 clause_agents = agents
-            if verb in SPEECH_CONTENT:
+            courtesy = COURTESY_RE.match(clause, pred.end) if verb == "表示" else None
+            addressed = None
+            addressee = re.search(r"对(.{2,60})$", subject) if courtesy else None
+            if courtesy and addressee:
+                # 对X表示（衷心）感谢: thanks, congratulations… for X; the verb phrase is the trigger.
+                verb = verb + courtesy.group(1)
+                object_text = _clean(addressee.group(1))
+                object_end = clause_start + segment_start + addressee.end()
+                addressed = self._mentions_in(clause_start + segment_start + addressee.start(1), object_end)
+                state["done"] = True
+            elif verb in SPEECH_CONTENT:
                 # What was said is the rest of the sentence: one event, nothing opened inside it.
                 rest_start = clause_start + pred.end - sentence_start
                 object_text = _clean(sentence[rest_start:].lstrip("，：,:了")[:MAX_SPEECH].rstrip("。！？；"))
@@ -610,7 +622,7 @@ class EventExtractor:
                 if object_text is None or object_text.startswith("给"):  # 现转发给你们 / 印发给各单位
                     object_text = self._object_elsewhere(pred, subject, clause, sentence) or object_text
                 object_end = clause_start + object_end
-            found_objects = None
+            found_objects = addressed
             if pred.type == "HOLD" and object_text and object_text[:2] in TRIGGERS["MEET"]:
                 # 举行会谈 / 进行会见 (the noun tagged vn): the event is the meeting of people.
                 verb, pred = object_text[:2], Predicate(pred.start, pred.end, pred.text, "MEET")

@@ -366,3 +366,14 @@ def test_a_speech_at_the_meeting_takes_the_meeting_held(nlp):
     events = extract(nlp, "11月8日，我市召开招商推介座谈会。市长刘文博在会上讲话，副市长陈晓峰主持座谈会。")
     speech = next(e for e in events if e[1] == "讲话")
     assert speech[2] == ["刘文博"] and speech[3] == "招商推介座谈会"
+
+
+def test_thanks_addressed_to_a_party_on_behalf_of_others(nlp):
+    events = extract(nlp, "李文华代表青州市委、市政府对东海市多年来给予青州发展的大力支持表示衷心感谢。")
+    thanks = next(e for e in events if e[1].startswith("表示"))
+    assert thanks[1] == "表示感谢" and thanks[2] == ["李文华"] and thanks[3].startswith("东海市")
+
+
+def test_talking_with_people_is_a_meeting_whose_object_is_the_topic(nlp):
+    events = extract(nlp, "在白石村，王立新与干部群众认真交流学习体会，详细了解当地产业发展情况。")
+    assert triples(events)[0] == ("交流", ["王立新"], "学习体会") and events[0][0] == "MEET"
