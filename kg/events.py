@@ -129,6 +129,9 @@ LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据|前往|深入|走进|�
 # Verbs of going somewhere: the place after them is where the visit or inspection is.
 VENUE_RE = re.compile(r"在|到|赴|前往|深入|走进|抵达|奔赴")
 VENUE_TEXT_RE = re.compile(r"(?:在|到|赴|前往|深入|走进|抵达)([^，。；、在到赴]{2,15})$")
+# 对X进行(了)(动员)部署, 就X进行深入交流: a dummy verb; the verb after it acts on X.
+DUMMY_VERB_RE = re.compile(r"(?:对(?![口接标照外于])|就)(.{2,60}?)(?:进行|作出|做出|作了|做了)了?(?:[\u4e00-\u9fff]{2})?$")
+TREATED_VERB_RE = re.compile("(" + TRIGGER_RE.pattern + r")\s*[。；！？]?\s*$")
 # 表示感谢/祝贺/欢迎: a courtesy addressed to the 对 phrase before it.
 COURTESY_RE = re.compile(r"(?:了)?(?:衷心|诚挚|真诚|热烈|亲切)?的?(感谢|祝贺|欢迎|慰问|敬意|谢意)")
 # Verbs of meeting people: the one met is the object (会见X一行; X与Y会谈: Y).
@@ -383,6 +386,12 @@ class EventExtractor:
                 m = TRIGGER_RE.match(clause, m.start(), m.end() - 1)  # 传达学习 no verb: try 传达
             if m is not None:
                 found.append(Predicate(m.start(), m.end(), m.group(), TRIGGER_TYPE[m.group()]))
+        treated = TREATED_VERB_RE.search(clause)
+        if treated and DUMMY_VERB_RE.search(clause[:treated.start(1)]) \
+                and not any(p.start == treated.start(1) for p in found) and not self._quoted[clause_start + treated.start(1)]:
+            # 对X进行了部署: the verbal noun after the dummy verb is the predicate, whatever its tag.
+            found.append(Predicate(treated.start(1), treated.end(1), treated.group(1), TRIGGER_TYPE[treated.group(1)]))
+            found.sort(key=lambda p: p.start)
         if self.tags is not None:
             taken = {i for p in found for i in range(p.start, p.end)}
             for offset in range(len(clause)):
@@ -641,6 +650,16 @@ class EventExtractor:
             if object_text is None and pred.type == "ATTEND" and not clause[pred.end:].strip(" 了。；") \
                     and self.activity:
                 object_text = self.activity  # 县领导X、Y参加。: the activity reported last
+            treated = DUMMY_VERB_RE.search(subject) if not clause[pred.end:].strip(" 了。；") else None
+            if treated:  # 对X进行了部署: X is what is treated, it does not act
+                found_objects = self._mentions_in(clause_start + segment_start + treated.start(), clause_start + pred.start)
+                inside = {m.entity_id for m in found_objects}
+                agents = [a for a in agents if a not in inside]
+                head = subject[:treated.start()]
+                if not agents and MEETING_SUBJECT_RE.fullmatch(ADVERBIAL_RE.sub("", head)):
+                    agents, source = list(self.meeting), "meeting"  # 会议还对X进行了部署
+                elif not agents and (not head.strip() or ADVERBIAL_RE.fullmatch(head)):
+                    agents, source = list(clause_agents or carried), "carried"
             if object_text is None and pred.type == "SPEECH" and re.search(r"在(?:会|会议)上", subject):
                 object_text = self.meeting_text or "会议"  # 在会上讲话: the meeting held last
             if object_text and pred.type == "HOLD":
@@ -704,6 +723,9 @@ class EventExtractor:
         召开/举行 (X会议在Y召开), the occasion of 致辞/讲话 (在X上致辞), the title that
         opens the sentence for 印发/同意 (《X》已经…同意，现印发给各单位)."""
         tail = clause[pred.end:].strip(" 了。；")
+        treated = DUMMY_VERB_RE.search(subject)
+        if treated and not tail:  # 对X进行了部署: X
+            return _clean(treated.group(1))
         if pred.type == "HOLD" and not tail:
             meeting = re.match(r"(.+?(?:会|会议|仪式|活动|论坛|大赛|赛|节|展)(?:[（(][^）)]*[）)])?[”」]?)"
                                r"(?:在|于|正式|隆重|顺利|$)",
@@ -878,6 +900,12 @@ def _serial_objects(predicates: list[Predicate], clause: str, named=None) -> lis
             closes = not tail or QUANTITY_RE.fullmatch(tail) or re.fullmatch(r"工作|活动|行动|情况|汇报", tail)
             if kept[-1].type in NP_OBJECT_TYPES and p.type == "PROMOTE" \
                     and len(re.findall(r"[\u4e00-\u9fff]", gap)) < 2:
+                continue
+            treated = DUMMY_VERB_RE.search(clause[:p.start])
+            if closes and treated:
+                # 对X开展Y进行了动员部署: the verbs inside the 对 phrase are its object, the last one acts.
+                kept = [k for k in kept if k.start < treated.start(1)]
+                kept.append(p)
                 continue
             if closes and (gap or kept[-1].text in NO_JOIN) and not re.search(r"[、和与及并]", gap):
                 continue

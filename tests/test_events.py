@@ -377,3 +377,13 @@ def test_thanks_addressed_to_a_party_on_behalf_of_others(nlp):
 def test_talking_with_people_is_a_meeting_whose_object_is_the_topic(nlp):
     events = extract(nlp, "在白石村，王立新与干部群众认真交流学习体会，详细了解当地产业发展情况。")
     assert triples(events)[0] == ("交流", ["王立新"], "学习体会") and events[0][0] == "MEET"
+
+
+def test_what_a_dummy_verb_treats_is_the_object_of_the_verb_after_it(nlp):
+    events = extract(nlp, "县委常委会召开会议。会议还对县政府党组开展作风建设专项行动进行了动员部署。")
+    deploy = next(e for e in events if e[1] == "部署")
+    assert deploy[2] == ["县委常委会"] and deploy[3] == "县政府党组开展作风建设专项行动"
+    assert not [e for e in events if e[1] == "开展"]
+    assert triples(extract(nlp, "市政府对下一阶段防汛工作作出部署。")) == [("部署", ["市政府"], "下一阶段防汛工作")]
+    events = extract(nlp, "两市领导王立新、李文华就推进两地对口合作进行深入交流。")
+    assert triples(events) == [("交流", ["王立新", "李文华"], "推进两地对口合作")]
