@@ -48,7 +48,7 @@ TRIGGERS: dict[str, list[str]] = {
     "HOLD": ["主持召开", "组织召开", "召开", "举行", "举办", "主办", "承办", "主持"],
     "ATTEND": ["出席", "参加", "列席", "陪同"],
     "REVIEW": ["听取", "审议", "调度", "研究", "审阅", "学习"],
-    "APPROVE": ["审议通过", "表决通过", "批准", "同意", "批复"],
+    "APPROVE": ["审议通过", "表决通过", "批准", "同意", "批复", "决定"],
     "REVOKE": ["撤销", "废止", "吊销", "撤回"],
     "SPEECH": ["强调", "指出", "要求", "传达学习", "传达", "致辞", "讲话", "表示", "提出"],
     "INSPECT": ["调研", "察看", "查看", "考察", "视察", "督导", "参观"],
@@ -64,7 +64,7 @@ TRIGGERS: dict[str, list[str]] = {
     "MEET": ["会见", "会谈", "会晤", "接见", "交流"],
     "SIGN": ["签署", "签订", "签约"],
     "BUILD": ["开工建设", "开工", "竣工", "动工", "投产"],
-    "ACHIEVE": ["实现", "完成", "发放", "增长", "达到"],
+    "ACHIEVE": ["实现", "完成", "发放", "增长", "达到", "新增"],
     "INVEST": ["投资", "投入"],
     "SUPPORT": ["帮扶", "扶持", "资助"],
 }
@@ -630,6 +630,10 @@ class EventExtractor:
                                              whole=object_end > next_start)
                 if object_text is None or object_text.startswith("给"):  # 现转发给你们 / 印发给各单位
                     object_text = self._object_elsewhere(pred, subject, clause, sentence) or object_text
+                if object_text is None and pred.text == "决定" and not clause[pred.end:].strip():
+                    # X决定，授予…: what was decided is the clause after it.
+                    after = sentence[clause_start + len(clause) - sentence_start:].lstrip("，：,: ")
+                    object_text = _object_phrase(CLAUSE_RE.match(after).group() if CLAUSE_RE.match(after) else "")
                 object_end = clause_start + object_end
             found_objects = addressed
             if pred.type == "HOLD" and object_text and object_text[:2] in TRIGGERS["MEET"]:

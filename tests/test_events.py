@@ -387,3 +387,12 @@ def test_what_a_dummy_verb_treats_is_the_object_of_the_verb_after_it(nlp):
     assert triples(extract(nlp, "市政府对下一阶段防汛工作作出部署。")) == [("部署", ["市政府"], "下一阶段防汛工作")]
     events = extract(nlp, "两市领导王立新、李文华就推进两地对口合作进行深入交流。")
     assert triples(events) == [("交流", ["王立新", "李文华"], "推进两地对口合作")]
+
+
+def test_a_decision_takes_the_clause_after_it_and_added_places_are_a_result(nlp):
+    events = extract(nlp, "近日，青州市委、市政府决定，授予白沙镇等12个镇“青州市文明镇”荣誉称号。")
+    decide = next(e for e in events if e[1] == "决定")
+    assert decide[0] == "APPROVE" and decide[2] == ["青州市委", "青州市政府"] and decide[3].startswith("授予白沙镇")
+    assert any(e[1] == "授予" and e[2] == decide[2] for e in events)
+    added = next(e for e in extract(nlp, "今年，全市新建幼儿园8所，新增学位2300个。") if e[1] == "新增")
+    assert added[0] == "ACHIEVE" and added[3] == "学位2300个" and added[5] == "2300个"
