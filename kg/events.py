@@ -62,6 +62,7 @@ TRIGGERS: dict[str, list[str]] = {
     "INTEGRATE": ["整合"],
     "VISIT": ["走访", "慰问", "看望"],
     "MEET": ["会见", "会谈", "会晤", "接见", "交流"],
+    "LEAD": ["率领", "带领", "率"],
     "SIGN": ["签署", "签订", "签约"],
     "BUILD": ["开工建设", "开工", "竣工", "动工", "投产"],
     "ACHIEVE": ["实现", "完成", "发放", "增长", "达到", "新增"],
@@ -134,6 +135,7 @@ DUMMY_VERB_RE = re.compile(r"(?:对(?![口接标照外于])|就)(.{2,60}?)(?:进
 TREATED_VERB_RE = re.compile("(" + TRIGGER_RE.pattern + r")\s*[。；！？]?\s*$")
 # 表示感谢/祝贺/欢迎: a courtesy addressed to the 对 phrase before it.
 COURTESY_RE = re.compile(r"(?:了)?(?:衷心|诚挚|真诚|热烈|亲切)?的?(感谢|祝贺|欢迎|慰问|敬意|谢意)")
+LEAD_END_RE = re.compile(r"赴|来到?|到|前往|在|深入|走进|参加|出席")
 # Verbs of meeting people: the one met is the object (会见X一行; X与Y会谈: Y).
 MEET_PARTNER_RE = re.compile(r"与|同|跟|和")
 # Activities others join (县领导X参加。: they joined the activity reported last).
@@ -545,12 +547,15 @@ class EventExtractor:
             return carried
         segment_start = 0
         clause_agents: list[str] = []
+        agents_before_lead = False
         for i, pred in enumerate(predicates):
             verb = pred.text
             subject = clause[segment_start:pred.start]
             subject_mentions = [m for m in agent_like
                                 if m.start >= clause_start + segment_start and m.end <= clause_start + pred.start
                                 and not self._located(m, clause_start)]
+            if i and predicates[i - 1].type == "LEAD" and agents_before_lead:
+                subject_mentions, subject = [], ""  # X率Y赴Z开展W: Y is led, X does W too
             if i and subject_mentions:
                 # After a first verb, names inside its object are no subject of the next one
                 # unless they stand right before it (荣获A称号和B月荣获C: both by the clause's subject).
@@ -599,6 +604,7 @@ class EventExtractor:
                 continue
             if agents:
                 clause_agents = agents
+            agents_before_lead = bool(agents) and pred.type == "LEAD"
             courtesy = COURTESY_RE.match(clause, pred.end) if verb == "表示" else None
             addressed = None
             addressee = re.search(r"对(.{2,60})$", subject) if courtesy else None
@@ -620,7 +626,11 @@ class EventExtractor:
             else:
                 object_end = next_start
                 gap = clause[pred.end:next_start]
-                if next_start < len(clause) and pred.type == "INSPECT" and (not gap or ADVERBIAL_RE.fullmatch(gap)):
+                going = LEAD_END_RE.search(gap) if pred.type == "LEAD" else None
+                if pred.type == "LEAD" and (going or next_start < len(clause)):
+                    # 率代表团赴X: the group led ends where its going (or its next verb) starts
+                    object_end = pred.end + going.start() if going else next_start
+                elif next_start < len(clause) and pred.type == "INSPECT" and (not gap or ADVERBIAL_RE.fullmatch(gap)):
                     object_end = len(clause)  # 调研全面推进乡村振兴工作: what is surveyed is a verb phrase
                 elif next_start < len(clause) and (pred.text in CAUSATIVE or
                                                  (not i and RELATIVE_TAIL_RE.search(clause[next_start:]))):

@@ -203,7 +203,11 @@ def test_a_speech_without_object_takes_its_occasion(nlp):
 
 def test_the_leader_before_lv_is_the_agent(nlp):
     events = extract(nlp, "周明远率部分企业家来苏州市开展考察活动。")
-    assert triples(events) == [("开展", ["周明远"], "考察活动")]
+    assert triples(events) == [("率", ["周明远"], "部分企业家"), ("开展", ["周明远"], "考察活动")]
+    # the group led is the object of LEAD, up to where it goes, and never the agent of what follows
+    events = extract(nlp, "5月9日，市委副书记、市长李建峰率白河市政府代表团赴东海市开展对口合作交流活动。")
+    assert [(e[0],) + t for e, t in zip(events, triples(events))] == [
+        ("LEAD", "率", ["李建峰"], "白河市政府代表团"), ("LAUNCH", "开展", ["李建峰"], "对口合作交流活动")]
 
 
 def test_serial_verbs_of_a_clause_share_its_subject_and_this_town_is_the_town_named(nlp):
