@@ -145,7 +145,7 @@ DIRECTION_CHARS = "进入到向"
 # What people do in person: a clause-final one the tagger calls a verbal noun is still the verb.
 PEOPLE_ACTIVITIES = ("INSPECT", "VISIT", "MEET", "ATTEND", "SPEECH")
 # Verbs taking an activity as object (参加调研, 陪同考察): not joined with the verb after them.
-NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同")
+NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
 # A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
 # subject (这块奖牌的取得，…): the clauses after it have a subject with no name.
 PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)$")
@@ -653,11 +653,12 @@ class EventExtractor:
             if object_text is None and pred.type in ("INSPECT", "VISIT", "MEET"):
                 # 在X调研, 前往X和Y调研, X与Y会谈: the venue or the partner is the object.
                 found_objects = self._partner(subject_mentions, subject) if pred.type == "MEET" else []
-                found_objects = found_objects or self._venue(sentence_start, clause_start + pred.start)
+                if pred.type != "MEET":  # one meets people, not places
+                    found_objects = found_objects or self._venue(sentence_start, clause_start + pred.start)
                 if found_objects:
                     object_text = _clean(self.text[found_objects[0].start:found_objects[-1].end])
                     agents = [a for a in agents if a not in {m.entity_id for m in found_objects}] or agents
-                else:  # 在X调研 with X no entity: the venue as written
+                elif pred.type != "MEET":  # 在X调研 with X no entity: the venue as written
                     venue = VENUE_TEXT_RE.search(subject)
                     found_objects = [] if venue else None
                     object_text = _clean(venue.group(1)) if venue else None
@@ -861,9 +862,10 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
     if relative:
         text = relative.group(1)
     if not whole:
+        # 审议《X》时的讲话: X; but X在Y考察时的讲话, X参加Y时的讲话 name a speech, kept whole.
         head = re.split(r"时的|之时", text)[0]
-        if not re.search(r"在[^，]{1,20}$", head):  # X在Y考察时的讲话 is a speech, kept whole
-            text = head  # 审议《X》时的讲话: X
+        if not re.search(r"在[^，]{1,20}$", head) and not TRIGGER_RE.search(QUOTED_RE.sub("", head)):
+            text = head
     text = _cut(OBJECT_END_RE.sub("", text.strip(" 了的，。；")), limit)
     if re.match(r"[\u4e00-\u9fff]{1,4}中(?![心国央华期])", text):
         return None  # 竣工项目中…: the verb describes a noun (among the finished projects)

@@ -400,3 +400,9 @@ def test_a_decision_takes_the_clause_after_it_and_added_places_are_a_result(nlp)
     assert any(e[1] == "授予" and e[2] == decide[2] for e in events)
     added = next(e for e in extract(nlp, "今年，全市新建幼儿园8所，新增学位2300个。") if e[1] == "新增")
     assert added[0] == "ACHIEVE" and added[3] == "学位2300个" and added[5] == "2300个"
+
+
+def test_a_speech_named_by_the_occasion_it_was_given_at_is_kept_whole(nlp):
+    text = "3月18日上午，青州市委召开常委会会议，传达学习总书记参加全国两会时的重要讲话精神。"
+    convey = next(e for e in extract(nlp, text) if e[1].startswith("传达"))
+    assert convey[3] == "总书记参加全国两会时的重要讲话精神"
