@@ -533,13 +533,17 @@ class EventExtractor:
             # A clause that opens with an entity sets the subject for the clauses after it;
             # a clause that only names officials (县委副书记、县长NAME) lists subjects of the next verb.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
-            group = self._subject_group(agent_like)
+            # 陈某一行深入某镇，慰问…: the place gone to is where, the people before it act.
+            actors = [m for m in agent_like if not self._located(m, clause_start)]
+            group = self._subject_group(actors if actors and len(actors) < len(agent_like) else agent_like)
             if group and all(m.label == "PERSON" for m in group) and not clause[group[-1].end - clause_start:].strip(" 等"):
                 state["people"] += [m.entity_id for m in group]
             elif group and self._only_names(clause, clause_start, agent_like):
                 # 我省A市、B市，C县…被评为: a list of names continued after a comma.
                 state["people"] += _prefer_organisations(agent_like)
-            elif agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)):
+            elif agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)
+                                 or group and group[0].label == "PERSON" and TITLE_TAIL_RE.search(lead)):
+                # (副市长)陈某一行深入某镇，…: the clause's subject goes on to the clauses after it
                 carried, self._carrying_topic = _prefer_organisations(group or agent_like), False
             elif self._anaphor(_strip_adverbials(clause)[:3]):  # 该市…, 我市… opening the clause
                 carried, self._carrying_topic = self._anaphor(_strip_adverbials(clause)[:3]), False
@@ -662,9 +666,10 @@ class EventExtractor:
                     venue = VENUE_TEXT_RE.search(subject)
                     found_objects = [] if venue else None
                     object_text = _clean(venue.group(1)) if venue else None
-            if object_text is None and pred.type == "ATTEND" and not clause[pred.end:].strip(" 了。；") \
+            bare = clause[pred.end:].strip(" 了。；")
+            if object_text is None and pred.type == "ATTEND" and (not bare or EMPTY_OBJECT_RE.match(bare)) \
                     and self.activity:
-                object_text = self.activity  # 县领导X、Y参加。: the activity reported last
+                object_text = self.activity  # 县领导X、Y参加（活动）。: the activity reported last
             treated = DUMMY_VERB_RE.search(subject) if not clause[pred.end:].strip(" 了。；") else None
             if treated:  # 对X进行了部署: X is what is treated, it does not act
                 found_objects = self._mentions_in(clause_start + segment_start + treated.start(), clause_start + pred.start)

@@ -406,3 +406,10 @@ def test_a_speech_named_by_the_occasion_it_was_given_at_is_kept_whole(nlp):
     text = "3月18日上午，青州市委召开常委会会议，传达学习总书记参加全国两会时的重要讲话精神。"
     convey = next(e for e in extract(nlp, text) if e[1].startswith("传达"))
     assert convey[3] == "总书记参加全国两会时的重要讲话精神"
+
+
+def test_an_official_going_somewhere_is_the_subject_of_the_visit_after_it(nlp):
+    events = extract(nlp, "副市长陈晓峰一行深入青石镇，慰问坚守在防汛一线的干部群众。区领导李文昌参加活动。")
+    assert triples(events) == [("慰问", ["陈晓峰"], "坚守在防汛一线的干部群众"),
+                               ("参加", ["李文昌"], "慰问坚守在防汛一线的干部群众")]
+    assert [name for name in events[0][6].locations] and events[0][0] == "VISIT"

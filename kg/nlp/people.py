@@ -137,7 +137,10 @@ def find_people(text: str):
         # 省委常委、市委书记 NAME; 省委副书记、某市委书记 NAME: a named organ inside the chain
         # belongs to its own title, the chain goes on before it.
         link = _organ_run_start(text, m.start())
-        while link > 1 and text[link - 1] == "、":
+        # 市委常委、组织部部长，市委党校校长 NAME: a chain that ends in a comma with no name
+        # goes on in the chain after it (one person's posts in two groups).
+        while link > 1 and (text[link - 1] == "、" or text[link - 1] == "，" and len(titles) and
+                            PREVIOUS_POST_RE.search(text, max(0, link - 1 - 12), link - 1)):
             previous = PREVIOUS_POST_RE.search(text, max(0, link - 1 - 12), link - 1)
             if not previous:
                 break

@@ -92,15 +92,15 @@ def find_roles(text: str, people: list[tuple[int, int, str]], organs: list[tuple
 
 
 def _chain_positions(text: str, items: list[str], title_end: int) -> list[int] | None:
-    """Where each title of a chain is written when named organs stand between them
-    (自治区党委副书记、某市委书记 NAME): found right to left, each ending at most a named
+    """Where each title of a chain is written when named organs or a comma stand between
+    them (自治区党委副书记、某市委书记 NAME; 市委常委、组织部部长，市委党校校长 NAME): found right to left, each ending at most a named
     organ's length before the next; None when one is not there."""
     positions, cursor = [], title_end
     for title in reversed(items):
         found = text.rfind(title, max(0, cursor - len(title) - MAX_NAMED_ORGAN), cursor)
         between = text[found + len(title):cursor] if found >= 0 else ""
-        if found < 0 or (between if cursor == title_end else not between.startswith("、")) \
-                or re.search(r"[，。；\s]", between):
+        if found < 0 or (between if cursor == title_end else not between.startswith(("、", "，"))) \
+                or re.search(r"[，。；\s]", between[1:]):
             return None
         positions.insert(0, found)
         cursor = found
