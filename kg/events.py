@@ -114,7 +114,7 @@ MEETING_SUBJECT_RE = re.compile(r"(?:会议|会上|会议上|大会|全会)(?:�
 # Between two names of one subject: coordination.
 COORDINATION_GAP_RE = re.compile(r"[、和与及同\s]*|以及|、以及")
 # The end of an official's title (…书记, …市长, …主任): a title chain before a name.
-TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|巡视员|调研员|代表|经理|董事长|总监|秘书|干事|专员|理事)$")
+TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|巡视员|调研员|代表|经理|董事长|总裁|总监|秘书|干事|专员|理事)$")
 # After a named subject: these start a circumstance or a second party, not more subject.
 PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入|代表(?!们|团)")
 QUOTED_RE = re.compile(r"“[^“”\n]{1,80}”|《[^《》\n]{1,80}》")
@@ -657,6 +657,9 @@ class EventExtractor:
             if object_text is None and pred.type in ("INSPECT", "VISIT", "MEET"):
                 # 在X调研, 前往X和Y调研, X与Y会谈: the venue or the partner is the object.
                 found_objects = self._partner(subject_mentions, subject) if pred.type == "MEET" else []
+                if found_objects:  # X与Y会谈: X, the names before the partner, met Y
+                    agents = _prefer_organisations(self._subject_group(
+                        [m for m in subject_mentions if m.end <= found_objects[0].start])) or agents
                 if pred.type != "MEET":  # one meets people, not places
                     found_objects = found_objects or self._venue(sentence_start, clause_start + pred.start)
                 if found_objects:
@@ -866,6 +869,7 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
     relative = RELATIVE_OBJECT_RE.match(text)  # 召开的X上: X
     if relative:
         text = relative.group(1)
+    text = SPEECH_AFTER_RE.split(text)[0]  # 会见X时表示…: the object ends before 时
     if not whole:
         # 审议《X》时的讲话: X; but X在Y考察时的讲话, X参加Y时的讲话 name a speech, kept whole.
         head = re.split(r"时的|之时", text)[0]
@@ -880,6 +884,7 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
     return _clean(text)
 
 
+SPEECH_AFTER_RE = re.compile(r"(?<![及准按同适临随届暂当平小])时(?=表示|指出|强调|说|介绍|要求|$)")
 # A verb right before these (…考察云南重要讲话精神) names the occasion of a speech.
 SPEECH_NOUN_RE = re.compile(r"[^，、]{0,12}?(?:时的|时)?重要(?:讲话|指示|批示|论述|回信)")
 
@@ -928,7 +933,8 @@ def _serial_objects(predicates: list[Predicate], clause: str, named=None) -> lis
                 kept = [k for k in kept if k.start < treated.start(1)]
                 kept.append(p)
                 continue
-            if closes and (gap or kept[-1].text in NO_JOIN) and not re.search(r"[、和与及并]", gap):
+            if closes and (gap or kept[-1].text in NO_JOIN) and not re.search(r"[、和与及并]", gap) \
+                    and not (p.text in SPEECH_CONTENT and gap.endswith("时")):  # 会见X时表示：… is a speech
                 continue
             # 调度…建设推进情况, 听取…工作汇报: a verb in the matter reviewed is part of it.
             if kept[-1].type == "REVIEW" and re.search(r"(情况|汇报|进展|报告)$", tail):

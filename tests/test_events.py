@@ -413,3 +413,11 @@ def test_an_official_going_somewhere_is_the_subject_of_the_visit_after_it(nlp):
     assert triples(events) == [("慰问", ["陈晓峰"], "坚守在防汛一线的干部群众"),
                                ("参加", ["李文昌"], "慰问坚守在防汛一线的干部群众")]
     assert [name for name in events[0][6].locations] and events[0][0] == "VISIT"
+
+
+def test_a_meeting_with_a_partner_and_a_speech_given_while_meeting(nlp):
+    events = extract(nlp, "5月20日，市长李建峰与东海集团总裁孙浩举行工作会谈。")
+    assert [e[:4] for e in events] == [("MEET", "会谈", ["李建峰"], "东海集团总裁孙浩")]
+    events = extract(nlp, "省长周立新会见孙浩时表示，欢迎企业来青州投资。")
+    assert triples(events)[0] == ("会见", ["周立新"], "孙浩")
+    assert triples(events)[1][:2] == ("表示", ["周立新"])
