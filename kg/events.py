@@ -136,6 +136,7 @@ TREATED_VERB_RE = re.compile("(" + TRIGGER_RE.pattern + r")\s*[。；！？]?\s*
 # 表示感谢/祝贺/欢迎: a courtesy addressed to the 对 phrase before it.
 COURTESY_RE = re.compile(r"(?:了)?(?:衷心|诚挚|真诚|热烈|亲切)?的?(感谢|祝贺|欢迎|慰问|敬意|谢意)")
 LEAD_END_RE = re.compile(r"赴|来到?|到|前往|在|深入|走进|参加|出席")
+MOVE_VERB_RE = re.compile(r"来到|前往|赴|到|深入|走进|抵达|奔赴|来")
 # Verbs of meeting people: the one met is the object (会见X一行; X与Y会谈: Y).
 MEET_PARTNER_RE = re.compile(r"与|同|跟|和")
 # Activities others join (县领导X参加。: they joined the activity reported last).
@@ -364,6 +365,9 @@ class EventExtractor:
                     and not clause[m.end():].strip(" 。；！？") and m.start() \
                     and not NOMINAL_PREFIX_RE.search(clause[max(0, m.start() - 3):m.start()]):
                 return True  # 王某在A镇和B镇调研。: closing the clause after its subject, a verb
+            if word[1] == "vn" and word[0] == end and TRIGGER_TYPE[m.group()] in PEOPLE_ACTIVITIES \
+                    and self._after_venue(start):
+                return True  # 深入A镇、B乡调研…: right after the place gone to, a verb
             if word[1] in NOUN_TAGS or word[0] > end:
                 return False  # a verb used as a noun (vn: 检查组), a noun, or part of a longer word
             # Any other tag is the tagger's doubt: the word boundaries decide.
@@ -780,6 +784,16 @@ class EventExtractor:
                 return venue
         return []
 
+    def _after_venue(self, pos: int) -> bool:
+        """A place or venue gone to (在/前往/深入… X) ends right at `pos`."""
+        i = bisect_left(self._starts, pos) - 1
+        while i >= 0 and self.mentions[i].end > pos:
+            i -= 1
+        if i < 0 or self.mentions[i].end != pos:
+            return False
+        sentence_start = max(self.text.rfind(stop, 0, pos) for stop in "。！？\n，") + 1
+        return self.mentions[i] in self._venue(sentence_start, pos)
+
     def _partner(self, subject_mentions: list[Mention], subject: str) -> list[Mention]:
         """X与Y会谈: the names after 与/同/和 in the subject are who was met."""
         if len(subject_mentions) < 2:
@@ -919,6 +933,11 @@ def _serial_objects(predicates: list[Predicate], clause: str, named=None) -> lis
         if kept:
             gap = clause[kept[-1].end:p.start]
             tail = clause[p.end:].strip(" 。；！？")
+            if clause[p.end:p.end + 1] == "的":
+                continue  # 会见来青州考察的X一行: a verb in a relative clause is part of the object
+            if kept[-1].type == OTHER and MOVE_VERB_RE.fullmatch(kept[-1].text):
+                kept.append(p)  # 前往X考察: the verb after the place gone to is what is done there
+                continue
             if SPEECH_NOUN_RE.match(tail) and not (named and named(kept[-1].end, p.start)):
                 continue  # 学习总书记考察云南重要讲话: the verb says which speech, inside the object
             if p.type == OTHER and re.fullmatch(r"[^，、]{0,10}(?:工作|意见|措施|方案)", tail):

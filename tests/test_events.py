@@ -421,3 +421,16 @@ def test_a_meeting_with_a_partner_and_a_speech_given_while_meeting(nlp):
     events = extract(nlp, "省长周立新会见孙浩时表示，欢迎企业来青州投资。")
     assert triples(events)[0] == ("会见", ["周立新"], "孙浩")
     assert triples(events)[1][:2] == ("表示", ["周立新"])
+
+
+def test_the_verb_after_the_place_gone_to_is_what_is_done_there(nlp):
+    events = extract(nlp, "4月8日，县委书记王海波深入白沙镇、青石乡调研农业生产工作。")
+    inspect = next(e for e in events if e[1] == "调研")
+    assert inspect[2] == ["王海波"] and inspect[3] == "农业生产工作" and len(inspect[6].locations) == 2
+    events = extract(nlp, "市委书记赵明远前往东海集团考察，详细了解企业生产经营情况。")
+    assert ("考察", ["赵明远"], "东海集团") in triples(events)
+
+
+def test_a_verb_in_a_relative_clause_is_part_of_the_object(nlp):
+    events = extract(nlp, "市委书记赵明远会见了来青州考察的东海集团董事长孙浩一行。")
+    assert triples(events) == [("会见", ["赵明远"], "来青州考察的东海集团董事长孙浩一行")]
