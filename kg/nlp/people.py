@@ -148,6 +148,18 @@ def find_people(text: str):
             titles.insert(0, text[head:previous.end()])
             link = _organ_run_start(text, previous.start())
         yield m.end(), end, "、".join(titles)
+        yield from listed_after(text, end)
+
+
+def listed_after(text: str, end: int):
+    """副市长甲、乙、丙参加: names listed with 、 after a titled name are people too; the
+    title may be shared or not (市委常委甲、乙), so they carry none of their own."""
+    while text[end:end + 1] == "、":
+        following = _name_after(text, end + 1)
+        if following is None or TITLE_RE.match(text, end + 1):
+            return
+        yield end + 1, following, None
+        end = following
 
 
 # NAME + post (张某某书记指出, 李某主任一行): a leader's post right after a name. Press and
