@@ -130,7 +130,7 @@ LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据|前往|深入|走进|�
 # Verbs of going somewhere: the place after them is where the visit or inspection is.
 VENUE_RE = re.compile(r"在|到|赴|前往|深入|走进|抵达|奔赴")
 VENUE_TEXT_RE = re.compile(r"(?:在|到|赴|前往|深入|走进|抵达)([^，。；、在到赴]{2,15})$")
-# 对X进行(了)(动员)部署, 就X进行深入交流: a dummy verb; the verb after it acts on X.
+# 对X进行(了)(动员)部署, 就X进行交流: a dummy verb; the verb after it acts on X.
 DUMMY_VERB_RE = re.compile(r"(?:对(?![口接标照外于])|就)(.{2,60}?)(?:进行|作出|做出|作了|做了)了?(?:[\u4e00-\u9fff]{2})?$")
 TREATED_VERB_RE = re.compile("(" + TRIGGER_RE.pattern + r")\s*[。；！？]?\s*$")
 # 表示感谢/祝贺/欢迎: a courtesy addressed to the 对 phrase before it.
@@ -639,7 +639,7 @@ class EventExtractor:
                     # 率代表团赴X: the group led ends where its going (or its next verb) starts
                     object_end = pred.end + going.start() if going else next_start
                 elif next_start < len(clause) and pred.type == "INSPECT" and (not gap or ADVERBIAL_RE.fullmatch(gap)):
-                    object_end = len(clause)  # 调研全面推进乡村振兴工作: what is surveyed is a verb phrase
+                    object_end = len(clause)  # 调研持续推进X建设: what is surveyed is a verb phrase
                 elif next_start < len(clause) and (pred.text in CAUSATIVE or
                                                  (not i and RELATIVE_TAIL_RE.search(clause[next_start:]))):
                     # 组织A开展B, 传达了X出席Y时的指示要求: what follows belongs to the object.
@@ -899,7 +899,7 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
 
 
 SPEECH_AFTER_RE = re.compile(r"(?<![及准按同适临随届暂当平小])时(?=表示|指出|强调|说|介绍|要求|$)")
-# A verb right before these (…考察云南重要讲话精神) names the occasion of a speech.
+# A verb right before these (…视察某地重要讲话精神) names the occasion of a speech.
 SPEECH_NOUN_RE = re.compile(r"[^，、]{0,12}?(?:时的|时)?重要(?:讲话|指示|批示|论述|回信)")
 
 
@@ -939,16 +939,16 @@ def _serial_objects(predicates: list[Predicate], clause: str, named=None) -> lis
                 kept.append(p)  # 前往X考察: the verb after the place gone to is what is done there
                 continue
             if SPEECH_NOUN_RE.match(tail) and not (named and named(kept[-1].end, p.start)):
-                continue  # 学习总书记考察云南重要讲话: the verb says which speech, inside the object
+                continue  # 学习X视察某地重要讲话: the verb says which speech, inside the object
             if p.type == OTHER and re.fullmatch(r"[^，、]{0,10}(?:工作|意见|措施|方案)", tail):
-                continue  # 研究部署市政府贯彻落实工作: X贯彻落实工作 is a noun phrase, the object
+                continue  # 研究部署X贯彻执行工作: X + verb + 工作 is a noun phrase, the object
             closes = not tail or QUANTITY_RE.fullmatch(tail) or re.fullmatch(r"工作|活动|行动|情况|汇报", tail)
             if kept[-1].type in NP_OBJECT_TYPES and p.type == "PROMOTE" \
                     and len(re.findall(r"[\u4e00-\u9fff]", gap)) < 2:
                 continue
             treated = DUMMY_VERB_RE.search(clause[:p.start])
             if closes and treated:
-                # 对X开展Y进行了动员部署: the verbs inside the 对 phrase are its object, the last one acts.
+                # 对X开展Y作出部署: the verbs inside the 对 phrase are its object, the last one acts.
                 kept = [k for k in kept if k.start < treated.start(1)]
                 kept.append(p)
                 continue

@@ -205,9 +205,9 @@ def test_the_leader_before_lv_is_the_agent(nlp):
     events = extract(nlp, "周明远率部分企业家来苏州市开展考察活动。")
     assert triples(events) == [("率", ["周明远"], "部分企业家"), ("开展", ["周明远"], "考察活动")]
     # the group led is the object of LEAD, up to where it goes, and never the agent of what follows
-    events = extract(nlp, "5月9日，市委副书记、市长李建峰率白河市政府代表团赴东海市开展对口合作交流活动。")
+    events = extract(nlp, "5月9日，市委副书记、市长李建峰率白河市经贸代表团赴东海市开展产业协作洽谈活动。")
     assert [(e[0],) + t for e, t in zip(events, triples(events))] == [
-        ("LEAD", "率", ["李建峰"], "白河市政府代表团"), ("LAUNCH", "开展", ["李建峰"], "对口合作交流活动")]
+        ("LEAD", "率", ["李建峰"], "白河市经贸代表团"), ("LAUNCH", "开展", ["李建峰"], "产业协作洽谈活动")]
 
 
 def test_serial_verbs_of_a_clause_share_its_subject_and_this_town_is_the_town_named(nlp):
@@ -327,9 +327,9 @@ def test_the_place_of_an_inspection_is_its_object_and_not_its_agent(nlp):
 
 
 def test_what_is_surveyed_is_a_whole_verb_phrase(nlp):
-    events = extract(nlp, "副县长李文昌前往青石镇调研全面推进乡村振兴工作。")
+    events = extract(nlp, "副县长李文昌前往青石镇调研持续推进美丽庭院建设情况。")
     inspect = next(e for e in events if e[1] == "调研")
-    assert inspect[2] == ["李文昌"] and inspect[3] == "全面推进乡村振兴工作"
+    assert inspect[2] == ["李文昌"] and inspect[3] == "持续推进美丽庭院建设情况"
 
 
 def test_the_venue_gone_to_is_where_the_visit_is_and_walking_in_is_one_verb(nlp):
@@ -343,12 +343,12 @@ def test_the_venue_gone_to_is_where_the_visit_is_and_walking_in_is_one_verb(nlp)
 
 def test_a_verb_naming_a_speech_is_inside_the_object_and_opens_no_event(nlp):
     text = ("9月22日上午，市长温海主持召开市政府党组会议，深入学习总书记在湖州考察时的重要讲话精神，"
-            "研究部署市政府贯彻落实工作。")
+            "研究部署县政府贯彻执行工作。")
     assert triples(extract(nlp, text)) == [("主持召开", ["温海"], "市政府党组会议"),
                                            ("学习", ["温海"], "总书记在湖州考察时的重要讲话精神"),
-                                           ("研究部署", ["温海"], "市政府贯彻落实工作")]
-    text = "3月27日，州长李建明主持召开州政府党组扩大会议，认真传达学习总书记考察云州重要讲话重要指示精神。"
-    assert triples(extract(nlp, text))[1:] == [("传达学习", ["李建明"], "总书记考察云州重要讲话重要指示精神")]
+                                           ("研究部署", ["温海"], "县政府贯彻执行工作")]
+    text = "4月6日，县长李建明主持召开县政府常务会议，认真传达学习总书记视察青州重要讲话精神。"
+    assert triples(extract(nlp, text))[1:] == [("传达学习", ["李建明"], "总书记视察青州重要讲话精神")]
 
 
 def test_an_object_is_never_cut_inside_a_quoted_title(nlp):
@@ -367,30 +367,30 @@ def test_officials_joining_take_the_activity_reported_last(nlp):
 
 
 def test_a_speech_at_the_meeting_takes_the_meeting_held(nlp):
-    events = extract(nlp, "11月8日，我市召开招商推介座谈会。市长刘文博在会上讲话，副市长陈晓峰主持座谈会。")
+    events = extract(nlp, "11月8日，我市召开民营企业家座谈会。市长刘文博在会上讲话，副市长陈晓峰主持座谈会。")
     speech = next(e for e in events if e[1] == "讲话")
-    assert speech[2] == ["刘文博"] and speech[3] == "招商推介座谈会"
+    assert speech[2] == ["刘文博"] and speech[3] == "民营企业家座谈会"
 
 
 def test_thanks_addressed_to_a_party_on_behalf_of_others(nlp):
-    events = extract(nlp, "李文华代表青州市委、市政府对东海市多年来给予青州发展的大力支持表示衷心感谢。")
+    events = extract(nlp, "李文华代表青州市委、市政府对东海市长期以来的无私帮助表示衷心感谢。")
     thanks = next(e for e in events if e[1].startswith("表示"))
     assert thanks[1] == "表示感谢" and thanks[2] == ["李文华"] and thanks[3].startswith("东海市")
 
 
 def test_talking_with_people_is_a_meeting_whose_object_is_the_topic(nlp):
-    events = extract(nlp, "在白石村，王立新与干部群众认真交流学习体会，详细了解当地产业发展情况。")
-    assert triples(events)[0] == ("交流", ["王立新"], "学习体会") and events[0][0] == "MEET"
+    events = extract(nlp, "在白石村，王立新与村民代表认真交流种植心得，仔细询问今年的收成。")
+    assert triples(events)[0] == ("交流", ["王立新"], "种植心得") and events[0][0] == "MEET"
 
 
 def test_what_a_dummy_verb_treats_is_the_object_of_the_verb_after_it(nlp):
-    events = extract(nlp, "县委常委会召开会议。会议还对县政府党组开展作风建设专项行动进行了动员部署。")
+    events = extract(nlp, "县委常委会召开会议。会议还对全县开展安全生产隐患大排查行动作出部署。")
     deploy = next(e for e in events if e[1] == "部署")
-    assert deploy[2] == ["县委常委会"] and deploy[3] == "县政府党组开展作风建设专项行动"
+    assert deploy[2] == ["县委常委会"] and deploy[3] == "全县开展安全生产隐患大排查行动"
     assert not [e for e in events if e[1] == "开展"]
     assert triples(extract(nlp, "市政府对下一阶段防汛工作作出部署。")) == [("部署", ["市政府"], "下一阶段防汛工作")]
-    events = extract(nlp, "两市领导王立新、李文华就推进两地对口合作进行深入交流。")
-    assert triples(events) == [("交流", ["王立新", "李文华"], "推进两地对口合作")]
+    events = extract(nlp, "王立新、李文华就加强文旅协作进行了坦诚交流。")
+    assert triples(events) == [("交流", ["王立新", "李文华"], "加强文旅协作")]
 
 
 def test_a_decision_takes_the_clause_after_it_and_added_places_are_a_result(nlp):
@@ -403,9 +403,9 @@ def test_a_decision_takes_the_clause_after_it_and_added_places_are_a_result(nlp)
 
 
 def test_a_speech_named_by_the_occasion_it_was_given_at_is_kept_whole(nlp):
-    text = "3月18日上午，青州市委召开常委会会议，传达学习总书记参加全国两会时的重要讲话精神。"
+    text = "3月2日下午，青州市委常委会召开会议，传达学习省委书记出席全省工作会议时的重要讲话精神。"
     convey = next(e for e in extract(nlp, text) if e[1].startswith("传达"))
-    assert convey[3] == "总书记参加全国两会时的重要讲话精神"
+    assert convey[3] == "省委书记出席全省工作会议时的重要讲话精神"
 
 
 def test_an_official_going_somewhere_is_the_subject_of_the_visit_after_it(nlp):

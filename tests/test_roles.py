@@ -31,7 +31,7 @@ def people(text):
     # a named organ inside a chain belongs to its own title; the chain goes on before it
     ("自治区党委副书记、自治区人民政府党组书记、青城市委书记孙明参加", "孙明",
      "自治区党委副书记、自治区人民政府党组书记、市委书记"),
-    ("受市委书记林国栋委托，副市长陈东致辞", "林国栋", "市委书记"),   # 委托 after a name
+    ("受市委书记高国栋委托，副市长陈东致辞", "高国栋", "市委书记"),   # 委托 after a name
     # one person's posts in two groups across a comma (the first group ends with no name)
     ("市委常委、组织部部长，市委党校校长王丽华，市委常委、秘书长赵海东出席", "王丽华",
      "市委常委、组织部部长、校长"),
