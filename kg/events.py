@@ -47,11 +47,11 @@ TRIGGERS: dict[str, list[str]] = {
     "LAUNCH": ["组织开展", "开展", "启动", "推出", "实施", "推行", "部署", "发起"],
     "HOLD": ["主持召开", "组织召开", "召开", "举行", "举办", "主办", "承办", "主持"],
     "ATTEND": ["出席", "参加", "列席", "陪同"],
-    "REVIEW": ["听取", "审议", "调度", "研究", "审阅"],
-    "APPROVE": ["审议通过", "表决通过", "批准", "同意", "批复"],
+    "REVIEW": ["听取", "审议", "调度", "研究", "审阅", "学习"],
+    "APPROVE": ["审议通过", "表决通过", "批准", "同意", "批复", "决定"],
     "REVOKE": ["撤销", "废止", "吊销", "撤回"],
-    "SPEECH": ["强调", "指出", "要求", "传达", "致辞", "讲话", "表示", "提出"],
-    "INSPECT": ["调研", "察看", "查看", "考察", "视察", "督导"],
+    "SPEECH": ["强调", "指出", "要求", "传达学习", "传达", "致辞", "讲话", "表示", "提出"],
+    "INSPECT": ["调研", "察看", "查看", "考察", "视察", "督导", "参观"],
     "CREATE": ["创建", "建立", "成立", "搭建", "打造", "建成", "设立", "设置", "组建", "开通", "上线"],
     "AWARD": ["被命名为", "被评为", "被确定为", "被授予", "被认定为", "被列为", "荣获", "获得", "获评", "入选",
               "授予", "命名为", "评为", "认定为", "命名", "捧回", "摘得", "荣膺"],
@@ -61,9 +61,11 @@ TRIGGERS: dict[str, list[str]] = {
     "PROMOTE": ["加强", "推进", "提升", "优化", "强化", "完善", "深化", "推动", "加大"],
     "INTEGRATE": ["整合"],
     "VISIT": ["走访", "慰问", "看望"],
+    "MEET": ["会见", "会谈", "会晤", "接见", "交流"],
+    "LEAD": ["率领", "带领", "率"],
     "SIGN": ["签署", "签订", "签约"],
     "BUILD": ["开工建设", "开工", "竣工", "动工", "投产"],
-    "ACHIEVE": ["实现", "完成", "发放", "增长", "达到"],
+    "ACHIEVE": ["实现", "完成", "发放", "增长", "达到", "新增"],
     "INVEST": ["投资", "投入"],
     "SUPPORT": ["帮扶", "扶持", "资助"],
 }
@@ -72,15 +74,15 @@ TRIGGER_RE = re.compile("|".join(sorted(map(re.escape, TRIGGER_TYPE), key=len, r
 OTHER = "OTHER"  # any other verb with a named subject (needs POS tags)
 # Verbs that are no events of their own: copulas, modals, light and reporting verbs.
 NOT_OTHER = {"是", "为", "有", "在", "成为", "作为", "要", "需要", "应", "将", "能", "可", "会", "让", "使", "把",
-             "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予"}
+             "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予", "代表"}
 VERB_TAGS = ("v", "vd", "Vg")
 NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
 SPEECH_CONTENT = ("强调", "指出", "要求", "表示", "提出")
 PASSIVE_PREFIX = "被"
 # A trigger glued to one of these is a noun (发布会, 组织者, 检查组), not a verb.
-NOMINAL_SUFFIX_RE = re.compile(r"会(?!议)|中(?![心国央华])|额|金额|数|频次|频率|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
-                               r"|过程|结果|力度|对象|情况|行动|前期|期间|之际|精神|中心|材料|报告")
+NOMINAL_SUFFIX_RE = re.compile(r"会(?![议谈见晤])|中(?![心国央华])|额|金额|数|频次|频率|者|方|组|人员|书|率|量|点|费|权|机构|单位|部门|工作|是|的重要|成效|监管"
+                               r"|过程|结果|力度|对象|情况|行动|前期|期间|之际|精神|中心|材料|报告|体会|心得|资料|笔记")
 # Objects that name nothing: the verb was a noun (慰问活动) or its object is elsewhere.
 EMPTY_OBJECT_RE = re.compile(r"^(这|此|该|本|一)?[项次个场]?(活动|工作|行动|力度|进一步.*)$")
 
@@ -112,9 +114,9 @@ MEETING_SUBJECT_RE = re.compile(r"(?:会议|会上|会议上|大会|全会)(?:�
 # Between two names of one subject: coordination.
 COORDINATION_GAP_RE = re.compile(r"[、和与及同\s]*|以及|、以及")
 # The end of an official's title (…书记, …市长, …主任): a title chain before a name.
-TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|巡视员|调研员|代表|经理|董事长|总监|秘书|干事|专员|理事)$")
+TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|巡视员|调研员|代表|经理|董事长|总裁|总监|秘书|干事|专员|理事)$")
 # After a named subject: these start a circumstance or a second party, not more subject.
-PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入")
+PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入|代表(?!们|团)")
 QUOTED_RE = re.compile(r"“[^“”\n]{1,80}”|《[^《》\n]{1,80}》")
 # Before a verb: a measure word (12个投资类项目, 5名参赛…选手) or 的/重要 (重要讲话,
 # 小组的研究审议) make it a modifier or a noun.
@@ -124,7 +126,27 @@ COPULA_RE = re.compile(r"是|成为")
 MEETING_OBJECT_RE = re.compile(r"([^“”《》]+?(?:会议|(?<![委协学商联工总理事员合金])会))(?=[\u4e00-\u9fff])"
                                r"(?![议暨的上中期场所长员见])")
 # Right before a name: it is where something happens (在市民中心礼堂召开), not who acts.
-LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据)$")
+LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据|前往|深入|走进|抵达|奔赴)$")
+# Verbs of going somewhere: the place after them is where the visit or inspection is.
+VENUE_RE = re.compile(r"在|到|赴|前往|深入|走进|抵达|奔赴")
+VENUE_TEXT_RE = re.compile(r"(?:在|到|赴|前往|深入|走进|抵达)([^，。；、在到赴]{2,15})$")
+# 对X进行(了)(动员)部署, 就X进行交流: a dummy verb; the verb after it acts on X.
+DUMMY_VERB_RE = re.compile(r"(?:对(?![口接标照外于])|就)(.{2,60}?)(?:进行|作出|做出|作了|做了)了?(?:[\u4e00-\u9fff]{2})?$")
+TREATED_VERB_RE = re.compile("(" + TRIGGER_RE.pattern + r")\s*[。；！？]?\s*$")
+# 表示感谢/祝贺/欢迎: a courtesy addressed to the 对 phrase before it.
+COURTESY_RE = re.compile(r"(?:了)?(?:衷心|诚挚|真诚|热烈|亲切)?的?(感谢|祝贺|欢迎|慰问|敬意|谢意)")
+LEAD_END_RE = re.compile(r"赴|来到?|到|前往|在|深入|走进|参加|出席")
+MOVE_VERB_RE = re.compile(r"来到|前往|赴|到|深入|走进|抵达|奔赴|来")
+# Verbs of meeting people: the one met is the object (会见X一行; X与Y会谈: Y).
+MEET_PARTNER_RE = re.compile(r"与|同|跟|和")
+# Activities others join (县领导X参加。: they joined the activity reported last).
+ACTIVITY_TYPES = ("INSPECT", "VISIT", "MEET", "HOLD", "SIGN", "LAUNCH", "BUILD", "CREATE")
+# 走 + 进, 深 + 入: a one-character verb and its direction are one verb (走进示范基地).
+DIRECTION_CHARS = "进入到向"
+# What people do in person: a clause-final one the tagger calls a verbal noun is still the verb.
+PEOPLE_ACTIVITIES = ("INSPECT", "VISIT", "MEET", "ATTEND", "SPEECH")
+# Verbs taking an activity as object (参加调研, 陪同考察): not joined with the verb after them.
+NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
 # A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
 # subject (这块奖牌的取得，…): the clauses after it have a subject with no name.
 PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)$")
@@ -132,8 +154,10 @@ NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
 # 他/她: the person named last.
 PRONOUN_RE = re.compile(r"^(?:他|她)")
 OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
+RELATIVE_TIME_RE = re.compile(r"(?:时|之际|期间)的")
 RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正式|隆重)")
 MAX_OBJECT = 40
+MAX_TITLE_RUN = 100  # characters a cut object may run on to close a quoted title
 MAX_SPEECH = 80
 MAX_SENTENCE = 500  # longer "sentences" are tables or run-on lists: skipped
 MAX_ANAPHOR_LOOKBACK = 200  # mentions an anaphor (该市) may reach back over
@@ -256,6 +280,8 @@ class EventExtractor:
         self.history: list[Mention] = []   # agent-like mentions seen so far, for anaphora
         self.topic: list[str] = []
         self.meeting: list[str] = []       # holder of the latest meeting, for 会议指出
+        self.meeting_text: str | None = None  # the latest meeting held, for 在会上讲话
+        self.activity: str | None = None  # the latest activity, for X参加。
         self.signature = self._signature()  # (mention, ISO date) signing an official notice
         self._carrying_topic = False
 
@@ -312,6 +338,8 @@ class EventExtractor:
         start, end = clause_start + m.start(), clause_start + m.end()
         if self._quoted[start] or NOMINAL_SUFFIX_RE.match(clause, m.end()):
             return False
+        if RELATIVE_TIME_RE.match(clause, m.end()):
+            return False  # 在X考察时的重要讲话: the verb dates a noun, it is no event of this text
         if self._inside_mention(start) and not self._verb_opens_name(start, end):
             return False
         if clause[max(0, m.start() - 1):m.start()] == "大" and clause[max(0, m.start() - 2):m.start()] != "加大":
@@ -333,6 +361,13 @@ class EventExtractor:
             if word[0] == end and following is not None and following[1] in VERB_TAGS \
                     and (self.text[end:following[0]] in TRIGGER_TYPE or self.text[end:following[0]] == "产生"):
                 return True  # 研究部署, 遴选产生: a serial verb phrase, whatever the first verb's tag
+            if word[1] == "vn" and word[0] == end and TRIGGER_TYPE[m.group()] in PEOPLE_ACTIVITIES \
+                    and not clause[m.end():].strip(" 。；！？") and m.start() \
+                    and not NOMINAL_PREFIX_RE.search(clause[max(0, m.start() - 3):m.start()]):
+                return True  # 王某在A镇和B镇调研。: closing the clause after its subject, a verb
+            if word[1] == "vn" and word[0] == end and TRIGGER_TYPE[m.group()] in PEOPLE_ACTIVITIES \
+                    and self._after_venue(start):
+                return True  # 深入A镇、B乡调研…: right after the place gone to, a verb
             if word[1] in NOUN_TAGS or word[0] > end:
                 return False  # a verb used as a noun (vn: 检查组), a noun, or part of a longer word
             # Any other tag is the tagger's doubt: the word boundaries decide.
@@ -351,8 +386,18 @@ class EventExtractor:
     def _predicates(self, clause: str, clause_start: int) -> list[Predicate]:
         """The clause's predicates: taxonomy verbs, adjacent ones joined (研究部署), plus
         any other tagged verb right after a named subject (type OTHER)."""
-        found = [Predicate(m.start(), m.end(), m.group(), TRIGGER_TYPE[m.group()])
-                 for m in TRIGGER_RE.finditer(clause) if self._is_verb(clause, clause_start, m)]
+        found = []
+        for m in TRIGGER_RE.finditer(clause):
+            while m is not None and not self._is_verb(clause, clause_start, m):
+                m = TRIGGER_RE.match(clause, m.start(), m.end() - 1)  # 传达学习 no verb: try 传达
+            if m is not None:
+                found.append(Predicate(m.start(), m.end(), m.group(), TRIGGER_TYPE[m.group()]))
+        treated = TREATED_VERB_RE.search(clause)
+        if treated and DUMMY_VERB_RE.search(clause[:treated.start(1)]) \
+                and not any(p.start == treated.start(1) for p in found) and not self._quoted[clause_start + treated.start(1)]:
+            # 对X进行了部署: the verbal noun after the dummy verb is the predicate, whatever its tag.
+            found.append(Predicate(treated.start(1), treated.end(1), treated.group(1), TRIGGER_TYPE[treated.group(1)]))
+            found.sort(key=lambda p: p.start)
         if self.tags is not None:
             taken = {i for p in found for i in range(p.start, p.end)}
             for offset in range(len(clause)):
@@ -363,6 +408,9 @@ class EventExtractor:
                 if clause[offset:end] in NOT_OTHER or (self.segmenter_bounds is not None and not (
                         clause_start + offset in self.segmenter_bounds and word[0] in self.segmenter_bounds)):
                     continue  # 是, 要…; or a piece of a word cut at a name's edge
+                if end - offset == 1 and clause[end:end + 1] in DIRECTION_CHARS \
+                        and not self._inside_mention(clause_start + end):
+                    end += 1  # 走 + 进: the verb and its direction
                 if clause[offset:end] in TRIGGER_TYPE or NOMINAL_SUFFIX_RE.match(clause, end) \
                         or NOMINAL_PREFIX_RE.search(clause[max(0, offset - 3):offset]):
                     continue  # a taxonomy verb already judged a noun (调研中), or a modifier
@@ -376,7 +424,7 @@ class EventExtractor:
         joined: list[Predicate] = []
         verbs = 0
         for p in found:
-            if joined and joined[-1].end == p.start and joined[-1].text not in ("召开", "举行", "举办"):
+            if joined and joined[-1].end == p.start and joined[-1].text not in NO_JOIN:
                 if verbs >= 2:  # 整合优化监督任务: a third verb modifies the object
                     continue
                 # 研究部署, 整合优化: one predicate, the last verb's type
@@ -387,7 +435,8 @@ class EventExtractor:
             else:
                 joined.append(p)
                 verbs = 1
-        return _serial_objects(joined, clause)
+        return _serial_objects(joined, clause, lambda start, end: bool(
+            self._mentions_in(clause_start + start, clause_start + end)))
 
     def topic_agent(self) -> list[str]:
         """The article's main actor: the first agency or place opening a sentence of its
@@ -488,13 +537,17 @@ class EventExtractor:
             # A clause that opens with an entity sets the subject for the clauses after it;
             # a clause that only names officials (县委副书记、县长NAME) lists subjects of the next verb.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
-            group = self._subject_group(agent_like)
+            # 陈某一行深入某镇，慰问…: the place gone to is where, the people before it act.
+            actors = [m for m in agent_like if not self._located(m, clause_start)]
+            group = self._subject_group(actors if actors and len(actors) < len(agent_like) else agent_like)
             if group and all(m.label == "PERSON" for m in group) and not clause[group[-1].end - clause_start:].strip(" 等"):
                 state["people"] += [m.entity_id for m in group]
             elif group and self._only_names(clause, clause_start, agent_like):
                 # 我省A市、B市，C县…被评为: a list of names continued after a comma.
                 state["people"] += _prefer_organisations(agent_like)
-            elif agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)):
+            elif agent_like and (not lead or ADVERBIAL_RE.fullmatch(lead)
+                                 or group and group[0].label == "PERSON" and TITLE_TAIL_RE.search(lead)):
+                # (副市长)陈某一行深入某镇，…: the clause's subject goes on to the clauses after it
                 carried, self._carrying_topic = _prefer_organisations(group or agent_like), False
             elif self._anaphor(_strip_adverbials(clause)[:3]):  # 该市…, 我市… opening the clause
                 carried, self._carrying_topic = self._anaphor(_strip_adverbials(clause)[:3]), False
@@ -502,12 +555,15 @@ class EventExtractor:
             return carried
         segment_start = 0
         clause_agents: list[str] = []
+        agents_before_lead = False
         for i, pred in enumerate(predicates):
             verb = pred.text
             subject = clause[segment_start:pred.start]
             subject_mentions = [m for m in agent_like
                                 if m.start >= clause_start + segment_start and m.end <= clause_start + pred.start
                                 and not self._located(m, clause_start)]
+            if i and predicates[i - 1].type == "LEAD" and agents_before_lead:
+                subject_mentions, subject = [], ""  # X率Y赴Z开展W: Y is led, X does W too
             if i and subject_mentions:
                 # After a first verb, names inside its object are no subject of the next one
                 # unless they stand right before it (荣获A称号和B月荣获C: both by the clause's subject).
@@ -556,7 +612,18 @@ class EventExtractor:
                 continue
             if agents:
                 clause_agents = agents
-            if verb in SPEECH_CONTENT:
+            agents_before_lead = bool(agents) and pred.type == "LEAD"
+            courtesy = COURTESY_RE.match(clause, pred.end) if verb == "表示" else None
+            addressed = None
+            addressee = re.search(r"对(.{2,60})$", subject) if courtesy else None
+            if courtesy and addressee:
+                # 对X表示（衷心）感谢: thanks, congratulations… for X; the verb phrase is the trigger.
+                verb = verb + courtesy.group(1)
+                object_text = _clean(addressee.group(1))
+                object_end = clause_start + segment_start + addressee.end()
+                addressed = self._mentions_in(clause_start + segment_start + addressee.start(1), object_end)
+                state["done"] = True
+            elif verb in SPEECH_CONTENT:
                 # What was said is the rest of the sentence: one event, nothing opened inside it.
                 rest_start = clause_start + pred.end - sentence_start
                 object_text = _clean(sentence[rest_start:].lstrip("，：,:了")[:MAX_SPEECH].rstrip("。！？；"))
@@ -566,7 +633,14 @@ class EventExtractor:
                 object_end = sentence_start + rest_start + MAX_SPEECH
             else:
                 object_end = next_start
-                if next_start < len(clause) and (pred.text in CAUSATIVE or
+                gap = clause[pred.end:next_start]
+                going = LEAD_END_RE.search(gap) if pred.type == "LEAD" else None
+                if pred.type == "LEAD" and (going or next_start < len(clause)):
+                    # 率代表团赴X: the group led ends where its going (or its next verb) starts
+                    object_end = pred.end + going.start() if going else next_start
+                elif next_start < len(clause) and pred.type == "INSPECT" and (not gap or ADVERBIAL_RE.fullmatch(gap)):
+                    object_end = len(clause)  # 调研持续推进X建设: what is surveyed is a verb phrase
+                elif next_start < len(clause) and (pred.text in CAUSATIVE or
                                                  (not i and RELATIVE_TAIL_RE.search(clause[next_start:]))):
                     # 组织A开展B, 传达了X出席Y时的指示要求: what follows belongs to the object.
                     object_end = len(clause)
@@ -574,7 +648,47 @@ class EventExtractor:
                                              whole=object_end > next_start)
                 if object_text is None or object_text.startswith("给"):  # 现转发给你们 / 印发给各单位
                     object_text = self._object_elsewhere(pred, subject, clause, sentence) or object_text
+                if object_text is None and pred.text == "决定" and not clause[pred.end:].strip():
+                    # X决定，授予…: what was decided is the clause after it.
+                    after = sentence[clause_start + len(clause) - sentence_start:].lstrip("，：,: ")
+                    object_text = _object_phrase(CLAUSE_RE.match(after).group() if CLAUSE_RE.match(after) else "")
                 object_end = clause_start + object_end
+            found_objects = addressed
+            if pred.type == "HOLD" and object_text and object_text[:2] in TRIGGERS["MEET"]:
+                # 举行会谈 / 进行会见 (the noun tagged vn): the event is the meeting of people.
+                verb, pred = object_text[:2], Predicate(pred.start, pred.end, pred.text, "MEET")
+                object_text = _object_phrase(object_text[2:])
+            if object_text is None and pred.type in ("INSPECT", "VISIT", "MEET"):
+                # 在X调研, 前往X和Y调研, X与Y会谈: the venue or the partner is the object.
+                found_objects = self._partner(subject_mentions, subject) if pred.type == "MEET" else []
+                if found_objects:  # X与Y会谈: X, the names before the partner, met Y
+                    agents = _prefer_organisations(self._subject_group(
+                        [m for m in subject_mentions if m.end <= found_objects[0].start])) or agents
+                if pred.type != "MEET":  # one meets people, not places
+                    found_objects = found_objects or self._venue(sentence_start, clause_start + pred.start)
+                if found_objects:
+                    object_text = _clean(self.text[found_objects[0].start:found_objects[-1].end])
+                    agents = [a for a in agents if a not in {m.entity_id for m in found_objects}] or agents
+                elif pred.type != "MEET":  # 在X调研 with X no entity: the venue as written
+                    venue = VENUE_TEXT_RE.search(subject)
+                    found_objects = [] if venue else None
+                    object_text = _clean(venue.group(1)) if venue else None
+            bare = clause[pred.end:].strip(" 了。；")
+            if object_text is None and pred.type == "ATTEND" and (not bare or EMPTY_OBJECT_RE.match(bare)) \
+                    and self.activity:
+                object_text = self.activity  # 县领导X、Y参加（活动）。: the activity reported last
+            treated = DUMMY_VERB_RE.search(subject) if not clause[pred.end:].strip(" 了。；") else None
+            if treated:  # 对X进行了部署: X is what is treated, it does not act
+                found_objects = self._mentions_in(clause_start + segment_start + treated.start(), clause_start + pred.start)
+                inside = {m.entity_id for m in found_objects}
+                agents = [a for a in agents if a not in inside]
+                head = subject[:treated.start()]
+                if not agents and MEETING_SUBJECT_RE.fullmatch(ADVERBIAL_RE.sub("", head)):
+                    agents, source = list(self.meeting), "meeting"  # 会议还对X进行了部署
+                elif not agents and (not head.strip() or ADVERBIAL_RE.fullmatch(head)):
+                    agents, source = list(clause_agents or carried), "carried"
+            if object_text is None and pred.type == "SPEECH" and re.search(r"在(?:会|会议)上", subject):
+                object_text = self.meeting_text or "会议"  # 在会上讲话: the meeting held last
             if object_text and pred.type == "HOLD":
                 # 召开协调会议分解指标: the meeting ends the object (not 洽谈会暨…, 会议的…).
                 meeting = MEETING_OBJECT_RE.match(object_text)
@@ -583,7 +697,8 @@ class EventExtractor:
                 if next_start > pred.end:  # 世界旅游组织评为: keep the subject for the next verb
                     segment_start = pred.end
                 continue
-            object_mentions = self._mentions_in(clause_start + pred.end, object_end)
+            object_mentions = self._mentions_in(clause_start + pred.end, object_end) \
+                if found_objects is None else found_objects
             if not agents and pred.type == "HOLD":
                 # 召开的苏州市…发布会: a meeting named after a place or agency is held by it.
                 owner = [m for m in object_mentions
@@ -592,6 +707,8 @@ class EventExtractor:
                     agents, source = [owner[0].entity_id], "object-owner"
             if pred.type == "HOLD" and agents:
                 self.meeting = agents
+            if pred.type == "HOLD":
+                self.meeting_text = object_text
             # The date written before the verb in its own segment (…和2017年12月荣获), else the clause's.
             date, date_text = resolve_date(subject, self.year, self.doc_date) if i else (None, None)
             if date is None:
@@ -605,6 +722,9 @@ class EventExtractor:
             if date is None:  # 2019年荣获…: a bare year before the verb (not one inside a title)
                 date, date_text = _bare_year(subject if i else clause[:pred.start])
             places = [m.entity_id for m in clause_mentions if m.label == "PLACE" and m.entity_id not in agents]
+            if not places and pred.type in ("INSPECT", "VISIT"):  # 来到X，参观Y: X is where
+                places = [m.entity_id for m in self._venue(sentence_start, clause_start + pred.start)
+                          if m.label == "PLACE"]
             quantity = _quantity(object_text)
             if quantity is None and not i:
                 # 共7个县被评为…, …等40个社区被命名为…: the count is the subject's.
@@ -618,6 +738,8 @@ class EventExtractor:
                 locations=list(dict.fromkeys(places or [self.place_of[a] for a in agents if a in self.place_of])),
                 offset=clause_start + pred.start,
             ))
+            if pred.type in ACTIVITY_TYPES:
+                self.activity = object_text if pred.type == "HOLD" else verb + object_text
             if state["done"]:
                 return carried
             segment_start = pred.end
@@ -628,6 +750,9 @@ class EventExtractor:
         召开/举行 (X会议在Y召开), the occasion of 致辞/讲话 (在X上致辞), the title that
         opens the sentence for 印发/同意 (《X》已经…同意，现印发给各单位)."""
         tail = clause[pred.end:].strip(" 了。；")
+        treated = DUMMY_VERB_RE.search(subject)
+        if treated and not tail:  # 对X进行了部署: X
+            return _clean(treated.group(1))
         if pred.type == "HOLD" and not tail:
             meeting = re.match(r"(.+?(?:会|会议|仪式|活动|论坛|大赛|赛|节|展)(?:[（(][^）)]*[）)])?[”」]?)"
                                r"(?:在|于|正式|隆重|顺利|$)",
@@ -644,12 +769,48 @@ class EventExtractor:
                 return _clean(title.group())
         return None
 
+    def _venue(self, start: int, end: int) -> list[Mention]:
+        """The names right after the last verb of going (在, 前往, 来到, 深入…) between
+        `start` and `end`, joined by 、/和 (前往A县和B区): where a visit or survey is."""
+        for m in reversed(list(VENUE_RE.finditer(self.text, start, end))):
+            following = [x for x in self._mentions_in(m.end(), end) if x.label in ("PLACE", "ORG", "AGENCY")]
+            venue = []
+            for x in following:
+                gap = self.text[venue[-1].end if venue else m.end():x.start]
+                if venue and not COORDINATION_GAP_RE.fullmatch(gap) or not venue and gap:
+                    break
+                venue.append(x)
+            if venue:
+                return venue
+        return []
+
+    def _after_venue(self, pos: int) -> bool:
+        """A place or venue gone to (在/前往/深入… X) ends right at `pos`."""
+        i = bisect_left(self._starts, pos) - 1
+        while i >= 0 and self.mentions[i].end > pos:
+            i -= 1
+        if i < 0 or self.mentions[i].end != pos:
+            return False
+        sentence_start = max(self.text.rfind(stop, 0, pos) for stop in "。！？\n，") + 1
+        return self.mentions[i] in self._venue(sentence_start, pos)
+
+    def _partner(self, subject_mentions: list[Mention], subject: str) -> list[Mention]:
+        """X与Y会谈: the names after 与/同/和 in the subject are who was met."""
+        if len(subject_mentions) < 2:
+            return []
+        for i, m in enumerate(subject_mentions[1:], 1):
+            if MEET_PARTNER_RE.search(self.text[subject_mentions[i - 1].end:m.start]):
+                return subject_mentions[i:]
+        return []
+
     def _located(self, mention: Mention, clause_start: int) -> bool:
-        """A name right after 在/于/赴/来 (through the names written before it in one chain:
-        在市民中心礼堂) says where, not who."""
-        start = mention.start
+        """A name right after 在/于/赴/来/前往 (through the names written before it in one
+        chain, 在市民中心礼堂, or places listed with it, 前往A县和B区) says where, not who."""
+        start, label = mention.start, mention.label
         i = bisect_left(self._starts, start) - 1
-        while i >= 0 and self.mentions[i].end == start and self.mentions[i].start >= clause_start:
+        while i >= 0 and self.mentions[i].start >= clause_start and (
+                self.mentions[i].end == start or label == self.mentions[i].label == "PLACE"
+                and re.fullmatch(r"[、和与及]", self.text[self.mentions[i].end:start])):
             start = self.mentions[i].start
             i -= 1
         return bool(LOCATIVE_RE.search(self.text[max(clause_start, start - 2):start]))
@@ -722,9 +883,13 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
     relative = RELATIVE_OBJECT_RE.match(text)  # 召开的X上: X
     if relative:
         text = relative.group(1)
+    text = SPEECH_AFTER_RE.split(text)[0]  # 会见X时表示…: the object ends before 时
     if not whole:
-        text = re.split(r"时的|之时", text)[0]  # 审议《X》时的讲话: X
-    text = OBJECT_END_RE.sub("", text.strip(" 了的，。；"))[:limit]
+        # 审议《X》时的讲话: X; but X在Y考察时的讲话, X参加Y时的讲话 name a speech, kept whole.
+        head = re.split(r"时的|之时", text)[0]
+        if not re.search(r"在[^，]{1,20}$", head) and not TRIGGER_RE.search(QUOTED_RE.sub("", head)):
+            text = head
+    text = _cut(OBJECT_END_RE.sub("", text.strip(" 了的，。；")), limit)
     if re.match(r"[\u4e00-\u9fff]{1,4}中(?![心国央华期])", text):
         return None  # 竣工项目中…: the verb describes a noun (among the finished projects)
     if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…并" \
@@ -733,20 +898,62 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
     return _clean(text)
 
 
-def _serial_objects(predicates: list[Predicate], clause: str) -> list[Predicate]:
-    """Verbs inside the object of the verb before them are no events of their own:
+SPEECH_AFTER_RE = re.compile(r"(?<![及准按同适临随届暂当平小])时(?=表示|指出|强调|说|介绍|要求|$)")
+# A verb right before these (…视察某地重要讲话精神) names the occasion of a speech.
+SPEECH_NOUN_RE = re.compile(r"[^，、]{0,12}?(?:时的|时)?重要(?:讲话|指示|批示|论述|回信)")
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` cut at `limit`, but never inside a quoted title: 参观“…”、“…”主题展 keeps its
+    titles whole and the head noun after them (at most MAX_TITLE_RUN more characters)."""
+    cut = limit
+    while text.count("“", 0, cut) > text.count("”", 0, cut) or text.count("《", 0, cut) > text.count("》", 0, cut):
+        close = min((i for i in (text.find("”", cut), text.find("》", cut)) if i >= 0), default=-1)
+        if close < 0 or close >= limit + MAX_TITLE_RUN:
+            return text[:limit]
+        cut = close + 1
+        while cut < len(text) and text[cut] in "、“《" and cut < limit + MAX_TITLE_RUN:
+            cut += 1  # the next title of a list of titles
+    if cut > limit:
+        head = re.match(r"[\u4e00-\u9fff]{1,6}", text[cut:])
+        cut += head.end() if head else 0
+    return text[:cut]
+
+
+def _serial_objects(predicates: list[Predicate], clause: str, named=None) -> list[Predicate]:
+    """Verbs inside the object of the verb before them are no events of their own (`named`
+    (start, end): whether a name stands between two clause offsets):
     召开2023年优化营商环境工作推进会 (优化 right after a verb that takes a noun phrase),
     开展汛前隐患排查 / 开展联合执法检查4次 (排查, 检查 close the clause: the object's head noun)."""
     kept: list[Predicate] = []
     for p in predicates:
+        if kept and p.type == "MEET" and kept[-1].text == "举行" and kept[-1].end == p.start:
+            kept[-1] = p  # 举行会谈: the meeting verb is the event
+            continue
         if kept:
             gap = clause[kept[-1].end:p.start]
             tail = clause[p.end:].strip(" 。；！？")
+            if clause[p.end:p.end + 1] == "的":
+                continue  # 会见来青州考察的X一行: a verb in a relative clause is part of the object
+            if kept[-1].type == OTHER and MOVE_VERB_RE.fullmatch(kept[-1].text):
+                kept.append(p)  # 前往X考察: the verb after the place gone to is what is done there
+                continue
+            if SPEECH_NOUN_RE.match(tail) and not (named and named(kept[-1].end, p.start)):
+                continue  # 学习X视察某地重要讲话: the verb says which speech, inside the object
+            if p.type == OTHER and re.fullmatch(r"[^，、]{0,10}(?:工作|意见|措施|方案)", tail):
+                continue  # 研究部署X贯彻执行工作: X + verb + 工作 is a noun phrase, the object
             closes = not tail or QUANTITY_RE.fullmatch(tail) or re.fullmatch(r"工作|活动|行动|情况|汇报", tail)
             if kept[-1].type in NP_OBJECT_TYPES and p.type == "PROMOTE" \
                     and len(re.findall(r"[\u4e00-\u9fff]", gap)) < 2:
                 continue
-            if closes and gap and not re.search(r"[、和与及并]", gap):
+            treated = DUMMY_VERB_RE.search(clause[:p.start])
+            if closes and treated:
+                # 对X开展Y作出部署: the verbs inside the 对 phrase are its object, the last one acts.
+                kept = [k for k in kept if k.start < treated.start(1)]
+                kept.append(p)
+                continue
+            if closes and (gap or kept[-1].text in NO_JOIN) and not re.search(r"[、和与及并]", gap) \
+                    and not (p.text in SPEECH_CONTENT and gap.endswith("时")):  # 会见X时表示：… is a speech
                 continue
             # 调度…建设推进情况, 听取…工作汇报: a verb in the matter reviewed is part of it.
             if kept[-1].type == "REVIEW" and re.search(r"(情况|汇报|进展|报告)$", tail):

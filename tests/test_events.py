@@ -203,7 +203,11 @@ def test_a_speech_without_object_takes_its_occasion(nlp):
 
 def test_the_leader_before_lv_is_the_agent(nlp):
     events = extract(nlp, "周明远率部分企业家来苏州市开展考察活动。")
-    assert triples(events) == [("开展", ["周明远"], "考察活动")]
+    assert triples(events) == [("率", ["周明远"], "部分企业家"), ("开展", ["周明远"], "考察活动")]
+    # the group led is the object of LEAD, up to where it goes, and never the agent of what follows
+    events = extract(nlp, "5月9日，市委副书记、市长李建峰率白河市经贸代表团赴东海市开展产业协作洽谈活动。")
+    assert [(e[0],) + t for e, t in zip(events, triples(events))] == [
+        ("LEAD", "率", ["李建峰"], "白河市经贸代表团"), ("LAUNCH", "开展", ["李建峰"], "产业协作洽谈活动")]
 
 
 def test_serial_verbs_of_a_clause_share_its_subject_and_this_town_is_the_town_named(nlp):
@@ -302,3 +306,131 @@ def test_extraction_time_grows_linearly_with_the_text():
     large, _ = run(2000)
     assert len(events) == 3  # the repeated facts are one event each
     assert large < 8 * small * 3, (small, large)
+
+
+def test_meeting_people_is_a_meet_event_whose_object_is_who_was_met(nlp):
+    events = extract(nlp, "5月12日，市委书记赵明远会见了来访的宁州市委副书记、市长钱立新一行。")
+    meet = next(e for e in events if e[1] == "会见")
+    assert meet[0] == "MEET" and meet[2] == ["赵明远"] and "钱立新一行" in meet[3]
+    # X与Y举行会谈: the meeting verb is the event, Y is who was met, X the agent.
+    (etype, trigger, agents, obj, *_rest), = extract(nlp, "县长孙海波与省农业发展集团董事长周启航举行会谈。")
+    assert (etype, trigger, agents) == ("MEET", "会谈", ["孙海波"]) and obj.endswith("周启航")
+
+
+def test_the_place_of_an_inspection_is_its_object_and_not_its_agent(nlp):
+    events = extract(nlp, "昨天下午，县委书记王明在青溪镇和白沙镇调研。")
+    assert triples(events) == [("调研", ["王明"], "青溪镇和白沙镇")]
+    events = extract(nlp, "7月8日，副市长陈东前往云溪县和白沙区调研。")
+    inspect = next(e for e in events if e[1] == "调研")
+    assert inspect[2] == ["陈东"] and inspect[3] == "云溪县和白沙区"
+    assert len(inspect[6].objects) == 2 and inspect[6].locations == inspect[6].objects
+
+
+def test_what_is_surveyed_is_a_whole_verb_phrase(nlp):
+    events = extract(nlp, "副县长李文昌前往青石镇调研持续推进美丽庭院建设情况。")
+    inspect = next(e for e in events if e[1] == "调研")
+    assert inspect[2] == ["李文昌"] and inspect[3] == "持续推进美丽庭院建设情况"
+
+
+def test_the_venue_gone_to_is_where_the_visit_is_and_walking_in_is_one_verb(nlp):
+    doc = run(nlp, "市委副书记周汉林来到市科技馆，参观“创新之路”主题展。周汉林走进示范基地，了解种植情况。")
+    name = {e.id: e.name for e in nlp.get_pipe("kg_linker").linker.entities.values()}
+    visit = next(ev for ev in doc._.events if ev.trigger == "参观")
+    assert visit.type == "INSPECT" and "主题展" in visit.object_text and [name[a] for a in visit.agents] == ["周汉林"]
+    walk = next(ev for ev in doc._.events if ev.trigger.startswith("走"))
+    assert walk.trigger == "走进" and walk.object_text == "示范基地"
+
+
+def test_a_verb_naming_a_speech_is_inside_the_object_and_opens_no_event(nlp):
+    text = ("9月22日上午，市长温海主持召开市政府党组会议，深入学习总书记在湖州考察时的重要讲话精神，"
+            "研究部署县政府贯彻执行工作。")
+    assert triples(extract(nlp, text)) == [("主持召开", ["温海"], "市政府党组会议"),
+                                           ("学习", ["温海"], "总书记在湖州考察时的重要讲话精神"),
+                                           ("研究部署", ["温海"], "县政府贯彻执行工作")]
+    text = "4月6日，县长李建明主持召开县政府常务会议，认真传达学习总书记视察青州重要讲话精神。"
+    assert triples(extract(nlp, text))[1:] == [("传达学习", ["李建明"], "总书记视察青州重要讲话精神")]
+
+
+def test_an_object_is_never_cut_inside_a_quoted_title(nlp):
+    text = ("10月7日，市委书记王立新来到市展览馆，分别参观“牢记使命 砥砺前行——青州建设发展七十年成就展”、"
+            "“绿水青山 美丽家园——青州生态保护治理成果展”主题展。")
+    visit = next(e for e in extract(nlp, text) if e[1] == "参观")
+    assert visit[2] == ["王立新"] and visit[3].endswith("成果展”主题展")
+
+
+def test_officials_joining_take_the_activity_reported_last(nlp):
+    events = extract(nlp, "昨天下午，县委书记王明在青溪镇调研。县领导张一鸣、刘春华参加。")
+    attend = next(e for e in events if e[1] == "参加")
+    assert attend[2] == ["张一鸣", "刘春华"] and attend[3] == "调研青溪镇"
+    events = extract(nlp, "县委常委、宣传部部长王丽华，副县长赵海东，县政协副主席孙建国参加调研。")
+    assert triples(events) == [("参加", ["王丽华", "赵海东", "孙建国"], "调研")]
+
+
+def test_a_speech_at_the_meeting_takes_the_meeting_held(nlp):
+    events = extract(nlp, "11月8日，我市召开民营企业家座谈会。市长刘文博在会上讲话，副市长陈晓峰主持座谈会。")
+    speech = next(e for e in events if e[1] == "讲话")
+    assert speech[2] == ["刘文博"] and speech[3] == "民营企业家座谈会"
+
+
+def test_thanks_addressed_to_a_party_on_behalf_of_others(nlp):
+    events = extract(nlp, "李文华代表青州市委、市政府对东海市长期以来的无私帮助表示衷心感谢。")
+    thanks = next(e for e in events if e[1].startswith("表示"))
+    assert thanks[1] == "表示感谢" and thanks[2] == ["李文华"] and thanks[3].startswith("东海市")
+
+
+def test_talking_with_people_is_a_meeting_whose_object_is_the_topic(nlp):
+    events = extract(nlp, "在白石村，王立新与村民代表认真交流种植心得，仔细询问今年的收成。")
+    assert triples(events)[0] == ("交流", ["王立新"], "种植心得") and events[0][0] == "MEET"
+
+
+def test_what_a_dummy_verb_treats_is_the_object_of_the_verb_after_it(nlp):
+    events = extract(nlp, "县委常委会召开会议。会议还对全县开展安全生产隐患大排查行动作出部署。")
+    deploy = next(e for e in events if e[1] == "部署")
+    assert deploy[2] == ["县委常委会"] and deploy[3] == "全县开展安全生产隐患大排查行动"
+    assert not [e for e in events if e[1] == "开展"]
+    assert triples(extract(nlp, "市政府对下一阶段防汛工作作出部署。")) == [("部署", ["市政府"], "下一阶段防汛工作")]
+    events = extract(nlp, "王立新、李文华就加强文旅协作进行了坦诚交流。")
+    assert triples(events) == [("交流", ["王立新", "李文华"], "加强文旅协作")]
+
+
+def test_a_decision_takes_the_clause_after_it_and_added_places_are_a_result(nlp):
+    events = extract(nlp, "近日，青州市委、市政府决定，授予白沙镇等12个镇“青州市文明镇”荣誉称号。")
+    decide = next(e for e in events if e[1] == "决定")
+    assert decide[0] == "APPROVE" and decide[2] == ["青州市委", "青州市政府"] and decide[3].startswith("授予白沙镇")
+    assert any(e[1] == "授予" and e[2] == decide[2] for e in events)
+    added = next(e for e in extract(nlp, "今年，全市新建幼儿园8所，新增学位2300个。") if e[1] == "新增")
+    assert added[0] == "ACHIEVE" and added[3] == "学位2300个" and added[5] == "2300个"
+
+
+def test_a_speech_named_by_the_occasion_it_was_given_at_is_kept_whole(nlp):
+    text = "3月2日下午，青州市委常委会召开会议，传达学习省委书记出席全省工作会议时的重要讲话精神。"
+    convey = next(e for e in extract(nlp, text) if e[1].startswith("传达"))
+    assert convey[3] == "省委书记出席全省工作会议时的重要讲话精神"
+
+
+def test_an_official_going_somewhere_is_the_subject_of_the_visit_after_it(nlp):
+    events = extract(nlp, "副市长陈晓峰一行深入青石镇，慰问坚守在防汛一线的干部群众。区领导李文昌参加活动。")
+    assert triples(events) == [("慰问", ["陈晓峰"], "坚守在防汛一线的干部群众"),
+                               ("参加", ["李文昌"], "慰问坚守在防汛一线的干部群众")]
+    assert [name for name in events[0][6].locations] and events[0][0] == "VISIT"
+
+
+def test_a_meeting_with_a_partner_and_a_speech_given_while_meeting(nlp):
+    events = extract(nlp, "5月20日，市长李建峰与东海集团总裁孙浩举行工作会谈。")
+    assert [e[:4] for e in events] == [("MEET", "会谈", ["李建峰"], "东海集团总裁孙浩")]
+    events = extract(nlp, "省长周立新会见孙浩时表示，欢迎企业来青州投资。")
+    assert triples(events)[0] == ("会见", ["周立新"], "孙浩")
+    assert triples(events)[1][:2] == ("表示", ["周立新"])
+
+
+def test_the_verb_after_the_place_gone_to_is_what_is_done_there(nlp):
+    events = extract(nlp, "4月8日，县委书记王海波深入白沙镇、青石乡调研农业生产工作。")
+    inspect = next(e for e in events if e[1] == "调研")
+    assert inspect[2] == ["王海波"] and inspect[3] == "农业生产工作" and len(inspect[6].locations) == 2
+    events = extract(nlp, "市委书记赵明远前往东海集团考察，详细了解企业生产经营情况。")
+    assert ("考察", ["赵明远"], "东海集团") in triples(events)
+
+
+def test_a_verb_in_a_relative_clause_is_part_of_the_object(nlp):
+    events = extract(nlp, "市委书记赵明远会见了来青州考察的东海集团董事长孙浩一行。")
+    assert triples(events) == [("会见", ["赵明远"], "来青州考察的东海集团董事长孙浩一行")]

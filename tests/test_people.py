@@ -74,3 +74,11 @@ def test_brackets_that_are_no_credit(text):
 def test_a_bracketed_place_closing_a_paragraph_is_no_credit(nlp):
     doc = nlp("该项目由中铁建设集团承建。（江苏）\n下一段。")
     assert [e.text for e in doc.ents if e.label_ == "PERSON"] == []
+
+
+def test_names_listed_after_a_titled_name_are_people():
+    text = "副市长李文昌、张一鸣、刘春华参加活动。"
+    found = [(text[s:e], t) for s, e, t in find_people(text)]
+    assert ("张一鸣", None) in found and ("刘春华", None) in found
+    text = "市委书记王强、市长李明出席。"
+    assert [(text[s:e], t) for s, e, t in find_people(text)] == [("王强", "市委书记"), ("李明", "市长")]

@@ -28,6 +28,13 @@ def people(text):
     ("清溪中学校长柏文军介绍", "柏文军", "校长"),
     ("西山村党支部书记申建国带领党员", "申建国", "党支部书记"),
     ("市公安局调研员聂红霞参加", "聂红霞", "调研员"),
+    # a named organ inside a chain belongs to its own title; the chain goes on before it
+    ("自治区党委副书记、自治区人民政府党组书记、青城市委书记孙明参加", "孙明",
+     "自治区党委副书记、自治区人民政府党组书记、市委书记"),
+    ("受市委书记高国栋委托，副市长陈东致辞", "高国栋", "市委书记"),   # 委托 after a name
+    # one person's posts in two groups across a comma (the first group ends with no name)
+    ("市委常委、组织部部长，市委党校校长王丽华，市委常委、秘书长赵海东出席", "王丽华",
+     "市委常委、组织部部长、校长"),
 ])
 def test_titles_are_composed(text, name, titles):
     assert (name, titles) in people(text)
@@ -167,3 +174,9 @@ def test_a_bare_level_post_belongs_to_the_division_named_before_it(nlp):
 def test_common_surnames_make_names(nlp):
     doc = nlp("县长赖国辉陪同调研，副县长傅小红参加。")
     assert {"赖国辉", "傅小红"} <= {e.text for e in doc.ents if e.label_ == "PERSON"}
+
+
+def test_each_title_of_a_chain_with_a_named_organ_inside_is_a_role(nlp):
+    doc = nlp("自治区党委副书记、自治区人民政府党组书记、青城市委书记孙明参加。")
+    roles = [(person.text, title) for person, title, _organ in doc._.roles]
+    assert roles == [("孙明", "自治区党委副书记"), ("孙明", "自治区人民政府党组书记"), ("孙明", "市委书记")]

@@ -44,7 +44,8 @@ AFTER_NAME = ("说", "表示", "介绍", "指出", "强调", "称", "同志", "�
               "率", "分别", "要求", "致辞", "讲话", "宣读", "传达", "通报", "汇报", "发言", "提出", "代表",
               "陪同", "会见", "看望", "慰问", "视察", "考察", "察看", "走访", "深入", "来到", "前往", "一同",
               "共同", "对", "向", "就", "也", "还", "则", "均", "作", "以", "当选", "担任", "兼", "出任",
-              "同时", "详细", "首先", "现场", "专门", "亲自", "听取", "部署", "签署", "签约", "会谈", "回答")
+              "同时", "详细", "首先", "现场", "专门", "亲自", "听取", "部署", "签署", "签约", "会谈", "回答",
+              "委托", "带队", "会晤", "接见")
 
 
 SINGLE_CHAR_AFTER = {w for w in AFTER_NAME if len(w) == 1}
@@ -98,6 +99,14 @@ def _is_run_char(ch: str) -> bool:
     return not (ch in PUNCT or ch in FUNCTION_CHARS or ch.isspace() or ch.isdigit())
 
 
+def _organ_run_start(text: str, post_start: int) -> int:
+    """Start of the organ words written right before a post (named organ included)."""
+    run = post_start
+    while run > 0 and post_start - run < MAX_ORGAN_RUN and _is_run_char(text[run - 1]):
+        run -= 1
+    return run
+
+
 def title_item(text: str, post_start: int) -> int:
     """Start of the title whose post starts at `post_start`: the organ words written before
     it belong to the title when they stand alone (，市人大常委会主任) or end a longer name
@@ -125,13 +134,32 @@ def find_people(text: str):
             continue
         head = title_item(text, m.start())
         titles = [text[head:m.end(1)]]
-        while head > 1 and text[head - 1] == "、":  # 省委常委、市委书记 NAME
-            previous = PREVIOUS_POST_RE.search(text, max(0, head - 1 - 12), head - 1)
+        # 省委常委、市委书记 NAME; 省委副书记、某市委书记 NAME: a named organ inside the chain
+        # belongs to its own title, the chain goes on before it.
+        link = _organ_run_start(text, m.start())
+        # 市委常委、组织部部长，市委党校校长 NAME: a chain that ends in a comma with no name
+        # goes on in the chain after it (one person's posts in two groups).
+        while link > 1 and (text[link - 1] == "、" or text[link - 1] == "，" and len(titles) and
+                            PREVIOUS_POST_RE.search(text, max(0, link - 1 - 12), link - 1)):
+            previous = PREVIOUS_POST_RE.search(text, max(0, link - 1 - 12), link - 1)
             if not previous:
                 break
             head = title_item(text, previous.start())
             titles.insert(0, text[head:previous.end()])
+            link = _organ_run_start(text, previous.start())
         yield m.end(), end, "、".join(titles)
+        yield from listed_after(text, end)
+
+
+def listed_after(text: str, end: int):
+    """副市长甲、乙、丙参加: names listed with 、 after a titled name are people too; the
+    title may be shared or not (市委常委甲、乙), so they carry none of their own."""
+    while text[end:end + 1] == "、":
+        following = _name_after(text, end + 1)
+        if following is None or TITLE_RE.match(text, end + 1):
+            return
+        yield end + 1, following, None
+        end = following
 
 
 # NAME + post (张某某书记指出, 李某主任一行): a leader's post right after a name. Press and

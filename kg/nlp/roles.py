@@ -28,6 +28,7 @@ from .spans import doc_text
 ROLES_KEY = "kg.roles"  # doc.user_data: [(person start, end, title, organ start, end, organ label)]
 ORGAN_LABELS = ("AGENCY", "ORG", "PLACE")
 LEVEL_CHARS = "省市县区镇乡村州旗"
+MAX_NAMED_ORGAN = 20  # characters of a named organ between two titles of a chain
 
 
 def _shift_role(role: tuple, shift: int) -> tuple:
@@ -71,22 +72,39 @@ def find_roles(text: str, people: list[tuple[int, int, str]], organs: list[tuple
         while title_end > 0 and text[title_end - 1].isspace():
             title_end -= 1
         title_start = title_end - len(titles)
-        if text[title_start:title_end] != titles:  # a title not written right before the name
+        positions = [title_start + sum(len(t) + 1 for t in items[:i]) for i in range(len(items))] \
+            if text[title_start:title_end] == titles else _chain_positions(text, items, title_end)
+        if positions is None:  # a title not written right before the name
             for title in items:
                 yield start, end, title, None
             continue
-        position = title_start
-        for i, title in enumerate(items):
+        for i, (title, position) in enumerate(zip(items, positions)):
             organ_words, _post = split_title(title)
             organ = None
-            if i == 0:  # a named organ right before the chain (某县委书记, 某村党支部书记)
+            if i == 0 or position != positions[i - 1] + len(items[i - 1]) + 1:
+                # a named organ right before the chain or one of its titles (某县委书记, 某村党支部书记)
                 organ = _named_organ(organ_by_end, position, position + len(title) - 2)
             if organ is None and organ_words and organ_words not in LEVEL_WORDS:  # 自治区主席: the division's
                 organ = (position, position + len(organ_words), "AGENCY")
             if organ is None:
                 organ = _division_of_post(text, title, position, places)
             yield start, end, title, organ
-            position += len(title) + 1  # past "、"
+
+
+def _chain_positions(text: str, items: list[str], title_end: int) -> list[int] | None:
+    """Where each title of a chain is written when named organs or a comma stand between
+    them (自治区党委副书记、某市委书记 NAME; 市委常委、组织部部长，市委党校校长 NAME): found right to left, each ending at most a named
+    organ's length before the next; None when one is not there."""
+    positions, cursor = [], title_end
+    for title in reversed(items):
+        found = text.rfind(title, max(0, cursor - len(title) - MAX_NAMED_ORGAN), cursor)
+        between = text[found + len(title):cursor] if found >= 0 else ""
+        if found < 0 or (between if cursor == title_end else not between.startswith(("、", "，"))) \
+                or re.search(r"[，。；\s]", between[1:]):
+            return None
+        positions.insert(0, found)
+        cursor = found
+    return positions
 
 
 def _division_of_post(text: str, title: str, position: int, places) -> tuple[int, int, str] | None:
