@@ -25,8 +25,7 @@ import networkx as nx
 
 from .events import TRIGGER_RE
 from .graph import DocumentRecord, Role, build_graph
-from .archives import is_archive
-from .ingest import Article, iter_input_files, iter_pages, printable
+from .ingest import Article, iter_pages, printable
 from .linking import Linker
 from .nlp.gazetteer import page_context
 from .outdir import FORMAT, OutputError, OutputFolder
@@ -126,10 +125,11 @@ def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: 
     nlp = load_pipeline(model)
     timings["load_pipeline"] = time.perf_counter() - clock
 
-    articles = tally.count(article for page in itertools.chain([first], pages) for article in page)
-    if progress is None:  # a progress bar when more than one page is coming
-        files = iter_input_files(list(inputs))
-        progress = len(files) > 1 or any(map(is_archive, files))
+    second = next(pages, None)
+    if progress is None:  # a progress bar when more than one page (file or row) has articles
+        progress = second is not None
+    head = [first] if second is None else [first, second]
+    articles = tally.count(article for page in itertools.chain(head, pages) for article in page)
     graph = graph_of_articles(nlp, articles, include_text=include_text, progress=progress, timings=timings)
 
     report = _report(inputs, tally, skipped, graph, timings)

@@ -11,6 +11,9 @@ paragraphs (hard wraps joined, column breaks bridged) -> classify each paragraph
 (article start, byline, photo credit, headline, page furniture, body) -> drop pull
 quotes (blocks repeating page text) -> group into articles and captions -> give each
 headline to the article sharing most character bigrams with it.
+
+Archives (.jsonl, .csv, .parquet: one article per row) are read by kg/archives.py;
+`iter_pages` streams both kinds, one page (a .txt file or one row) at a time.
 """
 
 from __future__ import annotations
