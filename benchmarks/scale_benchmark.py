@@ -2,7 +2,9 @@
 
 Makes a JSON Lines archive of N short articles (a dateline, then real news sentences
 from the MSRA NER corpus shuffled with a fixed seed: the same N gives the same file),
-runs `kg build` on it in a fresh process per size and reads that process's peak RSS.
+runs `kg build` on it in a fresh process per size and reads that process's peak RSS
+after the pipeline loads, once the graph is built (streaming done, nothing written)
+and at the end (writing graph.json, GraphML and GEXF holds the whole graph).
 If the build streams, peak RSS grows with the entity table, not with the number of
 documents. `--format txt` writes one .txt file per article instead (what main's build
 could read before archive inputs), to compare.
@@ -28,11 +30,21 @@ REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO.parent / "shared" / "corpora" / "msra" / "train.bio"
 SENTENCES_PER_ARTICLE = (3, 6)
 
-# Runs kg build in this process and prints its own peak RSS (kB on Linux) last on stderr.
+# Runs kg build in this process and prints its peak RSS (kB on Linux) at three points:
+# after the pipeline loads, when the graph is built (before writing), and at the end.
 DRIVER = ("import resource, sys\n"
+          "import kg.build, kg.nlp.pipeline\n"
           "from kg.cli import main\n"
+          "def peak(what):\n"
+          "    print(what, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr, flush=True)\n"
+          "load, write = kg.nlp.pipeline.load_pipeline, kg.build._write\n"
+          "def load_pipeline(*a, **k):\n"
+          "    nlp = load(*a, **k); peak('PEAK_RSS_KB_LOADED'); return nlp\n"
+          "def _write(*a, **k):\n"
+          "    peak('PEAK_RSS_KB_BUILT'); return write(*a, **k)\n"
+          "kg.nlp.pipeline.load_pipeline, kg.build._write = load_pipeline, _write\n"
           "rc = main(sys.argv[1:])\n"
-          "print('PEAK_RSS_KB', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)\n"
+          "peak('PEAK_RSS_KB')\n"
           "sys.exit(rc)\n")
 
 
@@ -84,10 +96,11 @@ def run_build(inputs: Path, outdir: Path, with_text: bool) -> dict:
     seconds = time.perf_counter() - clock
     if result.returncode != 0:
         raise SystemExit(f"kg build failed ({result.returncode}): {result.stderr[-2000:]}")
-    peak_kb = int(next(line.split()[1] for line in reversed(result.stderr.splitlines())
-                       if line.startswith("PEAK_RSS_KB")))
+    peaks = {line.split()[0]: int(line.split()[1]) / 1024 for line in result.stderr.splitlines()
+             if line.startswith("PEAK_RSS_KB")}
     report = json.loads((outdir / "report.json").read_text(encoding="utf-8"))
-    return {"seconds": seconds, "peak_rss_mb": peak_kb / 1024, "report": report}
+    return {"seconds": seconds, "peak_rss_mb": peaks["PEAK_RSS_KB"], "rss_loaded_mb": peaks["PEAK_RSS_KB_LOADED"],
+            "peak_rss_built_mb": peaks["PEAK_RSS_KB_BUILT"], "report": report}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -115,7 +128,10 @@ def main(argv: list[str] | None = None) -> int:
                          "chars_per_second_nlp": round(chars / report["seconds"]["nlp"]),
                          "seconds_per_stage": report["seconds"],
                          "entities": report["counts"]["entities"], "events": report["counts"]["events"],
-                         "edges": report["counts"]["edges"], "peak_rss_mb": round(measured["peak_rss_mb"])})
+                         "edges": report["counts"]["edges"],
+                         "rss_after_pipeline_load_mb": round(measured["rss_loaded_mb"]),
+                         "peak_rss_before_write_mb": round(measured["peak_rss_built_mb"]),
+                         "peak_rss_mb": round(measured["peak_rss_mb"])})
             print(json.dumps(rows[-1], ensure_ascii=False), flush=True)
     finally:
         if args.keep is None:
@@ -125,6 +141,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps({"documents_ratio": round(last["documents"] / first["documents"], 2),
                           "peak_rss_ratio": round(last["peak_rss_mb"] / first["peak_rss_mb"], 2),
                           "peak_rss_growth_mb": last["peak_rss_mb"] - first["peak_rss_mb"],
+                          "peak_rss_before_write_growth_mb":
+                              last["peak_rss_before_write_mb"] - first["peak_rss_before_write_mb"],
                           "entities_ratio": round(last["entities"] / max(1, first["entities"]), 2)}))
     return 0
 
