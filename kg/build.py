@@ -274,14 +274,14 @@ def document_record(article: Article, doc, linker: Linker,
             if issuers[ent.start_char] not in record.evidence:
                 record.evidence[issuers[ent.start_char]] = sentences.at(ent.start_char)
     for person_id, title, organ_id, start in doc._.kg_positions or ():  # kg_roles, linked by kg_linker
-        linker.entities[person_id].positions.append(title)
+        _add_position(linker.entities[person_id], title)
         roles.append(Role(person_id, title, organ_id, article.id, sentences.at(start)))
         if organ_id and organ_id not in record.mentions:
             record.mentions[organ_id] += 0  # linked, so it must be in the graph
 
     for byline in article.bylines:
         person = linker.link("PERSON", byline.name)
-        person.positions.append(byline.role)
+        _add_position(person, byline.role)
         record.mentions[person.id] += 1
         record.evidence.setdefault(person.id, f"{byline.org or ''}{byline.role}{byline.name}")
         record.authors.append((person.id, byline.role))
@@ -291,6 +291,13 @@ def document_record(article: Article, doc, linker: Linker,
             record.evidence.setdefault(org.id, f"{byline.org}{byline.role}{byline.name}")
             roles.append(Role(person.id, byline.role, org.id, article.id, f"{byline.org}{byline.role}{byline.name}"))
     return record, roles
+
+
+def _add_position(person, title: str) -> None:
+    """A title once per person (first-seen order, as the graph lists them): the entity
+    table must not grow with every mention of a mayor in a long archive."""
+    if title not in person.positions:
+        person.positions.append(title)
 
 
 def _report(inputs, tally: DocumentTally, skipped, graph: nx.MultiDiGraph, timings) -> dict:

@@ -177,24 +177,29 @@ def test_rows_are_read_lazily(tmp_path):
 
 
 def test_kg_build_of_a_mixed_batch_reports_bad_rows_and_keeps_ids(tmp_path):
+    """Through the command line, with the archive's own column names."""
+    names = {"text": "正文", "id": "编号", "title": "标题", "date": "日期"}
+    renamed = [{names.get(k, k): v for k, v in row.items()} for row in ROWS]
     folder = tmp_path / "in"
     folder.mkdir()
-    write_jsonl(folder / "feed.jsonl", ROWS[:2], extra_lines=['{"text": 7}'])
-    write_csv(folder / "feed.csv", [ROWS[2]])
+    write_jsonl(folder / "feed.jsonl", renamed[:2], extra_lines=['{"正文": 7}'])
+    write_csv(folder / "feed.csv", renamed[2:], fields=("正文",))
     (folder / "page.txt").write_text("本报讯 3月2日，青禾县人民政府召开常务会议，研究部署春耕生产工作。", encoding="utf-8")
+    options = [f"--{key}-column={value}" for key, value in names.items()]
     result = subprocess.run([sys.executable, "-m", "kg.cli", "build", str(folder), "-o", str(tmp_path / "out"),
-                             "--no-text"], capture_output=True, text=True, cwd=ROOT, timeout=600)
+                             "--no-text", *options], capture_output=True, text=True, cwd=ROOT, timeout=600)
     assert result.returncode == 0, result.stderr
-    assert f"kg build: skipped {folder / 'feed.jsonl'}:3: text column 'text' is int, not text" in result.stderr
+    assert f"kg build: skipped {folder / 'feed.jsonl'}:3: text column '正文' is int, not text" in result.stderr
     report = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
     assert report["documents"] == 4 and report["files_read"] == 3
-    assert report["skipped"] == [{"source": f"{folder / 'feed.jsonl'}:3", "reason": "text column 'text' is int, not text"}]
+    assert report["skipped"] == [{"source": f"{folder / 'feed.jsonl'}:3", "reason": "text column '正文' is int, not text"}]
     graph = json.loads((tmp_path / "out" / "graph.json").read_text(encoding="utf-8"))
     documents = {n["id"]: n for n in graph["nodes"] if n["kind"] == "Document"}
-    expected = {a.id: a for a in load_documents([str(folder)])[0]}
+    expected = {a.id: a for a in load_documents([str(folder)], columns=Columns(**names))[0]}
     assert set(documents) == set(expected)
     assert all("text" not in n for n in documents.values())
     by_external = {n.get("external_id"): n for n in documents.values()}
     assert by_external["a-101"]["date"] == "2024-10-09" and by_external["a-101"]["source"] == f"{folder / 'feed.jsonl'}:1"
-    names = {n["name"] for n in graph["nodes"] if n["kind"] == "Entity"}
-    assert {"林书远", "青禾县"} <= names
+    assert by_external["a-101"]["title"] == "青禾县召开秋季防火工作部署会"
+    names_found = {n["name"] for n in graph["nodes"] if n["kind"] == "Entity"}
+    assert {"林书远", "青禾县"} <= names_found
