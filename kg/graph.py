@@ -41,6 +41,7 @@ class DocumentRecord:
     mentions: Counter = field(default_factory=Counter)     # entity id -> count
     evidence: dict[str, str] = field(default_factory=dict)  # entity id -> first sentence
     authors: list[tuple[str, str]] = field(default_factory=list)  # (person id, role)
+    external_id: str | None = None  # an archive row's own id
 
 
 def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], events: list[Event],
@@ -51,6 +52,8 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
                  "text_kind": d.kind}
         if include_text:
             attrs["text"] = d.text
+        if d.external_id is not None:
+            attrs["external_id"] = d.external_id
         G.add_node(d.id, id=d.id, **attrs)
 
     used = _entities_in_use(documents, entities, events, roles)

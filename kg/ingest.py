@@ -11,6 +11,9 @@ paragraphs (hard wraps joined, column breaks bridged) -> classify each paragraph
 (article start, byline, photo credit, headline, page furniture, body) -> drop pull
 quotes (blocks repeating page text) -> group into articles and captions -> give each
 headline to the article sharing most character bigrams with it.
+
+Archives (.jsonl, .csv, .parquet: one article per row) are read by kg/archives.py;
+`iter_pages` streams both kinds, one page (a .txt file or one row) at a time.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class Article:
     bylines: list[Byline] = field(default_factory=list)
     year_hint: int | None = None
     publisher: str | None = None  # a web page's 来源：X, when the page names one
+    file: str | None = None  # the archive file of a row (its `source` is FILE:ROW); None: `source` is the file
+    external_id: str | None = None  # the row's own id in its archive
 
 
 
@@ -751,20 +756,24 @@ def split_articles(text: str, source: str, date: str | None = None) -> list[Arti
 
 
 # ---------------------------------------------------------------- files
+INPUT_SUFFIXES = (".txt", ".jsonl", ".ndjson", ".csv", ".parquet")  # what a folder contributes
+
+
 def _expand(path: str) -> list[str]:
     if not os.path.isdir(path):
         return [path]
     found = []
     for root, dirs, files in os.walk(path):
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        found += [os.path.join(root, f) for f in files if f.lower().endswith(".txt") and not f.startswith(".")]
+        found += [os.path.join(root, f) for f in files if f.lower().endswith(INPUT_SUFFIXES) and not f.startswith(".")]
     return sorted(found)
 
 
 def iter_input_files(paths: list[str]) -> list[str]:
-    """Files as given, plus the .txt files of folders (recursive, sorted); a missing path is
-    kept so that reading it reports the problem. A file reached twice (base ./base base/,
-    a symlink) is listed once, as first spelled: read twice, its mentions would count double."""
+    """Files as given, plus the news files (.txt, .jsonl, .ndjson, .csv, .parquet) of folders
+    (recursive, sorted); a missing path is kept so that reading it reports the problem. A
+    file reached twice (base ./base base/, a symlink) is listed once, as first spelled: read
+    twice, its mentions would count double. Only names are listed, never contents."""
     files: dict[str, str] = {}  # real path -> path as first spelled
     for path in paths:
         for file in _expand(os.fspath(path)):
@@ -772,26 +781,59 @@ def iter_input_files(paths: list[str]) -> list[str]:
     return list(files.values())
 
 
-def load_documents(paths, date: str | None = None) -> tuple[list[Article], list[dict]]:
-    """Articles of all readable files, and [{'source', 'reason'}] for each file skipped.
-    Sources are `printable` paths: a file name need not be valid UTF-8."""
+def iter_pages(paths, date: str | None = None, columns=None, skipped: list[dict] | None = None):
+    """The articles of the inputs, one page at a time (a .txt file, or one row of an
+    archive), lazily: only the page being read is in memory. A file or row skipped is
+    appended to `skipped` as {'source', 'reason'} when the generator reaches it."""
+    from .archives import Columns, is_archive, iter_archive
+
     date = _check_date(date)
+    columns = columns or Columns()
+    skipped = [] if skipped is None else skipped
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    articles: list[Article] = []
     empty_folders: dict[str, str] = {}  # real path -> path as first spelled
     for path in map(os.fspath, paths):
         if os.path.isdir(path) and not _expand(path):
             empty_folders.setdefault(os.path.realpath(path), path)
-    skipped = [{"source": printable(p), "reason": "folder contains no .txt files"} for p in empty_folders.values()]
+    skipped += [{"source": printable(p), "reason": "folder contains no .txt, .jsonl, .csv or .parquet files"}
+                for p in empty_folders.values()]
     for path in iter_input_files(paths):
         source = printable(path)
         try:
+            if is_archive(path):
+                kind = _not_regular(os.stat(path).st_mode)
+                if kind:
+                    raise InputError(source, f"{kind}, not a regular file")
+                rows, bad_before = 0, len(skipped)
+                try:
+                    for article in iter_archive(path, source, columns, date, skipped):
+                        rows += 1
+                        yield [article]
+                except (InputError, OSError):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a file broken midway keeps the rows before
+                    raise InputError(source, f"unreadable after {rows} rows: {type(exc).__name__}: {exc}") from None
+                if not rows and len(skipped) == bad_before:
+                    raise InputError(source, "no rows")
+                continue
             found = split_articles(read_text_file(path), source, date)
             if not found:
                 raise InputError(source, "no article text found (only headlines or page headers)")
-            articles += found
+            yield found
+        except FileNotFoundError:
+            skipped.append({"source": source, "reason": "no such file or folder"})
         except InputError as exc:
             skipped.append({"source": source, "reason": exc.reason})
+        except OSError as exc:
+            skipped.append({"source": source, "reason": f"cannot read: {exc.strerror or exc}"})
         except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
             skipped.append({"source": source, "reason": f"could not split into articles: {type(exc).__name__}: {exc}"})
+
+
+def load_documents(paths, date: str | None = None, columns=None) -> tuple[list[Article], list[dict]]:
+    """Articles of all readable files, and [{'source', 'reason'}] for each file (or archive
+    row) skipped. Sources are `printable` paths: a file name need not be valid UTF-8.
+    Holds every article: `iter_pages` streams them."""
+    skipped: list[dict] = []
+    articles = [article for page in iter_pages(paths, date, columns, skipped) for article in page]
     return articles, skipped
