@@ -9,6 +9,7 @@ The sample page itself (seeds/) is input, and README/docs may describe what it y
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -65,3 +66,23 @@ def test_no_gold_string_in_the_project():
         if found:
             leaks[str(path.relative_to(ROOT))] = found
     assert not leaks, f"gold strings in the project: {leaks}"
+
+
+def test_no_passage_of_the_real_news_in_the_project():
+    """The real articles are an outside check: no 12-character run of their text (names,
+    phrases, sentences) may be copied into code, patterns, lexicons or test texts."""
+    texts = sorted((SHARED / "realnews" / "texts").glob("*.txt"))
+    if not texts:
+        pytest.skip("the real-news texts live outside the repository")
+    width = 12
+    runs = set()
+    for path in texts:
+        text = re.sub(r"\s+", "", path.read_text(encoding="utf-8"))
+        runs.update(text[i:i + width] for i in range(len(text) - width + 1))
+    leaks = {}
+    for path in project_files():
+        text = re.sub(r"\s+", "", path.read_text(encoding="utf-8", errors="replace"))
+        found = {text[i:i + width] for i in range(len(text) - width + 1)} & runs
+        if found:
+            leaks[str(path.relative_to(ROOT))] = sorted(found)[:3]
+    assert not leaks, f"passages of the real news in the project: {leaks}"
