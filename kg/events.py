@@ -463,7 +463,7 @@ class EventExtractor:
                 if len(sm.group()) > MAX_SENTENCE:
                     continue
                 carried = self._sentence(sm.group(), paragraph_start + sm.start(), carried, events)
-        return _dedupe(events)
+        return _dedupe(_merge_headline(events, _headline_end(self.text)))
 
     def _paragraphs(self):
         pos = 0
@@ -997,6 +997,47 @@ def _prefer_organisations(mentions: list[Mention]) -> list[str]:
 
 def _core(object_text: str) -> str:
     return re.sub(r"[《》“”]", "", QUANTITY_RE.sub("", object_text))
+
+
+HEADLINE_LINES = 3   # a headline block: title, subtitle, kicker
+MAX_HEADLINE = 60    # characters of one headline line
+HEADLINE_STOP_RE = re.compile(r"[。！？]|^(?:时间|日期|发布|发布时间|來源|来源|作者)[:：]")
+
+
+def _headline_end(text: str) -> int:
+    """Offset where the headline block ends: the first lines of the text with no sentence
+    end (。) and no dateline or source line; 0 when the text opens with a sentence."""
+    pos, end, lines = 0, 0, 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            if lines >= HEADLINE_LINES or len(stripped) > MAX_HEADLINE or HEADLINE_STOP_RE.search(stripped):
+                break
+            lines += 1
+            end = pos + len(line)
+        pos += len(line) + 1
+    return end
+
+
+def _merge_headline(events: list[Event], headline_end: int) -> list[Event]:
+    """A headline restates what the body tells: a headline event whose type and trigger
+    (one inside the other: 召开 / 主持召开) recur in the body is folded into that body event,
+    which keeps its own agents or takes the headline's when it has none (the title names
+    the issuer of 现印发给你们)."""
+    body = [e for e in events if e.offset >= headline_end]
+    kept = []
+    for event in events:
+        twin = None if event.offset >= headline_end else next(
+            (b for b in body if b.type == event.type and (b.trigger in event.trigger or event.trigger in b.trigger)),
+            None)
+        if twin is None:
+            kept.append(event)
+            continue
+        if not twin.agents and event.agents:
+            twin.agents, twin.agent_source = list(event.agents), "headline"
+        twin.objects = list(dict.fromkeys(twin.objects + event.objects))
+        twin.date = twin.date or event.date
+    return kept
 
 
 def _dedupe(events: list[Event]) -> list[Event]:

@@ -434,3 +434,19 @@ def test_the_verb_after_the_place_gone_to_is_what_is_done_there(nlp):
 def test_a_verb_in_a_relative_clause_is_part_of_the_object(nlp):
     events = extract(nlp, "市委书记赵明远会见了来青州考察的东海集团董事长孙浩一行。")
     assert triples(events) == [("会见", ["赵明远"], "来青州考察的东海集团董事长孙浩一行")]
+
+
+def test_a_headline_restating_the_body_is_folded_into_the_body_event(nlp):
+    text = ("县政府召开会议\n研究部署秋季防火工作\n\n"
+            "本报讯 9月3日，县长吴家明主持召开县政府常务会议，研究部署秋季防火工作。")
+    events = extract(nlp, text)
+    held = [e for e in events if e[0] == "HOLD"]
+    assert len(held) == 1 and held[0][1] == "主持召开" and held[0][2] == ["吴家明"]
+    assert len([e for e in events if e[1] == "研究部署"]) == 1
+
+
+def test_the_headline_lends_its_agent_to_a_body_event_with_none(nlp):
+    text = ("青禾县人民政府办公室关于印发《青禾县冬季供暖保障方案》的通知\n\n"
+            "各乡镇人民政府：\n《青禾县冬季供暖保障方案》已经县人民政府同意，现印发给你们，请认真执行。")
+    issued = [e for e in extract(nlp, text) if e[0] == "ISSUE"]
+    assert len(issued) == 1 and issued[0][2] == ["青禾县人民政府办公室"] and "的通知" not in issued[0][3]
