@@ -102,7 +102,10 @@ ANAPHOR_LABEL = {"市": "PLACE", "县": "PLACE", "区": "PLACE", "镇": "PLACE",
 # 我市, 本县, 全市: the article's home place.
 HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
 # Modal and obligation frames: what should or must be done has not happened.
-MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请")
+MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请|拟"
+                      r"|将(?=持续|继续|进一步|不断|始终|一如既往)")  # 将持续强化: an intention, 将开展X: a plan
+# 下一步，X将…: a sentence opening on what comes next states intentions, none of them done.
+FUTURE_OPENING_RE = re.compile(r"\s*(?:下一步|下一阶段|下阶段|今后|接下来|未来)(?:[，,]|[\u4e00-\u9fff]{0,6}[，,])")
 # Purpose and frame clauses: 为规范…, 以…为契机, …具有重要意义.
 PURPOSE_RE = re.compile(r"^(?:为了|为(?!期)|就)")
 # 为 + a verb (为加快推进…): a purpose, even as the last clause (为 + a noun: for whom).
@@ -476,7 +479,8 @@ class EventExtractor:
         if listed:  # 主要内容是：一…二…: a list, no events of its own
             sentence = sentence[:listed.start()]
         sentence_date = resolve_date(sentence, self.year, self.doc_date)
-        state = {"modal": False, "people": [], "done": False}
+        state = {"modal": False, "people": [], "done": False,
+                 "future": bool(FUTURE_OPENING_RE.match(sentence))}
         clauses = list(CLAUSE_RE.finditer(sentence))
         for i, cm in enumerate(clauses):
             if state["done"]:
@@ -585,7 +589,7 @@ class EventExtractor:
             elif subject_mentions:
                 state["modal"] = False
             next_start = predicates[i + 1].start if i + 1 < len(predicates) else len(clause)
-            described = state["modal"] or self._after_copula(subject, clause_start + segment_start)
+            described = state["modal"] or state["future"] or self._after_copula(subject, clause_start + segment_start)
             agents, source = self._agents(subject, subject_mentions, clause_agents or carried)
             if i and not subject_mentions and clause_agents and not agents:
                 agents, source = clause_agents, "carried"
@@ -841,7 +845,10 @@ class EventExtractor:
 
     def _modal(self, text: str, offset: int) -> bool:
         """要/需/必须… as a word of its own (not 主要, 重要, 需求)."""
-        for m in MODAL_RE.finditer(text):
+        probe = self.text[offset:offset + len(text) + 4]  # 将 | 继续加强: what follows decides
+        for m in MODAL_RE.finditer(probe if probe.startswith(text) else text):
+            if m.start() >= len(text):
+                break
             start, end = offset + m.start(), offset + m.end()
             if self.tags is not None:
                 word = self.tags.get(start)

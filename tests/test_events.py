@@ -450,3 +450,11 @@ def test_the_headline_lends_its_agent_to_a_body_event_with_none(nlp):
             "各乡镇人民政府：\n《青禾县冬季供暖保障方案》已经县人民政府同意，现印发给你们，请认真执行。")
     issued = [e for e in extract(nlp, text) if e[0] == "ISSUE"]
     assert len(issued) == 1 and issued[0][2] == ["青禾县人民政府办公室"] and "的通知" not in issued[0][3]
+
+
+def test_what_comes_next_and_will_keep_doing_are_intentions_not_events(nlp):
+    text = "下一步，青禾县农业农村局将持续加强田间巡查，完善病虫害预警机制。"
+    assert extract(nlp, text) == []
+    assert extract(nlp, "青禾县农业农村局将继续加强田间巡查。") == []
+    assert [e[1] for e in extract(nlp, "青禾县农业农村局将开展田间巡查。")] == ["开展"]
+    assert [e[1] for e in extract(nlp, "10月，青禾县农业农村局加强田间巡查。")] == ["加强"]
