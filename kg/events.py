@@ -341,6 +341,8 @@ class EventExtractor:
         start, end = clause_start + m.start(), clause_start + m.end()
         if self._quoted[start] or NOMINAL_SUFFIX_RE.match(clause, m.end()):
             return False
+        if clause[m.end():m.end() + 1] == "的" and TRIGGER_TYPE[m.group()] != "HOLD":
+            return False  # 获得的荣誉: the verb describes a noun (召开的X会议 still names the meeting held)
         if RELATIVE_TIME_RE.match(clause, m.end()):
             return False  # 在X考察时的重要讲话: the verb dates a noun, it is no event of this text
         if self._inside_mention(start) and not self._verb_opens_name(start, end):

@@ -458,3 +458,9 @@ def test_what_comes_next_and_will_keep_doing_are_intentions_not_events(nlp):
     assert extract(nlp, "青禾县农业农村局将继续加强田间巡查。") == []
     assert [e[1] for e in extract(nlp, "青禾县农业农村局将开展田间巡查。")] == ["开展"]
     assert [e[1] for e in extract(nlp, "10月，青禾县农业农村局加强田间巡查。")] == ["加强"]
+
+
+def test_a_verb_before_de_describes_a_noun_and_opens_no_event(nlp):
+    text = "这是青禾镇继去年之后获得的又一项省级荣誉。"
+    assert not [e for e in extract(nlp, text) if e[1] == "获得"]
+    assert [e[1] for e in extract(nlp, "青禾镇获得省级生态乡镇称号。")] == ["获得"]
