@@ -149,6 +149,7 @@ DIRECTION_CHARS = "进入到向"
 # What people do in person: a clause-final one the tagger calls a verbal noun is still the verb.
 PEOPLE_ACTIVITIES = ("INSPECT", "VISIT", "MEET", "ATTEND", "SPEECH")
 # Verbs taking an activity as object (参加调研, 陪同考察): not joined with the verb after them.
+SERIAL_RESULT = ("产生", "选出", "评出", "形成")  # 遴选产生, 推选选出: the result verb closes the predicate
 NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
 # A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
 # subject (这块奖牌的取得，…): the clauses after it have a subject with no name.
@@ -380,6 +381,19 @@ class EventExtractor:
             return False
         return True
 
+    def _verb_word(self, start: int) -> int | None:
+        """The end of the tagged verb word starting at `start`, if one does."""
+        word = self.tags.get(start) if self.tags is not None else None
+        return word[0] if word is not None and word[1] in VERB_TAGS else None
+
+    def _second_verb(self, start: int, end: int) -> bool:
+        """The words from `start` are the verb text[start:end]: tagged a verb, or glued to the
+        level of its object (学习省…, as the segmenter cuts 学习/省 wrongly)."""
+        word = self.tags.get(start) if self.tags is not None else None
+        if word is None:
+            return False
+        return word[0] == end and word[1] in VERB_TAGS or word[0] == end + 1 and self.text[end] in "省市县区镇乡村"
+
     def _verb_opens_name(self, start: int, end: int) -> bool:
         """主持召开县政府…, 传达学习县…人大: an organisation name the NER began with a
         verb word; the verb still opens the event."""
@@ -393,10 +407,18 @@ class EventExtractor:
         any other tagged verb right after a named subject (type OTHER)."""
         found = []
         for m in TRIGGER_RE.finditer(clause):
+            whole = m
             while m is not None and not self._is_verb(clause, clause_start, m):
                 m = TRIGGER_RE.match(clause, m.start(), m.end() - 1)  # 传达学习 no verb: try 传达
+            if m is not None and m.end() < whole.end() and self._second_verb(clause_start + m.end(),
+                                                                              clause_start + whole.end()):
+                m = whole  # 传达 | 学习 tagged as two verbs: still one predicate 传达学习
             if m is not None:
-                found.append(Predicate(m.start(), m.end(), m.group(), TRIGGER_TYPE[m.group()]))
+                end = m.end()
+                after = self._verb_word(clause_start + end)
+                if after is not None and clause[end:after - clause_start] in SERIAL_RESULT:
+                    end = after - clause_start  # 遴选产生了X: X is what was chosen, 产生 joins the verb
+                found.append(Predicate(m.start(), end, clause[m.start():end], TRIGGER_TYPE[m.group()]))
         treated = TREATED_VERB_RE.search(clause)
         if treated and DUMMY_VERB_RE.search(clause[:treated.start(1)]) \
                 and not any(p.start == treated.start(1) for p in found) and not self._quoted[clause_start + treated.start(1)]:

@@ -464,3 +464,11 @@ def test_a_verb_before_de_describes_a_noun_and_opens_no_event(nlp):
     text = "这是青禾镇继去年之后获得的又一项省级荣誉。"
     assert not [e for e in extract(nlp, text) if e[1] == "获得"]
     assert [e[1] for e in extract(nlp, "青禾镇获得省级生态乡镇称号。")] == ["获得"]
+
+
+def test_two_verbs_of_one_predicate_stay_together(nlp):
+    text = "昨日下午，县委书记吴家明主持召开县委常委会议，传达学习省人代会精神。"
+    spoken = [e for e in extract(nlp, text) if e[0] == "SPEECH"]
+    assert [(e[1], e[3]) for e in spoken] == [("传达学习", "省人代会精神")]
+    chosen = [e for e in extract(nlp, "青禾县委全会遴选产生了8名出席市党代会代表预备人选。") if e[0] == "APPOINT"]
+    assert chosen and chosen[0][1] == "遴选产生" and not chosen[0][3].startswith(("产生", "了"))
