@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -1027,7 +1028,16 @@ def _prefer_organisations(mentions: list[Mention]) -> list[str]:
 
 
 def _core(object_text: str) -> str:
-    return re.sub(r"[《》“”]", "", QUANTITY_RE.sub("", object_text))
+    return re.sub(r"[《》“”；;，,。、\s]", "", QUANTITY_RE.sub("", object_text))
+
+
+RESTATED_RATIO = 0.8  # share of characters two objects of one trigger and agents have in order
+
+
+def _restated(first: str, second: str) -> bool:
+    """A later paragraph restating the lead (我市X / 文昌X, 第十二届 / 十二届): the same
+    object up to a few characters."""
+    return SequenceMatcher(None, first, second, autojunk=False).ratio() >= RESTATED_RATIO
 
 
 HEADLINE_LINES = 3   # a headline block: title, subtitle, kicker
@@ -1079,7 +1089,8 @@ def _dedupe(events: list[Event]) -> list[Event]:
     for event in events:
         core = _core(event.object_text)
         same = by_key.setdefault((event.trigger, frozenset(event.agents)), [])
-        twin = next((k for k in same if _core(k.object_text) in core or core in _core(k.object_text)), None)
+        twin = next((k for k in same if _core(k.object_text) in core or core in _core(k.object_text)
+                     or _restated(_core(k.object_text), core)), None)
         if twin is None:
             kept.append(event)
             same.append(event)

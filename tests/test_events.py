@@ -472,3 +472,12 @@ def test_two_verbs_of_one_predicate_stay_together(nlp):
     assert [(e[1], e[3]) for e in spoken] == [("传达学习", "省人代会精神")]
     chosen = [e for e in extract(nlp, "青禾县委全会遴选产生了8名出席市党代会代表预备人选。") if e[0] == "APPOINT"]
     assert chosen and chosen[0][1] == "遴选产生" and not chosen[0][3].startswith(("产生", "了"))
+
+
+def test_a_later_paragraph_restating_the_lead_adds_no_event(nlp):
+    text = ("5月6日，青禾县人民政府召开全县防汛工作会议，部署青禾县第三季度防汛重点工作。\n"
+            "会上，青禾县人民政府部署了全县第三季度防汛重点工作；")
+    deployed = [e for e in extract(nlp, text) if e[1] == "部署"]
+    assert len(deployed) == 1, deployed
+    text = ("青禾县人民政府部署第三季度防汛重点工作。\n青禾县人民政府部署第四季度森林防火工作。")
+    assert len([e for e in extract(nlp, text) if e[1] == "部署"]) == 2
