@@ -270,7 +270,7 @@ class EventExtractor:
         self.segmenter_bounds = segmenter_bounds  # the segmenter's own word edges (tokens may be cut at names)
         self.doc_id = doc_id
         self.text = text
-        self.mentions = sorted(mentions, key=lambda m: m.start)
+        self.mentions = sorted(_units_after_organs(text, mentions), key=lambda m: m.start)
         self._starts = [m.start for m in self.mentions]
         self._labels = {m.entity_id: m.label for m in self.mentions}
         self._covered = bytearray(len(text) + 1)  # 1 where a character is inside a mention
@@ -1012,6 +1012,26 @@ def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> l
         if before:
             return before
     return mentions
+
+
+UNIT_SUFFIX_RE = re.compile(r"(?:分局|分院|分行|分公司|支队|大队|中队|派出所|中心所|监管所|分所)$")
+
+
+def _units_after_organs(text: str, mentions: list[Mention]) -> list[Mention]:
+    """市X局园区分局 where the recogniser kept only 市X局: the unit, named on its own elsewhere
+    in the text (园区分局), written right after the organ is a mention too, so the unit acts."""
+    units = {text[m.start:m.end]: m for m in mentions
+             if m.label in ("AGENCY", "ORG") and UNIT_SUFFIX_RE.search(text[m.start:m.end])}
+    starts = {m.start for m in mentions}
+    added = []
+    for m in mentions:
+        if m.label not in ("AGENCY", "ORG") or m.end in starts:
+            continue
+        for surface, unit in units.items():
+            if text.startswith(surface, m.end):
+                added.append(Mention(m.end, m.end + len(surface), unit.label, unit.entity_id, unit.name))
+                break
+    return list(mentions) + added
 
 
 def _prefer_organisations(mentions: list[Mention]) -> list[str]:

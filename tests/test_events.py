@@ -481,3 +481,16 @@ def test_a_later_paragraph_restating_the_lead_adds_no_event(nlp):
     assert len(deployed) == 1, deployed
     text = ("青禾县人民政府部署第三季度防汛重点工作。\n青禾县人民政府部署第四季度森林防火工作。")
     assert len([e for e in extract(nlp, text) if e[1] == "部署"]) == 2
+
+
+def test_a_unit_named_elsewhere_written_right_after_its_organ_acts_and_is_what_this_bureau_means():
+    """The recogniser may keep only 市税务局 of 市税务局湖滨分局; the unit, named in the title,
+    is still the actor, and 该局 after it is the unit."""
+    from kg.events import EventExtractor, Mention
+
+    text = "湖滨分局护航市场\n市税务局湖滨分局开展节前检查。该局召开专题会议。"
+    mentions = [Mention(0, 4, "AGENCY", "agency:unit", "湖滨分局"),
+                Mention(9, 13, "AGENCY", "agency:city", "市税务局")]
+    events = EventExtractor("doc:1", text, mentions, 2024, None, {}).extract()
+    assert [(e.trigger, e.agents) for e in events if e.offset > 8] == [
+        ("开展", ["agency:unit"]), ("召开", ["agency:unit"])]
