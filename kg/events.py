@@ -270,7 +270,7 @@ class EventExtractor:
         self.segmenter_bounds = segmenter_bounds  # the segmenter's own word edges (tokens may be cut at names)
         self.doc_id = doc_id
         self.text = text
-        self.mentions = sorted(_units_after_organs(text, mentions), key=lambda m: m.start)
+        self.mentions = sorted(_units_after_organs(text, _repeated_names(text, mentions)), key=lambda m: m.start)
         self._starts = [m.start for m in self.mentions]
         self._labels = {m.entity_id: m.label for m in self.mentions}
         self._covered = bytearray(len(text) + 1)  # 1 where a character is inside a mention
@@ -1012,6 +1012,26 @@ def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> l
         if before:
             return before
     return mentions
+
+
+MIN_REPEATED_NAME = 4  # characters of an organisation's name looked for again (市就业局)
+
+
+def _repeated_names(text: str, mentions: list[Mention]) -> list[Mention]:
+    """One name, one sense in a text: an agency or organisation the recogniser found once
+    is a mention wherever the same name is written again outside another mention."""
+    covered = bytearray(len(text) + 1)
+    for m in mentions:
+        covered[m.start:m.end] = b"\x01" * (m.end - m.start)
+    added = []
+    names = {text[m.start:m.end]: m for m in mentions
+             if m.label in ("AGENCY", "ORG") and m.end - m.start >= MIN_REPEATED_NAME}
+    for surface, model in sorted(names.items(), key=lambda item: -len(item[0])):
+        for found in re.finditer(re.escape(surface), text):
+            if not any(covered[found.start():found.end()]):
+                added.append(Mention(found.start(), found.end(), model.label, model.entity_id, model.name))
+                covered[found.start():found.end()] = b"\x01" * len(surface)
+    return list(mentions) + added
 
 
 UNIT_SUFFIX_RE = re.compile(r"(?:分局|分院|分行|分公司|支队|大队|中队|派出所|中心所|监管所|分所)$")

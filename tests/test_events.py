@@ -494,3 +494,13 @@ def test_a_unit_named_elsewhere_written_right_after_its_organ_acts_and_is_what_t
     events = EventExtractor("doc:1", text, mentions, 2024, None, {}).extract()
     assert [(e.trigger, e.agents) for e in events if e.offset > 8] == [
         ("开展", ["agency:unit"]), ("召开", ["agency:unit"])]
+
+
+def test_an_organisation_found_once_acts_wherever_its_name_is_written_again():
+    from kg.events import EventExtractor, Mention
+
+    text = "记者从县水务局获悉。今年以来，县水务局组织各乡镇开展河道清理。"
+    mentions = [Mention(3, 7, "AGENCY", "agency:water", "青禾县水务局")]
+    events = EventExtractor("doc:1", text, mentions, 2024, None, {}).extract()
+    organised = [e for e in events if e.trigger == "组织"]
+    assert organised and organised[0].agents == ["agency:water"] and organised[0].agent_source == "explicit"
