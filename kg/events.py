@@ -150,6 +150,7 @@ DIRECTION_CHARS = "进入到向"
 # What people do in person: a clause-final one the tagger calls a verbal noun is still the verb.
 PEOPLE_ACTIVITIES = ("INSPECT", "VISIT", "MEET", "ATTEND", "SPEECH")
 # Verbs taking an activity as object (参加调研, 陪同考察): not joined with the verb after them.
+INTRANSITIVE = ("开工", "竣工", "动工", "投产")  # they take no object
 SERIAL_RESULT = ("产生", "选出", "评出", "形成")  # 遴选产生, 推选选出: the result verb closes the predicate
 NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
 # A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
@@ -343,6 +344,9 @@ class EventExtractor:
         start, end = clause_start + m.start(), clause_start + m.end()
         if self._quoted[start] or NOMINAL_SUFFIX_RE.match(clause, m.end()):
             return False
+        if m.group() in INTRANSITIVE and re.match(r"[\u4e00-\u9fff](?<![了着过])", clause[m.end():m.end() + 1]) \
+                and not TRIGGER_RE.match(clause, m.end()):
+            return False  # 开工项目12个, 开工仪式: a verb with no object before a noun describes it
         if clause[m.end():m.end() + 1] == "的" and TRIGGER_TYPE[m.group()] != "HOLD":
             return False  # 获得的荣誉: the verb describes a noun (召开的X会议 still names the meeting held)
         if RELATIVE_TIME_RE.match(clause, m.end()):

@@ -504,3 +504,8 @@ def test_an_organisation_found_once_acts_wherever_its_name_is_written_again():
     events = EventExtractor("doc:1", text, mentions, 2024, None, {}).extract()
     organised = [e for e in events if e.trigger == "组织"]
     assert organised and organised[0].agents == ["agency:water"] and organised[0].agent_source == "explicit"
+
+
+def test_a_verb_without_object_before_a_noun_describes_it(nlp):
+    assert not [e for e in extract(nlp, "青禾县今年签约项目50个。其中，开工项目36个，总投资30亿元。") if e[0] == "BUILD"]
+    assert [e[1] for e in extract(nlp, "6月1日，青禾县开工了3个产业园项目。") if e[0] == "BUILD"] == ["开工"]
