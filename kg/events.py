@@ -150,6 +150,7 @@ DIRECTION_CHARS = "进入到向"
 # What people do in person: a clause-final one the tagger calls a verbal noun is still the verb.
 PEOPLE_ACTIVITIES = ("INSPECT", "VISIT", "MEET", "ATTEND", "SPEECH")
 # Verbs taking an activity as object (参加调研, 陪同考察): not joined with the verb after them.
+MODIFIED_HEAD_RE = re.compile(r"任务|事项|清单|指标|标准|范围|内容|流程|环节")
 INTRANSITIVE = ("开工", "竣工", "动工", "投产")  # they take no object
 SERIAL_RESULT = ("产生", "选出", "评出", "形成")  # 遴选产生, 推选选出: the result verb closes the predicate
 NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
@@ -457,7 +458,9 @@ class EventExtractor:
         verbs = 0
         for p in found:
             if joined and joined[-1].end == p.start and joined[-1].text not in NO_JOIN:
-                if verbs >= 2:  # 整合优化监督任务: a third verb modifies the object
+                if verbs >= 2 or MODIFIED_HEAD_RE.match(clause, p.end):
+                    # 整合优化监督任务: a third verb modifies the object; 整合检查任务: so does a
+                    # second one right before a head noun of tasks or items
                     continue
                 # 研究部署, 整合优化: one predicate, the last verb's type
                 last = joined[-1]

@@ -509,3 +509,8 @@ def test_an_organisation_found_once_acts_wherever_its_name_is_written_again():
 def test_a_verb_without_object_before_a_noun_describes_it(nlp):
     assert not [e for e in extract(nlp, "青禾县今年签约项目50个。其中，开工项目36个，总投资30亿元。") if e[0] == "BUILD"]
     assert [e[1] for e in extract(nlp, "6月1日，青禾县开工了3个产业园项目。") if e[0] == "BUILD"] == ["开工"]
+
+
+def test_a_second_verb_before_a_head_noun_of_tasks_modifies_it(nlp):
+    events = extract(nlp, "今年以来，青禾县市场监督管理局已整合检查任务8项，开展联合检查12次。")
+    assert [(e[1], e[3]) for e in events][:1] == [("整合", "检查任务8项")]
