@@ -291,6 +291,7 @@ class EventExtractor:
         self.activity: str | None = None  # the latest activity, for X参加。
         self.signature = self._signature()  # (mention, ISO date) signing an official notice
         self._carrying_topic = False
+        self._nameless = False  # after 记者看到 or a nameless subject (…的获得), until a name acts
 
     def _signature(self) -> tuple[Mention, str] | None:
         """An official notice is signed by its issuer with a date on a line of their own
@@ -494,6 +495,7 @@ class EventExtractor:
             # until it names another one.
             carried: list[str] = list(topic)
             self._carrying_topic = True
+            self._nameless = False
             for sm in SENTENCE_RE.finditer(paragraph):
                 if len(sm.group()) > MAX_SENTENCE:
                     continue
@@ -535,6 +537,7 @@ class EventExtractor:
                     and (PERCEPTION_RE.search(clause) or (not i and NOMINAL_SUBJECT_RE.search(clause))):
                 # 记者看到，…: what was seen has its own subject; 这块奖牌的取得，…: a subject with no name.
                 carried, self._carrying_topic = [], False
+                self._nameless = True  # until a named subject: who acts is not known
                 if not self._predicates(clause, clause_start):
                     continue
             carried = self._clause(clause, clause_start, sentence, sentence_start, sentence_date, carried,
@@ -729,6 +732,13 @@ class EventExtractor:
                 # 召开协调会议分解指标: the meeting ends the object (not 洽谈会暨…, 会议的…).
                 meeting = MEETING_OBJECT_RE.match(object_text)
                 object_text = meeting.group(1) if meeting else object_text
+            if agents:
+                self._nameless = False
+            elif self._nameless and pred.type != "HOLD":
+                # 记者看到，拌和站加强…; 荣誉的获得，提升了…: the doer is a thing with no name here,
+                # so the event would have no "who" (a meeting held may still be told without one).
+                segment_start = pred.end
+                continue
             if object_text is None:
                 if next_start > pred.end:  # 世界旅游组织评为: keep the subject for the next verb
                     segment_start = pred.end
