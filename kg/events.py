@@ -939,6 +939,9 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
         if not re.search(r"在[^，]{1,20}$", head) and not TRIGGER_RE.search(QUOTED_RE.sub("", head)):
             text = head
     text = _cut(OBJECT_END_RE.sub("", text.strip(" 了的，。；")), limit)
+    dated = TRAILING_DATE_RE.search(text)
+    if dated and dated.start() >= 2:  # 荣获A称号和2017年12月（荣获B）: the next conjunct's date
+        text = text[:dated.start()]
     if re.match(r"[\u4e00-\u9fff]{1,4}中(?![心国央华期])", text):
         return None  # 竣工项目中…: the verb describes a noun (among the finished projects)
     if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…并" \
@@ -947,6 +950,8 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
     return _clean(text)
 
 
+TRAILING_DATE_RE = re.compile(r"(?:和|及|与|以及|、|，|,)\s*(?:\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"
+                              r"|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)(?:份|底|初|中旬|上旬|下旬)?$")
 SPEECH_AFTER_RE = re.compile(r"(?<![及准按同适临随届暂当平小])时(?=表示|指出|强调|说|介绍|要求|$)")
 # A verb right before these (…视察某地重要讲话精神) names the occasion of a speech.
 SPEECH_NOUN_RE = re.compile(r"[^，、]{0,12}?(?:时的|时)?重要(?:讲话|指示|批示|论述|回信)")

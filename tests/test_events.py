@@ -522,3 +522,9 @@ def test_after_what_the_reporter_saw_a_doer_with_no_name_opens_no_event(nlp):
     triggers = [(e[1], e[2]) for e in extract(nlp, text)]
     assert not [t for t in triggers if t[0] == "加强"]
     assert [t for t in triggers if t[0] == "完善" and t[1]]
+
+
+def test_an_object_stops_before_the_date_of_the_next_conjunct(nlp):
+    text = "青禾镇先后于2019年5月荣获“省级卫生镇”称号和2021年3月荣获“省级文明镇”称号。"
+    awards = [e for e in extract(nlp, text) if e[0] == "AWARD"]
+    assert awards and awards[0][3] == "“省级卫生镇”称号"
