@@ -1144,22 +1144,27 @@ def _merge_headline(events: list[Event], headline_end: int) -> list[Event]:
 
 
 def _dedupe(events: list[Event]) -> list[Event]:
-    """One event per fact: a headline repeating the body adds no second event. Only
-    events with the same trigger and agents are compared (no scan over all events)."""
+    """One event per fact: a later paragraph or an embedded clause repeating an event adds
+    no second one. Events of one type and agents are compared (参加/出席 are one act); with
+    two triggers the fuller object is kept (参加X / 出席X的讨论). No scan over all events."""
     kept: list[Event] = []
     by_key: dict[tuple, list[Event]] = {}
     for event in events:
         core = _core(event.object_text)
-        same = by_key.setdefault((event.trigger, frozenset(event.agents)), [])
-        twin = next((k for k in same if _core(k.object_text) in core or core in _core(k.object_text)
-                     or _restated(_core(k.object_text), core)), None)
+        same = by_key.setdefault((event.type, frozenset(event.agents)), [])
+        twin = next((k for k in same if (k.trigger == event.trigger or event.agents)
+                     and (_core(k.object_text) in core or core in _core(k.object_text)
+                          or k.trigger == event.trigger and _restated(_core(k.object_text), core))), None)
         if twin is None:
             kept.append(event)
             same.append(event)
-        else:
-            twin.objects = list(dict.fromkeys(twin.objects + event.objects))
-            twin.date = twin.date or event.date
-            twin.quantity = twin.quantity or event.quantity
+            continue
+        if twin.trigger != event.trigger and len(core) > len(_core(twin.object_text)):
+            kept[kept.index(twin)] = same[same.index(twin)] = event
+            event, twin = twin, event
+        twin.objects = list(dict.fromkeys(twin.objects + event.objects))
+        twin.date = twin.date or event.date
+        twin.quantity = twin.quantity or event.quantity
     return kept
 
 
