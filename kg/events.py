@@ -291,6 +291,7 @@ class EventExtractor:
         self.activity: str | None = None  # the latest activity, for X参加。
         self.signature = self._signature()  # (mention, ISO date) signing an official notice
         self._carrying_topic = False
+        self.led: tuple[list[str], str] | None = None  # (leader, group led) of the latest 率/带领
         self._nameless = False  # after 记者看到 or a nameless subject (…的获得), until a name acts
 
     def _signature(self) -> tuple[Mention, str] | None:
@@ -784,6 +785,8 @@ class EventExtractor:
                 locations=list(dict.fromkeys(places or [self.place_of[a] for a in agents if a in self.place_of])),
                 offset=clause_start + pred.start,
             ))
+            if pred.type == "LEAD" and agents:
+                self.led = (list(agents), object_text)
             if pred.type in ACTIVITY_TYPES:
                 self.activity = object_text if pred.type == "HOLD" else verb + object_text
             if state["done"]:
@@ -914,6 +917,9 @@ class EventExtractor:
         anaphor = self._anaphor(subject)
         if anaphor:
             return anaphor, "anaphor"
+        group = GROUP_RE.match(_strip_adverbials(subject)) if self.led else None
+        if group and group.group(1) in self.led[1]:
+            return list(self.led[0]), "anaphor"  # X率代表团…，代表们察看…: the group X led, with X
         if carried and (not subject.strip() or ADVERBIAL_RE.fullmatch(subject)
                         or PREPOSITION_RE.match(subject.strip())):  # 对辖区商户实施
             return carried, "carried"
@@ -1036,6 +1042,8 @@ def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> l
     return mentions
 
 
+# 代表们, 委员们…: the group the latest 率/带领 led, when it names them.
+GROUP_RE = re.compile(r"^(代表|委员|专家|嘉宾|同志|队员|成员|干部|党员|志愿者|企业家|学员)们")
 MIN_REPEATED_NAME = 4  # characters of an organisation's name looked for again (市就业局)
 
 

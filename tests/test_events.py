@@ -537,3 +537,12 @@ def test_an_act_told_twice_with_two_verbs_of_its_type_is_one_event_with_the_full
     assert [(e[1], e[2], e[3]) for e in attended] == [("出席", ["吴家明"], "湖滨镇代表团的讨论")]
     text = "县长吴家明参加湖滨镇植树活动。县长吴家明出席青禾镇代表团的讨论。"
     assert len([e for e in extract(nlp, text) if e[0] == "ATTEND"]) == 2
+
+
+def test_the_members_of_a_led_group_act_with_their_leader(nlp):
+    text = ("9月2日，县人大常委会主任吴家明率县人大代表来湖滨镇开展视察活动。"
+            "代表们先后察看了湖滨镇污水处理厂、湖滨镇敬老院。")
+    seen = [e for e in extract(nlp, text) if e[1] == "察看"]
+    assert seen and seen[0][2] == ["吴家明"]
+    text = "9月2日，县人大常委会主任吴家明来湖滨镇开展视察活动。代表们先后察看了湖滨镇污水处理厂。"
+    assert not [e for e in extract(nlp, text) if e[1] == "察看" and e[2] == ["吴家明"] and e[6].agent_source == "anaphor"]
