@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import asdict, dataclass, field
+from difflib import SequenceMatcher
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -102,7 +103,10 @@ ANAPHOR_LABEL = {"市": "PLACE", "县": "PLACE", "区": "PLACE", "镇": "PLACE",
 # 我市, 本县, 全市: the article's home place.
 HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
 # Modal and obligation frames: what should or must be done has not happened.
-MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请")
+MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请|拟"
+                      r"|将(?=持续|继续|进一步|不断|始终|一如既往)")  # 将持续强化: an intention, 将开展X: a plan
+# 下一步，X将…: a sentence opening on what comes next states intentions, none of them done.
+FUTURE_OPENING_RE = re.compile(r"\s*(?:下一步|下一阶段|下阶段|今后|接下来|未来)(?:[，,]|[\u4e00-\u9fff]{0,6}[，,])")
 # Purpose and frame clauses: 为规范…, 以…为契机, …具有重要意义.
 PURPOSE_RE = re.compile(r"^(?:为了|为(?!期)|就)")
 # 为 + a verb (为加快推进…): a purpose, even as the last clause (为 + a noun: for whom).
@@ -146,6 +150,9 @@ DIRECTION_CHARS = "进入到向"
 # What people do in person: a clause-final one the tagger calls a verbal noun is still the verb.
 PEOPLE_ACTIVITIES = ("INSPECT", "VISIT", "MEET", "ATTEND", "SPEECH")
 # Verbs taking an activity as object (参加调研, 陪同考察): not joined with the verb after them.
+MODIFIED_HEAD_RE = re.compile(r"任务|事项|清单|指标|标准|范围|内容|流程|环节")
+INTRANSITIVE = ("开工", "竣工", "动工", "投产")  # they take no object
+SERIAL_RESULT = ("产生", "选出", "评出", "形成")  # 遴选产生, 推选选出: the result verb closes the predicate
 NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
 # A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
 # subject (这块奖牌的取得，…): the clauses after it have a subject with no name.
@@ -265,7 +272,7 @@ class EventExtractor:
         self.segmenter_bounds = segmenter_bounds  # the segmenter's own word edges (tokens may be cut at names)
         self.doc_id = doc_id
         self.text = text
-        self.mentions = sorted(mentions, key=lambda m: m.start)
+        self.mentions = sorted(_units_after_organs(text, _repeated_names(text, mentions)), key=lambda m: m.start)
         self._starts = [m.start for m in self.mentions]
         self._labels = {m.entity_id: m.label for m in self.mentions}
         self._covered = bytearray(len(text) + 1)  # 1 where a character is inside a mention
@@ -284,6 +291,8 @@ class EventExtractor:
         self.activity: str | None = None  # the latest activity, for X参加。
         self.signature = self._signature()  # (mention, ISO date) signing an official notice
         self._carrying_topic = False
+        self.led: tuple[list[str], str] | None = None  # (leader, group led) of the latest 率/带领
+        self._nameless = False  # after 记者看到 or a nameless subject (…的获得), until a name acts
 
     def _signature(self) -> tuple[Mention, str] | None:
         """An official notice is signed by its issuer with a date on a line of their own
@@ -338,6 +347,11 @@ class EventExtractor:
         start, end = clause_start + m.start(), clause_start + m.end()
         if self._quoted[start] or NOMINAL_SUFFIX_RE.match(clause, m.end()):
             return False
+        if m.group() in INTRANSITIVE and re.match(r"[\u4e00-\u9fff](?<![了着过])", clause[m.end():m.end() + 1]) \
+                and not TRIGGER_RE.match(clause, m.end()):
+            return False  # 开工项目12个, 开工仪式: a verb with no object before a noun describes it
+        if clause[m.end():m.end() + 1] == "的" and TRIGGER_TYPE[m.group()] != "HOLD":
+            return False  # 获得的荣誉: the verb describes a noun (召开的X会议 still names the meeting held)
         if RELATIVE_TIME_RE.match(clause, m.end()):
             return False  # 在X考察时的重要讲话: the verb dates a noun, it is no event of this text
         if self._inside_mention(start) and not self._verb_opens_name(start, end):
@@ -375,6 +389,19 @@ class EventExtractor:
             return False
         return True
 
+    def _verb_word(self, start: int) -> int | None:
+        """The end of the tagged verb word starting at `start`, if one does."""
+        word = self.tags.get(start) if self.tags is not None else None
+        return word[0] if word is not None and word[1] in VERB_TAGS else None
+
+    def _second_verb(self, start: int, end: int) -> bool:
+        """The words from `start` are the verb text[start:end]: tagged a verb, or glued to the
+        level of its object (学习省…, as the segmenter cuts 学习/省 wrongly)."""
+        word = self.tags.get(start) if self.tags is not None else None
+        if word is None:
+            return False
+        return word[0] == end and word[1] in VERB_TAGS or word[0] == end + 1 and self.text[end] in "省市县区镇乡村"
+
     def _verb_opens_name(self, start: int, end: int) -> bool:
         """主持召开县政府…, 传达学习县…人大: an organisation name the NER began with a
         verb word; the verb still opens the event."""
@@ -388,10 +415,18 @@ class EventExtractor:
         any other tagged verb right after a named subject (type OTHER)."""
         found = []
         for m in TRIGGER_RE.finditer(clause):
+            whole = m
             while m is not None and not self._is_verb(clause, clause_start, m):
                 m = TRIGGER_RE.match(clause, m.start(), m.end() - 1)  # 传达学习 no verb: try 传达
+            if m is not None and m.end() < whole.end() and self._second_verb(clause_start + m.end(),
+                                                                              clause_start + whole.end()):
+                m = whole  # 传达 | 学习 tagged as two verbs: still one predicate 传达学习
             if m is not None:
-                found.append(Predicate(m.start(), m.end(), m.group(), TRIGGER_TYPE[m.group()]))
+                end = m.end()
+                after = self._verb_word(clause_start + end)
+                if after is not None and clause[end:after - clause_start] in SERIAL_RESULT:
+                    end = after - clause_start  # 遴选产生了X: X is what was chosen, 产生 joins the verb
+                found.append(Predicate(m.start(), end, clause[m.start():end], TRIGGER_TYPE[m.group()]))
         treated = TREATED_VERB_RE.search(clause)
         if treated and DUMMY_VERB_RE.search(clause[:treated.start(1)]) \
                 and not any(p.start == treated.start(1) for p in found) and not self._quoted[clause_start + treated.start(1)]:
@@ -425,7 +460,9 @@ class EventExtractor:
         verbs = 0
         for p in found:
             if joined and joined[-1].end == p.start and joined[-1].text not in NO_JOIN:
-                if verbs >= 2:  # 整合优化监督任务: a third verb modifies the object
+                if verbs >= 2 or MODIFIED_HEAD_RE.match(clause, p.end):
+                    # 整合优化监督任务: a third verb modifies the object; 整合检查任务: so does a
+                    # second one right before a head noun of tasks or items
                     continue
                 # 研究部署, 整合优化: one predicate, the last verb's type
                 last = joined[-1]
@@ -459,11 +496,12 @@ class EventExtractor:
             # until it names another one.
             carried: list[str] = list(topic)
             self._carrying_topic = True
+            self._nameless = False
             for sm in SENTENCE_RE.finditer(paragraph):
                 if len(sm.group()) > MAX_SENTENCE:
                     continue
                 carried = self._sentence(sm.group(), paragraph_start + sm.start(), carried, events)
-        return _dedupe(events)
+        return _dedupe(_merge_headline(events, _headline_end(self.text)))
 
     def _paragraphs(self):
         pos = 0
@@ -476,7 +514,8 @@ class EventExtractor:
         if listed:  # 主要内容是：一…二…: a list, no events of its own
             sentence = sentence[:listed.start()]
         sentence_date = resolve_date(sentence, self.year, self.doc_date)
-        state = {"modal": False, "people": [], "done": False}
+        state = {"modal": False, "people": [], "done": False,
+                 "future": bool(FUTURE_OPENING_RE.match(sentence))}
         clauses = list(CLAUSE_RE.finditer(sentence))
         for i, cm in enumerate(clauses):
             if state["done"]:
@@ -499,6 +538,7 @@ class EventExtractor:
                     and (PERCEPTION_RE.search(clause) or (not i and NOMINAL_SUBJECT_RE.search(clause))):
                 # 记者看到，…: what was seen has its own subject; 这块奖牌的取得，…: a subject with no name.
                 carried, self._carrying_topic = [], False
+                self._nameless = True  # until a named subject: who acts is not known
                 if not self._predicates(clause, clause_start):
                     continue
             carried = self._clause(clause, clause_start, sentence, sentence_start, sentence_date, carried,
@@ -585,7 +625,7 @@ class EventExtractor:
             elif subject_mentions:
                 state["modal"] = False
             next_start = predicates[i + 1].start if i + 1 < len(predicates) else len(clause)
-            described = state["modal"] or self._after_copula(subject, clause_start + segment_start)
+            described = state["modal"] or state["future"] or self._after_copula(subject, clause_start + segment_start)
             agents, source = self._agents(subject, subject_mentions, clause_agents or carried)
             if i and not subject_mentions and clause_agents and not agents:
                 agents, source = clause_agents, "carried"
@@ -693,6 +733,13 @@ class EventExtractor:
                 # 召开协调会议分解指标: the meeting ends the object (not 洽谈会暨…, 会议的…).
                 meeting = MEETING_OBJECT_RE.match(object_text)
                 object_text = meeting.group(1) if meeting else object_text
+            if agents:
+                self._nameless = False
+            elif self._nameless and pred.type != "HOLD":
+                # 记者看到，拌和站加强…; 荣誉的获得，提升了…: the doer is a thing with no name here,
+                # so the event would have no "who" (a meeting held may still be told without one).
+                segment_start = pred.end
+                continue
             if object_text is None:
                 if next_start > pred.end:  # 世界旅游组织评为: keep the subject for the next verb
                     segment_start = pred.end
@@ -738,6 +785,8 @@ class EventExtractor:
                 locations=list(dict.fromkeys(places or [self.place_of[a] for a in agents if a in self.place_of])),
                 offset=clause_start + pred.start,
             ))
+            if pred.type == "LEAD" and agents:
+                self.led = (list(agents), object_text)
             if pred.type in ACTIVITY_TYPES:
                 self.activity = object_text if pred.type == "HOLD" else verb + object_text
             if state["done"]:
@@ -841,7 +890,10 @@ class EventExtractor:
 
     def _modal(self, text: str, offset: int) -> bool:
         """要/需/必须… as a word of its own (not 主要, 重要, 需求)."""
-        for m in MODAL_RE.finditer(text):
+        probe = self.text[offset:offset + len(text) + 4]  # 将 | 继续加强: what follows decides
+        for m in MODAL_RE.finditer(probe if probe.startswith(text) else text):
+            if m.start() >= len(text):
+                break
             start, end = offset + m.start(), offset + m.end()
             if self.tags is not None:
                 word = self.tags.get(start)
@@ -865,6 +917,9 @@ class EventExtractor:
         anaphor = self._anaphor(subject)
         if anaphor:
             return anaphor, "anaphor"
+        group = GROUP_RE.match(_strip_adverbials(subject)) if self.led else None
+        if group and group.group(1) in self.led[1]:
+            return list(self.led[0]), "anaphor"  # X率代表团…，代表们察看…: the group X led, with X
         if carried and (not subject.strip() or ADVERBIAL_RE.fullmatch(subject)
                         or PREPOSITION_RE.match(subject.strip())):  # 对辖区商户实施
             return carried, "carried"
@@ -890,6 +945,9 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
         if not re.search(r"在[^，]{1,20}$", head) and not TRIGGER_RE.search(QUOTED_RE.sub("", head)):
             text = head
     text = _cut(OBJECT_END_RE.sub("", text.strip(" 了的，。；")), limit)
+    dated = TRAILING_DATE_RE.search(text)
+    if dated and dated.start() >= 2:  # 荣获A称号和2017年12月（荣获B）: the next conjunct's date
+        text = text[:dated.start()]
     if re.match(r"[\u4e00-\u9fff]{1,4}中(?![心国央华期])", text):
         return None  # 竣工项目中…: the verb describes a noun (among the finished projects)
     if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…并" \
@@ -898,6 +956,8 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
     return _clean(text)
 
 
+TRAILING_DATE_RE = re.compile(r"(?:和|及|与|以及|、|，|,)\s*(?:\d{4}\s*年(?:\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)?"
+                              r"|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?)(?:份|底|初|中旬|上旬|下旬)?$")
 SPEECH_AFTER_RE = re.compile(r"(?<![及准按同适临随届暂当平小])时(?=表示|指出|强调|说|介绍|要求|$)")
 # A verb right before these (…视察某地重要讲话精神) names the occasion of a speech.
 SPEECH_NOUN_RE = re.compile(r"[^，、]{0,12}?(?:时的|时)?重要(?:讲话|指示|批示|论述|回信)")
@@ -982,6 +1042,48 @@ def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> l
     return mentions
 
 
+# 代表们, 委员们…: the group the latest 率/带领 led, when it names them.
+GROUP_RE = re.compile(r"^(代表|委员|专家|嘉宾|同志|队员|成员|干部|党员|志愿者|企业家|学员)们")
+MIN_REPEATED_NAME = 4  # characters of an organisation's name looked for again (市就业局)
+
+
+def _repeated_names(text: str, mentions: list[Mention]) -> list[Mention]:
+    """One name, one sense in a text: an agency or organisation the recogniser found once
+    is a mention wherever the same name is written again outside another mention."""
+    covered = bytearray(len(text) + 1)
+    for m in mentions:
+        covered[m.start:m.end] = b"\x01" * (m.end - m.start)
+    added = []
+    names = {text[m.start:m.end]: m for m in mentions
+             if m.label in ("AGENCY", "ORG") and m.end - m.start >= MIN_REPEATED_NAME}
+    for surface, model in sorted(names.items(), key=lambda item: -len(item[0])):
+        for found in re.finditer(re.escape(surface), text):
+            if not any(covered[found.start():found.end()]):
+                added.append(Mention(found.start(), found.end(), model.label, model.entity_id, model.name))
+                covered[found.start():found.end()] = b"\x01" * len(surface)
+    return list(mentions) + added
+
+
+UNIT_SUFFIX_RE = re.compile(r"(?:分局|分院|分行|分公司|支队|大队|中队|派出所|中心所|监管所|分所)$")
+
+
+def _units_after_organs(text: str, mentions: list[Mention]) -> list[Mention]:
+    """市X局园区分局 where the recogniser kept only 市X局: the unit, named on its own elsewhere
+    in the text (园区分局), written right after the organ is a mention too, so the unit acts."""
+    units = {text[m.start:m.end]: m for m in mentions
+             if m.label in ("AGENCY", "ORG") and UNIT_SUFFIX_RE.search(text[m.start:m.end])}
+    starts = {m.start for m in mentions}
+    added = []
+    for m in mentions:
+        if m.label not in ("AGENCY", "ORG") or m.end in starts:
+            continue
+        for surface, unit in units.items():
+            if text.startswith(surface, m.end):
+                added.append(Mention(m.end, m.end + len(surface), unit.label, unit.entity_id, unit.name))
+                break
+    return list(mentions) + added
+
+
 def _prefer_organisations(mentions: list[Mention]) -> list[str]:
     """The subject's actors: its organisations and people if any, else its places
     (天河区、海珠区生态环境分局 -> the bureau; 吴江区的“…” -> 吴江区)."""
@@ -996,25 +1098,81 @@ def _prefer_organisations(mentions: list[Mention]) -> list[str]:
 
 
 def _core(object_text: str) -> str:
-    return re.sub(r"[《》“”]", "", QUANTITY_RE.sub("", object_text))
+    return re.sub(r"[《》“”；;，,。、\s]", "", QUANTITY_RE.sub("", object_text))
+
+
+RESTATED_RATIO = 0.8  # share of characters two objects of one trigger and agents have in order
+
+
+def _restated(first: str, second: str) -> bool:
+    """A later paragraph restating the lead (我市X / 文昌X, 第十二届 / 十二届): the same
+    object up to a few characters."""
+    return SequenceMatcher(None, first, second, autojunk=False).ratio() >= RESTATED_RATIO
+
+
+HEADLINE_LINES = 3   # a headline block: title, subtitle, kicker
+MAX_HEADLINE = 60    # characters of one headline line
+HEADLINE_STOP_RE = re.compile(r"[。！？]|^(?:时间|日期|发布|发布时间|來源|来源|作者)[:：]")
+
+
+def _headline_end(text: str) -> int:
+    """Offset where the headline block ends: the first lines of the text with no sentence
+    end (。) and no dateline or source line; 0 when the text opens with a sentence."""
+    pos, end, lines = 0, 0, 0
+    for line in text.split("\n"):
+        stripped = line.strip()
+        if stripped:
+            if lines >= HEADLINE_LINES or len(stripped) > MAX_HEADLINE or HEADLINE_STOP_RE.search(stripped):
+                break
+            lines += 1
+            end = pos + len(line)
+        pos += len(line) + 1
+    return end
+
+
+def _merge_headline(events: list[Event], headline_end: int) -> list[Event]:
+    """A headline restates what the body tells: a headline event whose type and trigger
+    (one inside the other: 召开 / 主持召开) recur in the body is folded into that body event,
+    which keeps its own agents or takes the headline's when it has none (the title names
+    the issuer of 现印发给你们)."""
+    body = [e for e in events if e.offset >= headline_end]
+    kept = []
+    for event in events:
+        twin = None if event.offset >= headline_end else next(
+            (b for b in body if b.type == event.type and (b.trigger in event.trigger or event.trigger in b.trigger)),
+            None)
+        if twin is None:
+            kept.append(event)
+            continue
+        if not twin.agents and event.agents:
+            twin.agents, twin.agent_source = list(event.agents), "headline"
+        twin.objects = list(dict.fromkeys(twin.objects + event.objects))
+        twin.date = twin.date or event.date
+    return kept
 
 
 def _dedupe(events: list[Event]) -> list[Event]:
-    """One event per fact: a headline repeating the body adds no second event. Only
-    events with the same trigger and agents are compared (no scan over all events)."""
+    """One event per fact: a later paragraph or an embedded clause repeating an event adds
+    no second one. Events of one type and agents are compared (参加/出席 are one act); with
+    two triggers the fuller object is kept (参加X / 出席X的讨论). No scan over all events."""
     kept: list[Event] = []
     by_key: dict[tuple, list[Event]] = {}
     for event in events:
         core = _core(event.object_text)
-        same = by_key.setdefault((event.trigger, frozenset(event.agents)), [])
-        twin = next((k for k in same if _core(k.object_text) in core or core in _core(k.object_text)), None)
+        same = by_key.setdefault((event.type, frozenset(event.agents)), [])
+        twin = next((k for k in same if (k.trigger == event.trigger or event.agents)
+                     and (_core(k.object_text) in core or core in _core(k.object_text)
+                          or k.trigger == event.trigger and _restated(_core(k.object_text), core))), None)
         if twin is None:
             kept.append(event)
             same.append(event)
-        else:
-            twin.objects = list(dict.fromkeys(twin.objects + event.objects))
-            twin.date = twin.date or event.date
-            twin.quantity = twin.quantity or event.quantity
+            continue
+        if twin.trigger != event.trigger and len(core) > len(_core(twin.object_text)):
+            kept[kept.index(twin)] = same[same.index(twin)] = event
+            event, twin = twin, event
+        twin.objects = list(dict.fromkeys(twin.objects + event.objects))
+        twin.date = twin.date or event.date
+        twin.quantity = twin.quantity or event.quantity
     return kept
 
 
