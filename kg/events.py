@@ -75,7 +75,8 @@ TRIGGER_RE = re.compile("|".join(sorted(map(re.escape, TRIGGER_TYPE), key=len, r
 OTHER = "OTHER"  # any other verb with a named subject (needs POS tags)
 # Verbs that are no events of their own: copulas, modals, light and reporting verbs.
 NOT_OTHER = {"是", "为", "有", "在", "成为", "作为", "要", "需要", "应", "将", "能", "可", "会", "让", "使", "把",
-             "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予", "代表"}
+             "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予", "代表",
+             "希望", "期望", "期待", "期盼", "盼望", "祝愿", "欢迎", "号召", "呼吁", "寄望", "恳请"}
 VERB_TAGS = ("v", "vd", "Vg")
 NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
@@ -105,6 +106,14 @@ HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
 # Modal and obligation frames: what should or must be done has not happened.
 MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请|拟"
                       r"|将(?=持续|继续|进一步|不断|始终|一如既往)")  # 将持续强化: an intention, 将开展X: a plan
+# Wishes and exhortations (X希望双方加强合作): what is wished for has not happened; the
+# wish verb opens no event and makes the verbs after it in the sentence none either.
+WISH_RE = re.compile(r"希望|期望|期待|期盼|盼望|祝愿|欢迎|号召|呼吁|寄望|恳请")
+# A higher body named only inside a circumstance (在省委的坚强领导下, 按照市委部署): it
+# backs or orders the act, it does not do it; its names are never the clause's agents.
+SUPPORT_FRAME_RE = re.compile(
+    r"在[^，,。；：:]{1,30}?(?:领导|关心|关怀|支持|指导|帮助|推动|带领|号召|部署|引领)下"
+    r"|(?:按照|根据|依照|遵照|依据)[^，,。；：:]{1,30}?(?:部署|要求|安排|指示|精神|决定|通知|批复)")
 # 下一步，X将…: a sentence opening on what comes next states intentions, none of them done.
 FUTURE_OPENING_RE = re.compile(r"\s*(?:下一步|下一阶段|下阶段|今后|接下来|未来)(?:[，,]|[\u4e00-\u9fff]{0,6}[，,])")
 # Purpose and frame clauses: 为规范…, 以…为契机, …具有重要意义.
@@ -151,6 +160,12 @@ DIRECTION_CHARS = "进入到向"
 PEOPLE_ACTIVITIES = ("INSPECT", "VISIT", "MEET", "ATTEND", "SPEECH")
 # Verbs taking an activity as object (参加调研, 陪同考察): not joined with the verb after them.
 MODIFIED_HEAD_RE = re.compile(r"任务|事项|清单|指标|标准|范围|内容|流程|环节")
+# Head nouns that make a verb right before them, itself after another content word, the last
+# modifier of a noun compound (合作交流之旅, 公布创建名单, 开展创建评审, 开展交流活动).
+COMPOUND_HEAD_RE = re.compile(r"之旅|名单|评审|评选|平台|体系|机制|活动|清单|品牌|工程")
+CONTENT_TAGS = ("v", "vn", "n", "nz", "an", "vd")
+# 组织 is also a noun: after a noun in a verb's object (指导各级群团组织开展…) or listed (群团组织、…).
+NOUN_TOO = ("组织",)
 INTRANSITIVE = ("开工", "竣工", "动工", "投产")  # they take no object
 SERIAL_RESULT = ("产生", "选出", "评出", "形成")  # 遴选产生, 推选选出: the result verb closes the predicate
 NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
@@ -362,6 +377,8 @@ class EventExtractor:
             return False
         if m.start() and clause[m.start() - 1] == m.group()[-1] and clause[m.end():m.end() + 1] in ("下", "外"):
             return False  # 线上线下, 校内校外: a doubled locative, not 上线
+        if self._compound_end(clause, clause_start, m):
+            return False
         if self.tags is not None:
             # 被授予: the verb after the passive marker carries the tag.
             word = self.tags.get(start + 1 if m.group().startswith(PASSIVE_PREFIX) else start)
@@ -388,6 +405,33 @@ class EventExtractor:
         if self.word_bounds is not None and start not in self.word_bounds:
             return False
         return True
+
+    def _word_before(self, start: int) -> tuple[int, str] | None:
+        """The tagged word ending at `start`: its start and tag."""
+        if self.tags is None:
+            return None
+        for k in range(start - 1, max(-1, start - 8), -1):
+            word = self.tags.get(k)
+            if word is not None and word[0] == start:
+                return k, word[1]
+        return None
+
+    def _compound_end(self, clause: str, clause_start: int, m: re.Match) -> bool:
+        """The verb ends a noun compound: a content word before it (not a name, its subject)
+        and a head noun after it (交流之旅, 创建名单), or 组织 after a noun inside a verb's
+        object or list (指导群团组织开展…, 群团组织、…)."""
+        start = clause_start + m.start()
+        before = self._word_before(start)
+        if before is None or before[1] not in CONTENT_TAGS or self._inside_mention(start - 1):
+            return False
+        if COMPOUND_HEAD_RE.match(clause, m.end()):
+            return True
+        if m.group().startswith(NOUN_TOO) and before[1] in ("n", "nz"):
+            if clause[m.start() + 2:m.start() + 3] in ("、", "的", "和", "与", "及"):
+                return True
+            earlier = [self.tags.get(clause_start + k) for k in range(0, before[0] - clause_start)]
+            return any(w is not None and w[1] == "v" for w in earlier)
+        return False
 
     def _verb_word(self, start: int) -> int | None:
         """The end of the tagged verb word starting at `start`, if one does."""
@@ -418,6 +462,10 @@ class EventExtractor:
             whole = m
             while m is not None and not self._is_verb(clause, clause_start, m):
                 m = TRIGGER_RE.match(clause, m.start(), m.end() - 1)  # 传达学习 no verb: try 传达
+            if m is None and whole.group()[:2] in NOUN_TOO:
+                # 群团组织开展: 组织 a noun, 开展 still the verb
+                rest = TRIGGER_RE.fullmatch(clause, whole.start() + 2, whole.end())
+                m = rest if rest is not None and self._is_verb(clause, clause_start, rest) else None
             if m is not None and m.end() < whole.end() and self._second_verb(clause_start + m.end(),
                                                                               clause_start + whole.end()):
                 m = whole  # 传达 | 学习 tagged as two verbs: still one predicate 传达学习
@@ -567,8 +615,10 @@ class EventExtractor:
         predicates = self._predicates(clause, clause_start)
         clause_mentions = self._mentions_in(clause_start, clause_start + len(clause))
         signer = self.signature[0] if self.signature else None
+        backers = [(clause_start + f.start(), clause_start + f.end()) for f in SUPPORT_FRAME_RE.finditer(clause)]
         agent_like = [m for m in clause_mentions if m.label in AGENT_LABELS and m is not signer
-                      and not self._bracketed(m) and not self._quoted[m.start]]
+                      and not self._bracketed(m) and not self._quoted[m.start]
+                      and not any(start <= m.start and m.end <= end for start, end in backers)]
         if not predicates:
             opening = len(clause) - len(clause.lstrip())
             if self._modal(clause[opening:opening + 2][:MODAL_RE.match(clause, opening).end() - opening]
@@ -620,9 +670,10 @@ class EventExtractor:
                 subject = subject[:cut]
             subject_mentions = _before_preposition(subject, clause_start + segment_start, subject_mentions)
             names_end = subject_mentions[-1].end - clause_start - segment_start if subject_mentions else 0
-            if self._modal(subject[names_end:], clause_start + segment_start + names_end):
-                state["modal"] = True
-            elif subject_mentions:
+            if self._modal(subject[names_end:], clause_start + segment_start + names_end) \
+                    or self._wish(subject, clause_start + segment_start):
+                state["modal"] = state["wish"] = True
+            elif subject_mentions and not state.get("wish"):
                 state["modal"] = False
             next_start = predicates[i + 1].start if i + 1 < len(predicates) else len(clause)
             described = state["modal"] or state["future"] or self._after_copula(subject, clause_start + segment_start)
@@ -898,6 +949,21 @@ class EventExtractor:
             if self.tags is not None:
                 word = self.tags.get(start)
                 if word is not None and word[0] == end:
+                    return True
+            elif self.word_bounds is None or (start in self.word_bounds and end in self.word_bounds):
+                return True
+        return False
+
+    def _wish(self, text: str, offset: int) -> bool:
+        """希望/期待/欢迎… as a verb word of its own anywhere before the verb (X希望Y推动Z):
+        Y's act is wished for, whoever is named between."""
+        for m in WISH_RE.finditer(text):
+            start, end = offset + m.start(), offset + m.end()
+            if self._quoted[start]:
+                continue
+            if self.tags is not None:
+                word = self.tags.get(start)
+                if word is not None and word[0] == end and word[1] in VERB_TAGS:
                     return True
             elif self.word_bounds is None or (start in self.word_bounds and end in self.word_bounds):
                 return True

@@ -546,3 +546,29 @@ def test_the_members_of_a_led_group_act_with_their_leader(nlp):
     assert seen and seen[0][2] == ["吴家明"]
     text = "9月2日，县人大常委会主任吴家明来湖滨镇开展视察活动。代表们先后察看了湖滨镇污水处理厂。"
     assert not [e for e in extract(nlp, text) if e[1] == "察看" and e[2] == ["吴家明"] and e[6].agent_source == "anaphor"]
+
+
+def test_wishes_and_exhortations_open_no_event(nlp):
+    text = "会上，青禾市市长陈立明希望双方加强合作，推动产业项目落地。陈立明希望青禾市商务局进一步推动外贸发展。"
+    assert not [e for e in extract(nlp, text) if e[1] in ("希望", "加强", "推动")]
+    done = extract(nlp, "柳川县县长周海波欢迎客商来柳川投资。柳川县商务局推动外贸发展。")
+    assert [e[:3] for e in done] == [("PROMOTE", "推动", ["柳川县商务局"])]
+
+
+def test_a_higher_body_inside_a_support_frame_is_never_the_agent(nlp):
+    text = "柳川县召开乡村振兴工作会议。在省委的坚强领导下，全面开展乡村振兴专项行动。"
+    launch, = [e for e in extract(nlp, text) if e[1] == "开展"]
+    assert launch[2] == ["柳川县"]
+    ordered, = [e for e in extract(nlp, "按照市委部署要求，柳川县人民政府扎实开展营商环境专项整治。") if e[1] == "开展"]
+    assert ordered[2] == ["柳川县人民政府"]
+
+
+def test_a_verb_ending_a_noun_compound_opens_no_event(nlp):
+    trip = extract(nlp, "青禾市代表团开启合作交流之旅。")
+    assert not [e for e in trip if e[1] == "交流"] and any("交流之旅" in (e[3] or "") for e in trip)
+    listed = extract(nlp, "青禾市文明办公布创建名单，组织开展创建评审。")
+    assert not [e for e in listed if "创建" in e[1]]
+    assert [e[:4] for e in listed if e[1] == "公布"] == [("ISSUE", "公布", ["青禾市文明办"], "创建名单")]
+    guided = extract(nlp, "柳川县总工会指导各级群团组织开展志愿服务活动。")
+    assert [e[1] for e in guided if e[0] == "LAUNCH"] == ["开展"]
+    assert [e[3] for e in extract(nlp, "柳川县开展安全生产检查活动。")] == ["安全生产检查活动"]
