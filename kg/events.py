@@ -162,7 +162,10 @@ PEOPLE_ACTIVITIES = ("INSPECT", "VISIT", "MEET", "ATTEND", "SPEECH")
 MODIFIED_HEAD_RE = re.compile(r"任务|事项|清单|指标|标准|范围|内容|流程|环节")
 # Head nouns that make a verb right before them, itself after another content word, the last
 # modifier of a noun compound (合作交流之旅, 公布创建名单, 开展创建评审, 开展交流活动).
-COMPOUND_HEAD_RE = re.compile(r"之旅|名单|评审|评选|平台|体系|机制|活动|清单|品牌|工程")
+COMPOUND_HEAD_RE = re.compile(r"之旅|名单|评审|评选")
+# Heads that are also plain objects (开展活动, 加快建立机制): only after a verbal noun
+# (合作交流机制) or a taxonomy verb (开展交流活动, 搭建交流平台) is the verb before them a modifier.
+OBJECT_HEAD_RE = re.compile(r"活动|平台|机制|体系|清单")
 CONTENT_TAGS = ("v", "vn", "n", "nz", "an", "vd")
 # 组织 is also a noun: after a noun in a verb's object (指导各级群团组织开展…) or listed (群团组织、…).
 NOUN_TOO = ("组织",)
@@ -424,7 +427,10 @@ class EventExtractor:
         before = self._word_before(start)
         if before is None or before[1] not in CONTENT_TAGS or self._inside_mention(start - 1):
             return False
-        if COMPOUND_HEAD_RE.match(clause, m.end()):
+        if COMPOUND_HEAD_RE.match(clause, m.end()) and before[1] in ("v", "vn", "vd"):
+            return True  # after a noun (问题建立名单) the noun is the topic, the verb still acts
+        if OBJECT_HEAD_RE.match(clause, m.end()) and (
+                before[1] == "vn" or before[1] == "v" and self.text[before[0]:start] in TRIGGER_TYPE):
             return True
         if m.group().startswith(NOUN_TOO) and before[1] in ("n", "nz"):
             if clause[m.start() + 2:m.start() + 3] in ("、", "的", "和", "与", "及"):

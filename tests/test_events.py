@@ -572,3 +572,16 @@ def test_a_verb_ending_a_noun_compound_opens_no_event(nlp):
     guided = extract(nlp, "柳川县总工会指导各级群团组织开展志愿服务活动。")
     assert [e[1] for e in guided if e[0] == "LAUNCH"] == ["开展"]
     assert [e[3] for e in extract(nlp, "柳川县开展安全生产检查活动。")] == ["安全生产检查活动"]
+
+
+def test_a_plain_object_head_keeps_the_verb_after_a_nameless_subject(nlp):
+    events = extract(nlp, "柳川县住建局选择10条道路开展工程改造试点。")
+    assert [e[3] for e in events if e[1] == "开展"] == ["工程改造试点"]
+    built = extract(nlp, "柳川县住建局加快建立机制。")
+    assert [(e[0], e[3]) for e in built] == [("CREATE", "机制")]
+    assert [e[1:4] for e in extract(nlp, "柳川县住建局开展交流活动。")] == [("开展", ["柳川县住房和城乡建设局"], "交流活动")]
+
+
+def test_a_head_noun_after_a_topic_noun_is_still_the_object(nlp):
+    events = extract(nlp, "柳川县生态环境局开展专项检查，对发现的问题建立清单。")
+    assert [e[3] for e in events if e[1] == "建立"] == ["清单"]
