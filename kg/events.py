@@ -534,7 +534,10 @@ class EventExtractor:
         first paragraphs, else its home place."""
         opening = "\n".join(self.text.split("\n")[:4])
         for sm in SENTENCE_RE.finditer(opening):
+            backers = [(sm.start() + f.start(), sm.start() + f.end()) for f in SUPPORT_FRAME_RE.finditer(sm.group())]
             for m in self._mentions_in(sm.start(), sm.end()):
+                if any(start <= m.start and m.end <= end for start, end in backers):
+                    continue  # 在省委的坚强领导下，…: the backer is not the article's actor
                 if m.label in ("AGENCY", "PLACE", "ORG"):
                     lead = self.text[sm.start():m.start]
                     if not lead.strip() or ADVERBIAL_RE.fullmatch(lead):

@@ -585,3 +585,8 @@ def test_a_plain_object_head_keeps_the_verb_after_a_nameless_subject(nlp):
 def test_a_head_noun_after_a_topic_noun_is_still_the_object(nlp):
     events = extract(nlp, "柳川县生态环境局开展专项检查，对发现的问题建立清单。")
     assert [e[3] for e in events if e[1] == "建立"] == ["清单"]
+
+
+def test_a_backer_opening_the_article_is_not_its_actor(nlp):
+    events = extract(nlp, "在省委的坚强领导下，全县上下举办招商推介会。")
+    assert [e[2] for e in events if e[1] == "举办"] == [[]]
