@@ -446,10 +446,10 @@ def test_a_headline_restating_the_body_is_folded_into_the_body_event(nlp):
 
 
 def test_the_headline_lends_its_agent_to_a_body_event_with_none(nlp):
-    text = ("青禾县人民政府办公室关于印发《青禾县冬季供暖保障方案》的通知\n\n"
+    text = ("青禾县政府办公室关于印发《青禾县冬季供暖保障方案》的通知\n\n"
             "各乡镇人民政府：\n《青禾县冬季供暖保障方案》已经县人民政府同意，现印发给你们，请认真执行。")
     issued = [e for e in extract(nlp, text) if e[0] == "ISSUE"]
-    assert len(issued) == 1 and issued[0][2] == ["青禾县人民政府办公室"] and "的通知" not in issued[0][3]
+    assert len(issued) == 1 and issued[0][2] == ["青禾县政府办公室"] and "的通知" not in issued[0][3]
 
 
 def test_what_comes_next_and_will_keep_doing_are_intentions_not_events(nlp):
@@ -531,7 +531,7 @@ def test_an_object_stops_before_the_date_of_the_next_conjunct(nlp):
 
 
 def test_an_act_told_twice_with_two_verbs_of_its_type_is_one_event_with_the_fuller_object(nlp):
-    text = ("县委书记周立新传达了县长吴家明参加湖滨镇代表团审议《县政府工作报告》时的重要讲话精神。"
+    text = ("县委书记周立新传达了县长吴家明参加湖滨镇代表团审议《县政府工作报告》时发表的讲话精神。"
             "会议期间，县长吴家明出席了湖滨镇代表团的讨论。")
     attended = [e for e in extract(nlp, text) if e[0] == "ATTEND"]
     assert [(e[1], e[2], e[3]) for e in attended] == [("出席", ["吴家明"], "湖滨镇代表团的讨论")]
