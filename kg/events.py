@@ -681,8 +681,8 @@ class EventExtractor:
             names_end = subject_mentions[-1].end - clause_start - segment_start if subject_mentions else 0
             if self._modal(subject[names_end:], clause_start + segment_start + names_end) \
                     or self._wish(subject, clause_start + segment_start):
-                state["modal"] = state["wish"] = True
-            elif subject_mentions and not state.get("wish"):
+                state["modal"] = True
+            elif subject_mentions:  # a new named subject after the wish states a fact again
                 state["modal"] = False
             next_start = predicates[i + 1].start if i + 1 < len(predicates) else len(clause)
             described = state["modal"] or state["future"] or self._after_copula(subject, clause_start + segment_start)

@@ -590,3 +590,8 @@ def test_a_head_noun_after_a_topic_noun_is_still_the_object(nlp):
 def test_a_backer_opening_the_article_is_not_its_actor(nlp):
     events = extract(nlp, "在省委的坚强领导下，全县上下举办招商推介会。")
     assert [e[2] for e in events if e[1] == "举办"] == [[]]
+
+
+def test_a_new_named_subject_after_a_wish_states_a_fact(nlp):
+    events = extract(nlp, "陈立明希望双方加强合作，推动项目落地，柳川县商务局签署了合作协议。")
+    assert [e[:3] for e in events] == [("SIGN", "签署", ["柳川县商务局"])]
