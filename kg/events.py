@@ -11,7 +11,10 @@ opens an event of type OTHER. The agent is the last name group before the verb
 join the verb that follows them; 由X / X率Y: X; 被: the recipient), else 我市/该市 (the
 home place), else the subject carried from the clause or sentence before in the
 paragraph; 会议 as subject is the meeting's holder. Modal frames (要/需/应/必须…),
-purpose frames (为…, 以…为契机, …具有…意义) and lists after 是： open no event; speech
+purpose frames (为…, 以…为契机, …具有…意义), wishes (X希望Y推动…, until a new named
+subject) and lists after 是： open no event; names inside 在…领导/支持…下 or 按照…部署
+back the act and are never its agents; a verb ending a noun compound (交流之旅, 创建名单)
+is no predicate; speech
 (强调/指出/要求/表示) is one SPEECH event whose object is the rest of the sentence.
 The object is the phrase after the verb up to the next verb (a verb closing the clause,
 排查 in 开展安全隐患排查, is the object's head, not a new event); date, quantity and place
