@@ -22,6 +22,19 @@ COMMANDS = {
 }
 
 
+def count_at_least(minimum: int):
+    """argparse type: an integer >= minimum, so 0 or -5 is refused in one line, never ignored."""
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be at least {minimum}, got {value}")
+        return value
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kg", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)

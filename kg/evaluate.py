@@ -20,6 +20,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
+from .cli import count_at_least
 
 EVAL_LABELS = ("PERSON", "PLACE", "AGENCY", "ORG")
 
@@ -377,17 +378,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("file", help="gold file: BIO (char<TAB>tag) or CLUENER JSON Lines")
     parser.add_argument("--model", help="trained spaCy model directory (default: the project pipeline)")
     parser.add_argument("--json", action="store_true", help="print the metrics as JSON")
-    parser.add_argument("--limit", type=_positive_int, metavar="N", help="score only the first N sentences")
+    parser.add_argument("--limit", type=count_at_least(1), metavar="N", help="score only the first N sentences")
 
 
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
 
 
 def run(args: argparse.Namespace) -> int:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import sys
 from typing import BinaryIO, Iterable, Iterator
+from ..cli import count_at_least
 
 # Characters json.dumps leaves raw that str.splitlines (and JavaScript) treat as line ends.
 _LINE_BREAKS_IN_JSON = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u2029"}
@@ -24,19 +25,9 @@ _LINE_BREAKS_IN_JSON = {"\x85": "\\u0085", "\u2028": "\\u2028", "\u2029": "\\u20
 def configure_parser(parser) -> None:
     parser.add_argument("input", nargs="?", default="-", metavar="FILE", help="text file, one text per line (- = stdin)")
     parser.add_argument("--model", help="spaCy pipeline folder (default: the packaged one)")
-    parser.add_argument("--batch-size", type=_positive_int, default=64, help="texts (chunks of long ones) per pipeline batch")
+    parser.add_argument("--batch-size", type=count_at_least(1), default=64, help="texts (chunks of long ones) per pipeline batch")
 
 
-def _positive_int(value: str) -> int:
-    import argparse
-
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1, got {number}")
-    return number
 
 
 def entities_of(doc, offset: int = 0) -> list[dict]:

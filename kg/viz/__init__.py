@@ -18,6 +18,7 @@ from .page import html_page, write_html
 from .picture import draw_picture, use_chinese_font
 from .select import describe_selection, find_nodes, node_score, select_view
 from .style import CATEGORY_NAMES_ZH, KIND_ORDER, graph_summary, short_label
+from ..cli import count_at_least
 
 __all__ = ["CATEGORY_NAMES_ZH", "KIND_ORDER", "configure_parser", "describe_selection",
            "draw_picture", "find_nodes", "graph_summary", "html_page", "node_score",
@@ -53,19 +54,6 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         choices=["Document", "Event", "Entity"],
                         help="leave out nodes of this kind (repeatable)")
     parser.add_argument("--title", default=None, help="title of the picture or page")
-
-
-def count_at_least(minimum: int):
-    """argparse type: an integer >= minimum, so 0 or -5 is refused, never ignored."""
-    def parse(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-        if value < minimum:
-            raise argparse.ArgumentTypeError(f"{value} is less than {minimum}")
-        return value
-    return parse
 
 
 def run(args: argparse.Namespace) -> int:
