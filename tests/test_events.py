@@ -531,7 +531,7 @@ def test_an_object_stops_before_the_date_of_the_next_conjunct(nlp):
 
 
 def test_an_act_told_twice_with_two_verbs_of_its_type_is_one_event_with_the_fuller_object(nlp):
-    text = ("县委书记周立新传达了县长吴家明参加湖滨镇代表团审议《县政府工作报告》时发表的讲话精神。"
+    text = ("县委书记周立新传达了县长吴家明参加湖滨镇代表团审议《县人大常委会工作报告》时发表的讲话精神。"
             "会议期间，县长吴家明出席了湖滨镇代表团的讨论。")
     attended = [e for e in extract(nlp, text) if e[0] == "ATTEND"]
     assert [(e[1], e[2], e[3]) for e in attended] == [("出席", ["吴家明"], "湖滨镇代表团的讨论")]
