@@ -36,6 +36,7 @@ from spacy.tokens import Doc
 from .nlp.chunking import register_shift
 from .nlp.lexicon import QUANTITY_RE
 from .nlp.spans import doc_text
+from .nlp.syntax import INSIDE_NAME
 
 EVENTS_KEY = "kg.events"  # doc.user_data: the events as plain dicts, so a Doc still serialises
 
@@ -201,6 +202,7 @@ YEAR_WORDS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 
 
 # CSDP (SemEval-2016 Chinese semantic dependency) relations read from kg_syntax's tree.
+PARTNER_MARK_RE = re.compile(r"与|同|跟")
 BACKER_OPENING_RE = re.compile(r"\s*(?:按照|根据|依照|遵照|依据|在)")
 MAX_TITLE_CHAIN = 24  # characters from an organ to the person whose title chain it opens
 DOER_RELATIONS = ("Agt", "Exp")            # the agent, the experiencer: who acts
@@ -209,7 +211,8 @@ OBJECT_RELATIONS = ("Pat", "Cont", "Prod", "Clas")  # patient, content, product,
 TIME_RELATIONS = ("Time", "Tmod", "Tini", "Tfin")
 PLACE_RELATIONS = ("Loc", "Lini", "Lfin", "Lthru")
 QUANTITY_RELATIONS = ("Quan",)
-CHAIN_RELATIONS = ("eSucc", "eCoo")  # a verb after another one of its sentence: same subject
+CHAIN_RELATIONS = ("eSucc", "eCoo", "ePurp")  # a verb after another one of its sentence (赴X调研): same subject
+PARTNER_RELATIONS = ("Datv",)  # 与X签订: X, the dative, is the partner
 MAX_CHAIN = 3                        # verbs walked back through eSucc/eCoo to find a subject
 CLAUSE_END_CHARS = set("，,；;。！？!?：:\n")
 
@@ -244,7 +247,12 @@ class ArgumentTree:
     def dependents(self, verb: list[int], relations: tuple[str, ...]) -> list[int]:
         """The dependents of the verb's tokens bearing one of `relations`, in text order."""
         inside = set(verb)
-        return sorted(c for v in verb for c in self.children[v] if c not in inside and self.deps[c] in relations)
+        return sorted(c for v in verb for c in self.children[v] if c not in inside and self.deps[c] in relations
+                      and self._word(c))
+
+    def _word(self, token: int) -> bool:
+        """A token with a letter or digit (a space or a bracket heads no argument)."""
+        return any(char.isalnum() for char in self.text[self.starts[token]:self.ends[token]])
 
     def chained_verb(self, verb: list[int]) -> list[int]:
         """The verb this one follows in a chain (王某察看…并听取…: 听取 hangs from 察看 by
@@ -840,8 +848,9 @@ class EventExtractor:
                                              whole=object_end > next_start)
                 tree_object = _object_phrase(self.text[tree["object"][0]:tree["object"][1]], MAX_OBJECT + 20) \
                     if tree["object"] and pred.type != "LEAD" else None
-                if tree_object and _balanced(tree_object) and (
-                        object_text is None or len(tree_object) > len(object_text) and tree_object.startswith(object_text)):
+                if tree_object and _balanced(tree_object) and (object_text is None or (
+                        len(tree_object) > len(object_text) and tree_object.startswith(object_text)
+                        and not self._named_before_verb(object_text, *tree["object"]))):
                     # the head of the verb's Pat/Cont/Prod dependent with its modifiers, where it
                     # runs past a verb inside the object (开展X创建评审) that the rules cut at
                     object_text, object_end, from_tree["object"] = tree_object, tree["object"][1] - clause_start, True
@@ -1007,6 +1016,13 @@ class EventExtractor:
                 break
         return found
 
+    def _named_before_verb(self, object_text: str, start: int, end: int) -> bool:
+        """The rules' object ends on a name inside the tree's longer one: that name is the
+        subject of the verb after it (传达了X参加Y审议Z时的讲话: Y审议), not a modifier."""
+        found = self.text.find(object_text, start, end)
+        boundary = found + len(object_text)
+        return found >= 0 and any(m.end == boundary and m.label in AGENT_LABELS for m in self._mentions_in(found, boundary))
+
     def _tree_agents_hold(self, tree_agents: list[str], agents: list[str], source: str | None,
                           subject_mentions: list[Mention], clause: str) -> bool:
         """Whether the tree's subject replaces the rules' (the parser is weak, see docs/events.md:
@@ -1015,11 +1031,13 @@ class EventExtractor:
         when the rules' name follows a partner's 与/同/跟 (我市与X公司签订: 我市 signs)."""
         if source not in ("explicit", "anaphor") or set(agents) <= set(tree_agents):
             return True
-        if subject_mentions:
-            before = self.text[max(0, subject_mentions[0].start - 2):subject_mentions[0].start]
-            rules_names = {m.entity_id for m in subject_mentions}
-            return bool(MEET_PARTNER_RE.search(before)) and not rules_names & set(tree_agents)
-        return False
+        # 与/同/跟 + the rules' names, which the tree makes the verb's dative: the partner
+        partners = {m.entity_id for m in subject_mentions
+                    if PARTNER_MARK_RE.search(self.text[max(0, m.start - 2):m.start])
+                    and any(self.tree.deps[t] in PARTNER_RELATIONS or self.tree.deps[t] == INSIDE_NAME
+                            and self.tree.deps[self.tree.heads[t]] in PARTNER_RELATIONS
+                            for t in self.tree.tokens(m.start, m.end))}
+        return bool(partners) and not set(agents) & set(tree_agents) and set(agents) <= partners
 
     def _tree_agents(self, verb: list[int], sentence: str, sentence_start: int,
                      passive: bool) -> tuple[list[str] | None, str | None]:
@@ -1031,11 +1049,15 @@ class EventExtractor:
         for _ in range(MAX_CHAIN + 1):
             dependents = [d for d in self.tree.dependents(verb, relations)
                           if sentence_start <= self.tree.starts[d] and self.tree.ends[d] <= verb_start]
+            nameless = False
             for dependent in reversed(dependents):  # the nearest subject first
                 start, end = self.tree.subtree_span(dependent)
-                start = max(start, sentence_start)
-                names = [m for m in self._mentions_in(start, min(end, verb_start))
-                         if self._may_act(m, sentence, sentence_start)]
+                # the subject's own clause: its subtree never reaches over a comma to the left
+                start = max(start, sentence_start, max(self.text.rfind(stop, sentence_start, self.tree.starts[dependent])
+                                                       for stop in "，,；;：:") + 1)
+                written_names = self._mentions_in(start, min(end, verb_start))
+                names = [m for m in written_names if self._may_act(m, sentence, sentence_start)]
+                nameless = nameless or not written_names
                 if names:
                     return _prefer_organisations(self._subject_group(names)), "explicit"
                 written = _strip_adverbials(self.text[start:min(end, verb_start)]).strip()
@@ -1045,7 +1067,7 @@ class EventExtractor:
                     anaphor = self._anaphor(written)
                     if anaphor:
                         return anaphor, "anaphor"
-            if dependents:
+            if nameless:
                 return None, None  # a subject with no name (工人们): the rules decide
             verb = self.tree.chained_verb(verb)
             if not verb or self.tree.starts[verb[0]] < sentence_start:
