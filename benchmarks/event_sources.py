@@ -2,8 +2,8 @@
 
 Runs the pipeline on a folder of texts twice (kg_events with and without the tree) and
 reports how many events take their agent, object, date, place and quantity from the tree,
-how often the tree's choice equals the rules', and (--list) every event the tree changed,
-for reading:
+how often the tree named an agent and whether it equals the rules' (its raw precision), and
+(--list) every event the tree changed and every tree agent not taken, for reading:
 
     python benchmarks/event_sources.py FOLDER [--list]
 """
@@ -40,7 +40,7 @@ def main() -> None:
     with_tree, rules_only = events_of(nlp, args.folder, True), events_of(nlp, args.folder, False)
     name = {e.id: e.name for e in nlp.get_pipe("kg_linker").linker.entities.values()}
     counts = Counter()
-    changed = []
+    changed, rejected = [], []
     for key, event in with_tree.items():
         counts["events"] += 1
         before = rules_only.get(key)
@@ -56,6 +56,13 @@ def main() -> None:
                    "agent: tree, rules had none" if not before.agents else "agent: tree != rules"] += 1
         if event.sources.get("object") == "tree":
             counts["object: tree = rules" if event.object_text == before.object_text else "object: tree != rules"] += 1
+        said = event.sources.get("tree_agents") or []
+        if said:
+            counts["tree named an agent"] += 1
+            counts["  = the rules' agent" if set(said) == set(before.agents) else
+                   "  rules had none" if not before.agents else "  != the rules' agent"] += 1
+            if set(said) != set(before.agents) and set(said) != set(event.agents):
+                rejected.append((event, said))
         if set(event.agents) != set(before.agents) or event.object_text != before.object_text:
             changed.append(("changed", event, before))
     counts["events only with the rules"] = len(set(rules_only) - set(with_tree))
@@ -67,6 +74,11 @@ def main() -> None:
             print(f"\n[{kind}] {event.doc} {event.type} {agents} | {event.trigger} | {event.object_text}")
             if before is not None:
                 print(f"   rules: {'、'.join(name.get(a, a) for a in before.agents) or '-'} | {before.object_text}")
+            print(f"   {event.sentence[:120]}")
+        for event, said in rejected:
+            agents = "、".join(name.get(a, a) for a in event.agents) or "-"
+            print(f"\n[tree not taken] {event.doc} {event.type} {agents} | {event.trigger} | {event.object_text}")
+            print(f"   tree: {'、'.join(name.get(a, a) for a in said)}")
             print(f"   {event.sentence[:120]}")
 
 

@@ -203,6 +203,7 @@ YEAR_WORDS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 
 # CSDP (SemEval-2016 Chinese semantic dependency) relations read from kg_syntax's tree.
 PARTNER_MARK_RE = re.compile(r"与|同|跟")
+OBLIQUE_RE = re.compile(r"对(?![口接标照外于])|向|代表(?!们|团)|受|据|率领|带领|率")
 BACKER_OPENING_RE = re.compile(r"\s*(?:按照|根据|依照|遵照|依据|在)")
 MAX_TITLE_CHAIN = 24  # characters from an organ to the person whose title chain it opens
 DOER_RELATIONS = ("Agt", "Exp")            # the agent, the experiencer: who acts
@@ -956,7 +957,8 @@ class EventExtractor:
                        "object": "tree" if from_tree["object"] else "rule",
                        "date": "tree" if tree["date"] and date == tree["date"][0] else "rule" if date else None,
                        "place": "tree" if tree_places else "rule" if places else None,
-                       "quantity": "tree" if quantity and quantity == tree["quantity"] else "rule" if quantity else None}
+                       "quantity": "tree" if quantity and quantity == tree["quantity"] else "rule" if quantity else None,
+                       "tree_agents": tree["agents"] or []}  # what the tree said, taken or not
             events.append(Event(
                 type=pred.type, trigger=verb, sentence=sentence.strip(), doc=self.doc_id,
                 object_text=object_text, date=date, date_text=date_text,
@@ -1053,13 +1055,18 @@ class EventExtractor:
             for dependent in reversed(dependents):  # the nearest subject first
                 start, end = self.tree.subtree_span(dependent)
                 # the subject's own clause: its subtree never reaches over a comma to the left
-                start = max(start, sentence_start, max(self.text.rfind(stop, sentence_start, self.tree.starts[dependent])
+                clause_start = max(sentence_start, max(self.text.rfind(stop, sentence_start, self.tree.starts[dependent])
                                                        for stop in "，,；;：:") + 1)
+                start = max(start, clause_start)
                 written_names = self._mentions_in(start, min(end, verb_start))
                 names = [m for m in written_names if self._may_act(m, sentence, sentence_start)]
                 nameless = nameless or not written_names
                 if names:
-                    return _prefer_organisations(self._subject_group(names)), "explicit"
+                    # with the names coordinated before it in its clause (A、B和C: the parser
+                    # often hangs only C on the verb)
+                    listed = [m for m in self._mentions_in(clause_start, names[-1].end)
+                              if m.end <= names[0].start and self._may_act(m, sentence, sentence_start)]
+                    return _prefer_organisations(self._subject_group(listed + names)), "explicit"
                 written = _strip_adverbials(self.text[start:min(end, verb_start)]).strip()
                 if 2 <= len(written) <= 3 and (HOME_RE.fullmatch(written) or ANAPHOR_RE.fullmatch(written)
                                                or PRONOUN_RE.match(written)) \
@@ -1091,6 +1098,8 @@ class EventExtractor:
                                                for stop in "，,：:") + 1)
         if BACKER_OPENING_RE.match(self.text, clause_start):
             return False  # 按照X书记提出的…要求: X backs the act (a frame longer than SUPPORT_FRAME_RE's)
+        if OBLIQUE_RE.search(self.text, clause_start, mention.start):
+            return False  # 代表X, 对X, 向X, 受X委托: who is represented or addressed, not who acts
         person = next((m for m in self._mentions_in(mention.end, mention.end + MAX_TITLE_CHAIN)
                        if m.label == "PERSON"), None)
         gap = self.text[mention.end:person.start] if person else ""
