@@ -429,6 +429,18 @@ class EventExtractor:
             i += 1
         return found
 
+    def _overlapping(self, start: int, end: int) -> list[Mention]:
+        """The mentions with a character in [start, end) (a name the parser split over two subtrees)."""
+        i = max(0, bisect_left(self._starts, start) - 1)
+        while i > 0 and self.mentions[i - 1].end > start:
+            i -= 1
+        found = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            if self.mentions[i].end > start:
+                found.append(self.mentions[i])
+            i += 1
+        return found
+
     def _inside_mention(self, pos: int) -> bool:
         return bool(self._covered[pos])
 
@@ -1058,7 +1070,7 @@ class EventExtractor:
                 clause_start = max(sentence_start, max(self.text.rfind(stop, sentence_start, self.tree.starts[dependent])
                                                        for stop in "，,；;：:") + 1)
                 start = max(start, clause_start)
-                written_names = self._mentions_in(start, min(end, verb_start))
+                written_names = self._overlapping(start, min(end, verb_start))
                 names = [m for m in written_names if self._may_act(m, sentence, sentence_start)]
                 nameless = nameless or not written_names
                 if names:
@@ -1101,7 +1113,7 @@ class EventExtractor:
         if OBLIQUE_RE.search(self.text, clause_start, mention.start):
             return False  # 代表X, 对X, 向X, 受X委托: who is represented or addressed, not who acts
         person = next((m for m in self._mentions_in(mention.end, mention.end + MAX_TITLE_CHAIN)
-                       if m.label == "PERSON"), None)
+                       if m.label == "PERSON"), None) if mention.label != "PERSON" else None
         gap = self.text[mention.end:person.start] if person else ""
         if person and re.fullmatch(r"[\u4e00-\u9fff、]+", gap) and TITLE_TAIL_RE.search(gap.rstrip("、")):
             return False  # 自治区党委书记、人大常委会党组书记王某: organs of titles, the person acts
