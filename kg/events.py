@@ -1,7 +1,18 @@
 """Events: who did what to what, when, where, how much (spaCy component `kg_events`).
 
-The component reads the Doc's words and linked entities (`span.kb_id_`, kg_linker) and
-writes `doc._.events`. Sentences are split on Chinese sentence punctuation and clauses
+The component reads the Doc's words, its dependency tree (kg_syntax) and linked entities
+(`span.kb_id_`, kg_linker) and writes `doc._.events`. Each predicate's arguments come
+from the tree first (`ArgumentTree`): the agent from its Agt/Exp dependent (for 被: the
+Pat/Exp/Datv one; through eSucc/eCoo/ePurp chains to an earlier verb), expanded to the
+linked names of that subtree and those coordinated before them; the object from its
+Pat/Cont/Prod/Clas dependent's subtree up to the clause's end; date, place and quantity
+from Time/Tmod, Loc and Quan dependents. The parser is weak (Agt F 0.47, Pat 0.13), so
+the tree's agent replaces the rules' only where the rules have no subject in the clause,
+where it adds coordinated names, or where the rules' name is the partner after 与 (the
+tree's Datv); its object only where it extends the rules'. `event.sources` records
+"tree" or "rule" per argument (docs/events.md).
+
+The rules, the fallback: sentences are split on Chinese sentence punctuation and clauses
 on commas. A predicate is a verb of the taxonomy (`TRIGGERS`, docs/events.md) used as
 a verb: on a word boundary, not inside a name, not glued to a noun suffix (发布会,
 检查组), tagged v/vd/Vg when the Doc has POS tags (never vn); adjacent verbs are one
