@@ -1030,9 +1030,9 @@ class EventExtractor:
         places = []
         for dependent in self.tree.dependents(verb, PLACE_RELATIONS):
             start, end = self.tree.subtree_span(dependent)
-            places += [m.entity_id for m in self._mentions_in(max(start, sentence_start), min(end, sentence_end))
-                       if m.label == "PLACE"]
-        found["places"] = list(dict.fromkeys(places)) or None
+            places += self._coordinated([m for m in self._mentions_in(max(start, sentence_start), min(end, sentence_end))
+                                         if m.label == "PLACE" and not self._quoted[m.start]])
+        found["places"] = list(dict.fromkeys(m.entity_id for m in places)) or None
         for dependent in self.tree.dependents(verb, QUANTITY_RELATIONS):
             start, end = self.tree.clause_span(dependent, sentence_start)
             amount = _quantity(self.text[start:end])
@@ -1063,6 +1063,24 @@ class EventExtractor:
                             and self.tree.deps[self.tree.heads[t]] in PARTNER_RELATIONS
                             for t in self.tree.tokens(m.start, m.end))}
         return bool(partners) and not set(agents) & set(tree_agents) and set(agents) <= partners
+
+    def _coordinated(self, found: list[Mention]) -> list[Mention]:
+        """`found` with the names of its label listed right before or after them (在A省与B省:
+        the parser hangs one of them on the verb)."""
+        if not found:
+            return found
+        chain = list(found)
+        i = bisect_left(self._starts, chain[0].start) - 1
+        while i >= 0 and self.mentions[i].label == chain[0].label \
+                and COORDINATION_GAP_RE.fullmatch(self.text[self.mentions[i].end:chain[0].start]):
+            chain.insert(0, self.mentions[i])
+            i -= 1
+        i = bisect_left(self._starts, chain[-1].end)
+        while i < len(self.mentions) and self.mentions[i].label == chain[-1].label \
+                and COORDINATION_GAP_RE.fullmatch(self.text[chain[-1].end:self.mentions[i].start]):
+            chain.append(self.mentions[i])
+            i += 1
+        return chain
 
     def _tree_agents(self, verb: list[int], sentence: str, sentence_start: int,
                      passive: bool) -> tuple[list[str] | None, str | None]:
