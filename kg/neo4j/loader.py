@@ -477,6 +477,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help="how long to retry a batch on transient errors or a lost "
                              "server (default: %(default)s)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    from kg.neo4j import bulk
+
+    bulk.configure_parser(parser)
 
 
 class _OneLineNotices(logging.Handler):
@@ -488,6 +491,10 @@ class _OneLineNotices(logging.Handler):
 
 
 def run(args: argparse.Namespace) -> int:
+    if getattr(args, "bulk", False):
+        from kg.neo4j import bulk
+
+        return bulk.run(args)
     driver_log = logging.getLogger("neo4j")
     driver_log.addHandler(_OneLineNotices(logging.WARNING))
     driver_log.propagate = False
