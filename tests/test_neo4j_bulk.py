@@ -126,27 +126,36 @@ def bulk_graph(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def bulk_server(bulk_graph, neo4j_server):
-    """`kg load --bulk` into a fresh home, the server left running on it."""
+    """`kg load --bulk --no-serve` into a fresh home, then `kg neo4j serve` on it (its
+    first start creates the constraints); `serve` without --no-serve is that same start."""
     import secrets
 
     home = ROOT / ".work" / "neo4j-tests" / f"bulk-{os.getpid()}"
     shutil.rmtree(home, ignore_errors=True)
     server = Neo4jServer(f"bolt://127.0.0.1:{free_port()}", f"kg-bulk-{secrets.token_hex(4)}",
                          home=home)
-    port = server.uri.rsplit(":", 1)[1]
-    loaded = run_kg("load", "--bulk", bulk_graph, "--home", home, "--bolt-port", port,
-                    "--http-port", 0, "--heap", "512m", "--pagecache", "128m",
-                    "--stop-with", os.getpid(), env=server.env)
+    loaded = run_kg("load", "--bulk", bulk_graph, "--home", home, "--no-serve",
+                    env=server.env)
     assert loaded.returncode == 0, loaded.stdout + loaded.stderr
     server.bulk_output = loaded.stdout
+    assert (home / "import" / "finish.json").exists()
+    assert not csv_files_left(home)
+    server.serve()
+    assert not (home / "import" / "finish.json").exists()
     yield server
     server.remove()
 
 
+def csv_files_left(home: Path) -> list[str]:
+    """CSV files left behind (none unless --keep-files)."""
+    return sorted(path.name for path in (home / "import").glob("*.csv"))
+
+
 def test_bulk_import_answers_like_the_cypher_loader(bulk_server, bulk_graph, empty_neo4j):
     assert "imported into database 'neo4j'" in bulk_server.bulk_output
-    assert f"serving at {bulk_server.uri}" in bulk_server.bulk_output
-    assert "import report:" in bulk_server.bulk_output
+    assert f"serve it: kg neo4j serve --home {bulk_server.home}" in bulk_server.bulk_output
+    assert f"import report: {bulk_server.home / 'import' / 'import.report'}" \
+        in bulk_server.bulk_output
     cypher = kg_load(empty_neo4j, bulk_graph)
     assert cypher.returncode == 0, cypher.stderr
     assert stored_labels(bulk_server) == stored_labels(empty_neo4j)

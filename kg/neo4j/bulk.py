@@ -9,15 +9,17 @@ home (default `.work/neo4j-bulk`, next to the project's usual `.work/neo4j`): a 
 already holds a database is refused, never overwritten, unless --replace says so. The
 tool is the one in the Maven Central jars the project's server is built from
 (`org.neo4j.cli.AdminTool`, i.e. `neo4j-admin`, from neo4j-import-tool and
-neo4j-command-line). After the import the project's server starts on the new home, and
-the loader's uniqueness constraints and the few values CSV cannot carry (empty arrays)
-are set with Cypher, so the result equals what `kg load` stores. The server is left
-running (or stopped with --no-serve); later days go in with plain `kg load`.
+neo4j-command-line). After the import the project's server starts on the new home (now,
+or with --no-serve at the user's first `kg neo4j serve --home HOME`), and that first
+start sets the loader's uniqueness constraints and the few values CSV cannot carry
+(empty arrays) with Cypher, so the result equals what `kg load` stores. Later days go
+in with plain `kg load`.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -27,7 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from kg.neo4j import server
-from kg.neo4j.loader import CONSTRAINTS, LoadError, open_driver
+from kg.neo4j.loader import (CONSTRAINTS, NODE_KINDS, RELATIONSHIP_TYPES, LoadError,
+                             open_driver)
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -118,25 +121,55 @@ def _meaningful_tail(log: Path, lines: int = 12) -> str:
     return "\n".join(kept[-lines:])
 
 
-def finish(uri: str, password: str, files: ImportFiles) -> None:
-    """The loader's uniqueness constraints, then the values CSV could not carry."""
+FINISH_FILE = Path("import") / "finish.json"  # in the server home
+
+
+def write_finish(paths: server.ServerPaths, files: ImportFiles) -> Path:
+    """What the first start must do before the database is the Cypher loader's equal:
+    its uniqueness constraints, and the values CSV could not carry (`kg neo4j serve`
+    applies the file once Bolt answers, then removes it)."""
+    pending = paths.home / FINISH_FILE
+    pending.write_text(json.dumps({"constraints": CONSTRAINTS, "fixups": files.fixups},
+                                  ensure_ascii=False), encoding="utf-8")
+    return pending
+
+
+def apply_finish(paths: server.ServerPaths, uri: str, password: str) -> bool:
+    """Run HOME's pending finish (if any) against its server; True if there was one."""
+    pending = paths.home / FINISH_FILE
+    if not pending.exists():
+        return False
+    work = json.loads(pending.read_text(encoding="utf-8"))
     try:
         driver = open_driver(uri, "neo4j", password)
     except LoadError as exc:
-        raise BulkError(str(exc)) from None
+        raise server.ServerError(f"could not finish the bulk import: {exc}") from None
     with driver:
-        for constraint in CONSTRAINTS:
+        for constraint in work["constraints"]:
             driver.execute_query(constraint, database_=DATABASE)
-        for fix in files.fixups:  # few: empty arrays and arrays holding ""
+        for fix in work["fixups"]:  # few: empty arrays and arrays holding ""
             if "kind" in fix:
-                driver.execute_query(f"MATCH (n:{fix['kind']} {{id: $id}}) SET n += $props",
+                node = _allowed(fix["kind"], NODE_KINDS)
+                driver.execute_query(f"MATCH (n:{node} {{id: $id}}) SET n += $props",
                                      id=fix["id"], props=fix["props"], database_=DATABASE)
             else:
+                start, end = (_allowed(fix[end], NODE_KINDS)
+                              for end in ("source_kind", "target_kind"))
+                kind = _allowed(fix["type"], RELATIONSHIP_TYPES)
                 driver.execute_query(
-                    f"MATCH (a:{fix['source_kind']} {{id: $source}})"
-                    f"-[r:{fix['type']} {{key: $key}}]->(b:{fix['target_kind']} {{id: $target}}) "
-                    f"SET r += $props", source=fix["source"], target=fix["target"],
-                    key=fix["key"], props=fix["props"], database_=DATABASE)
+                    f"MATCH (a:{start} {{id: $source}})-[r:{kind} {{key: $key}}]->"
+                    f"(b:{end} {{id: $target}}) SET r += $props", source=fix["source"],
+                    target=fix["target"], key=fix["key"], props=fix["props"],
+                    database_=DATABASE)
+    pending.unlink()
+    return True
+
+
+def _allowed(name: str, allowed) -> str:
+    """Labels and types from the file go into Cypher text only from the allow-lists."""
+    if name not in allowed:
+        raise server.ServerError(f"{FINISH_FILE}: {name!r} is not in the schema")
+    return name
 
 
 def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve: bool = True,
@@ -145,10 +178,10 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
               pagecache: str = "512m", import_heap: str = "1g", import_memory: str = "2g",
               keep_files: bool = False, timeout: float = 180,
               stop_with: int | None = None) -> BulkResult:
-    """Write the import files, import, start the server on the new home and finish.
+    """Write the import files, import, and (with `serve`) start the server on the new home.
 
-    With `serve` the server stays up on the given ports; without it a private server on
-    free ports finishes the database and stops again.
+    The server's first start creates the constraints and sets what CSV could not carry
+    (HOME/import/finish.json); without `serve` that waits for `kg neo4j serve --home`.
     """
     from kg.readwrite.neo4j_import import (ImportFileError, read_graph_for_import,
                                            write_import_files)
@@ -183,32 +216,19 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
         for path in [*files.nodes, *files.relationships]:
             path.unlink(missing_ok=True)
 
-    step = time.monotonic()
-    password = os.environ.get("NEO4J_PASSWORD") or server.DEFAULT_PASSWORD
-    run_ports = (bolt_port, http_port) if serve else (_free_port(), 0)
-    try:
-        state = server.serve(paths, *run_ports, heap, pagecache, timeout,
-                             stop_with=stop_with)
-    except server.ServerError as exc:
-        raise BulkError(f"the import is done but the server did not start on {paths.home}: "
-                        f"{exc}\n{server.log_tail(paths)}") from None
-    seconds["start server"] = time.monotonic() - step
-    step = time.monotonic()
-    finish(state["bolt_uri"], password, files)
-    seconds["constraints"] = time.monotonic() - step
-    if not serve:
-        server.stop(paths, timeout=60)
-        state = {}
+    write_finish(paths, files)
+    state: dict = {}
+    if serve:  # the first start also creates the constraints (apply_finish)
+        step = time.monotonic()
+        try:
+            state = server.serve(paths, bolt_port, http_port, heap, pagecache, timeout,
+                                 stop_with=stop_with)
+        except server.ServerError as exc:
+            raise BulkError(f"the import is done but the server did not start on "
+                            f"{paths.home}: {exc}\n{server.log_tail(paths)}") from None
+        seconds["start server, constraints"] = time.monotonic() - step
     seconds["total"] = time.monotonic() - started
     return BulkResult(files, paths.home, report, seconds, state)
-
-
-def _free_port() -> int:
-    import socket
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 # --------------------------------------------------------------------------- CLI
@@ -229,7 +249,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--replace", action="store_true",
                        help="delete the database already in --home first")
     group.add_argument("--no-serve", dest="serve", action="store_false",
-                       help="stop the server once the database is ready")
+                       help="import only; the first `kg neo4j serve --home HOME` then "
+                            "creates the constraints")
     group.add_argument("--bolt-port", type=int, default=server.DEFAULT_BOLT_PORT)
     group.add_argument("--http-port", type=int, default=server.DEFAULT_HTTP_PORT,
                        help="HTTP + Neo4j Browser port of the server; 0 turns HTTP off")
@@ -272,8 +293,8 @@ def run(args: argparse.Namespace) -> int:
         print(f"  add later builds: kg load OUTDIR --uri {result.state['bolt_uri']}   "
               f"stop: kg neo4j stop{home_option}")
     else:
-        print(f"  serve it: kg neo4j serve{home_option}   "
-              f"then add later builds with kg load OUTDIR")
+        print(f"  serve it: kg neo4j serve{home_option}   (its first start creates the "
+              f"constraints; later builds then go in with kg load OUTDIR)")
     if not os.environ.get("NEO4J_PASSWORD"):
         print(f"  user neo4j, password '{server.DEFAULT_PASSWORD}' (NEO4J_PASSWORD not set)")
     return 0

@@ -167,6 +167,13 @@ def relationship_key(edge: dict, edge_type: str, occurrence: int = 0) -> int:
     hex string key.
     """
     nx_key = edge.get("key")
+    source, target = edge["source"], edge["target"]
+    if type(source) is str and type(target) is str and not occurrence \
+            and not isinstance(nx_key, str) and edge_type not in IDENTITY_PROPERTIES:
+        # the common case, spelled out: the same text as the general path below
+        text = f"{edge_type}\x1f{source}\x1f{target}\x1f\x1enull"
+        digest = hashlib.sha1(text.encode("utf-8", "surrogatepass")).digest()
+        return int.from_bytes(digest[:8], "big", signed=True)
     identity = [edge_type, edge["source"], edge["target"],
                 nx_key if isinstance(nx_key, str) else None]
     identity += [edge.get(name) for name in IDENTITY_PROPERTIES.get(edge_type, ())]

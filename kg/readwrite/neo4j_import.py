@@ -97,6 +97,9 @@ def value_type(value) -> str | None:
     raise ImportFileError(f"unexpected value type {kind.__name__}")
 
 
+PYTHON_TYPES = {"string": str, "long": int, "double": float, "boolean": bool}
+
+
 def needs_fixup(value) -> bool:
     """Arrays the CSV cannot carry: empty, or holding an empty string."""
     return type(value) is list and (not value or "" in value)
@@ -144,32 +147,68 @@ class _TypedFiles:
                  bucket: list[Path]):
         self.folder, self.stem, self.leading, self.trailing = folder, stem, leading, trailing
         self.names, self.chosen, self.files, self.bucket = names, chosen, files, bucket
-        self.open: dict[tuple, tuple] = {}  # deviation -> (handle, path, has_newline flag list)
+        self.open: dict[tuple, tuple] = {}  # deviation -> (handle, path, [has a newline])
+        self.expected = {name: PYTHON_TYPES.get(kind, list) for name, kind in chosen.items()}
 
-    def write(self, leading_fields: list[str], props: dict, trailing_field: str) -> None:
-        deviation = tuple(sorted((name, kind) for name, value in props.items()
-                                 if (kind := value_type(value)) is not None
-                                 and kind != self.chosen[name]))
-        entry = self.open.get(deviation)
-        if entry is None:
-            entry = self._open(deviation)
-        handle, _, newline = entry
-        row = [*leading_fields]
+    def write(self, leading_fields: list[str], props: dict, trailing_field: str) -> dict | None:
+        """Write one row; return the values left out for Cypher (see needs_fixup), if any."""
+        row = leading_fields
+        expected = self.expected
+        fixes = None
         for name in self.names:
             value = props.get(name)
+            if value is None:
+                row.append("")
+                continue
+            kind = type(value)
+            if kind is list:
+                if not value or "" in value:
+                    fixes = fixes or {}
+                    fixes[name] = value
+                    row.append("")
+                    continue
+                if value_type(value) != self.chosen[name]:
+                    return self._write_deviating(leading_fields[:len(self.leading)], props,
+                                                 trailing_field)
+                row.append(_format(value))
+            elif kind is not expected[name]:
+                return self._write_deviating(leading_fields[:len(self.leading)], props,
+                                             trailing_field)
+            elif kind is str:
+                row.append('"' + value.replace('"', '""') + '"')
+            else:
+                row.append(_format(value))
+        row.append(trailing_field)
+        self._emit(self.open.get(()) or self._open(()), ",".join(row))
+        return fixes
+
+    def _write_deviating(self, leading_fields: list[str], props: dict,
+                         trailing_field: str) -> dict | None:
+        """A row whose value types differ from the columns': its own file and header."""
+        fixes = {name: value for name, value in props.items() if needs_fixup(value)} or None
+        kept = {name: value for name, value in props.items() if not fixes or name not in fixes}
+        deviation = tuple(sorted((name, kind) for name, value in kept.items()
+                                 if (kind := value_type(value)) != self.chosen[name]))
+        row = [*leading_fields]
+        for name in self.names:
+            value = kept.get(name)
             row.append("" if value is None else _format(value))
         row.append(trailing_field)
-        line = ",".join(row)
+        self._emit(self.open.get(deviation) or self._open(deviation), ",".join(row))
+        return fixes
+
+    @staticmethod
+    def _emit(entry: tuple, line: str) -> None:
+        handle, _, newline = entry
         if not newline[0] and ("\n" in line or "\r" in line):
             newline[0] = True
-        handle.write(line)
-        handle.write("\n")
+        handle.write(line + "\n")
 
     def _open(self, deviation: tuple) -> tuple:
         types = {**self.chosen, **dict(deviation)}
         suffix = f"-{len(self.open)}" if deviation or self.open else ""
         path = self.folder / f"{self.stem}{suffix}.csv"
-        handle = open(path, "w", encoding="utf-8", newline="")
+        handle = open(path, "w", encoding="utf-8", newline="", buffering=1 << 20)
         header = [*self.leading]
         for name in self.names:
             kind = types[name]
@@ -256,15 +295,14 @@ def _write_node_group(files: ImportFiles, kind: str, entity_label: str | None,
     label_field = '"' + labels + '"'
     try:
         for node, props in zip(nodes, cleaned):
-            fixes = {name: value for name, value in props.items() if needs_fixup(value)}
-            if fixes:
-                files.fixups.append({"kind": kind, "id": node["id"], "props": fixes})
-                props = {name: value for name, value in props.items() if name not in fixes}
-            node_id = _format(str(node["id"]))
+            node_id = node["id"]
             try:
-                writer.write([node_id], props, label_field)
+                fixes = writer.write(['"' + str(node_id).replace('"', '""') + '"'], props,
+                                     label_field)
             except ImportFileError as exc:
-                raise ImportFileError(f"node {node['id']!r}: {exc}") from None
+                raise ImportFileError(f"node {node_id!r}: {exc}") from None
+            if fixes:
+                files.fixups.append({"kind": kind, "id": node_id, "props": fixes})
             files.node_count += 1
     finally:
         writer.close()
@@ -281,18 +319,18 @@ def _write_relationship_group(files: ImportFiles, edge_type: str, source_kind: s
     type_field = '"' + edge_type + '"'
     try:
         for edge, props, key in zip(edges, cleaned, keyed(edges, edge_type)):
-            fixes = {name: value for name, value in props.items() if needs_fixup(value)}
+            source, target = edge["source"], edge["target"]
+            try:
+                fixes = writer.write(['"' + str(source).replace('"', '""') + '"',
+                                      '"' + str(target).replace('"', '""') + '"', str(key)],
+                                     props, type_field)
+            except ImportFileError as exc:
+                raise ImportFileError(f"{edge_type} relationship {source!r}->{target!r}: "
+                                      f"{exc}") from None
             if fixes:
                 files.fixups.append({"type": edge_type, "source_kind": source_kind,
-                                     "target_kind": target_kind, "source": edge["source"],
-                                     "target": edge["target"], "key": key, "props": fixes})
-                props = {name: value for name, value in props.items() if name not in fixes}
-            try:
-                writer.write([_format(str(edge["source"])), _format(str(edge["target"])),
-                              str(key)], props, type_field)
-            except ImportFileError as exc:
-                raise ImportFileError(f"{edge_type} relationship {edge['source']!r}->"
-                                      f"{edge['target']!r}: {exc}") from None
+                                     "target_kind": target_kind, "source": source,
+                                     "target": target, "key": key, "props": fixes})
             files.relationship_count += 1
     finally:
         writer.close()
