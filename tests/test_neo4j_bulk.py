@@ -233,3 +233,20 @@ def test_missing_java_and_a_failed_import_are_named(bulk_graph, tmp_path, neo4j_
     assert failed.returncode == 1 and "Traceback" not in failed.stderr
     assert "kg load: error: the import tool failed" in failed.stderr
     assert str(tmp_path / "b" / "import" / "import.report") in failed.stderr
+
+
+def test_replace_deletes_nothing_when_the_graph_is_refused(tmp_path):
+    """--replace deletes the old database only once the new import files are written."""
+    home = tmp_path / "home"
+    store = home / "data" / "databases" / "neo4j"
+    store.mkdir(parents=True)
+    (store / "neostore").write_text("yesterday's import", encoding="utf-8")
+    graph = {"nodes": [{"id": "ent:a", "kind": "Entity", "label": "ORG", "name": "甲",
+                        "aliases": [f"乙{ARRAY_DELIMITER}丙"]}], "edges": []}
+    outdir = write_outdir(graph, tmp_path / "out")
+    result = run_kg("load", "--bulk", outdir, "--home", home, "--replace", "--no-serve")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"kg load: error: {outdir}: node 'ent:a': array item '乙\\x1f丙' holds U+001F, "
+        f"the array delimiter"]
+    assert (store / "neostore").read_text(encoding="utf-8") == "yesterday's import"

@@ -63,8 +63,11 @@ class BulkResult:
 # --------------------------------------------------------------------------- steps
 
 
-def check_home(paths: server.ServerPaths, replace: bool) -> None:
-    """The home must hold no database (or --replace), and no server may run on it."""
+def check_home(paths: server.ServerPaths, replace: bool) -> bool:
+    """The home must hold no database (or --replace), and no server may run on it.
+
+    Returns whether a database is there to be replaced (deleted only once the import
+    files are written, so a refused graph costs no data)."""
     pid = server.running_pid(paths)
     if pid is not None:
         raise BulkError(f"a Neo4j server (pid {pid}) runs on {paths.home}; stop it first: "
@@ -75,7 +78,8 @@ def check_home(paths: server.ServerPaths, replace: bool) -> None:
         if not replace:
             raise BulkError(f"{paths.home} already holds a database; --bulk never overwrites "
                             f"one: choose another --home, or add --replace to delete it")
-        shutil.rmtree(data)
+        return True
+    return False
 
 
 def import_classpath() -> str:
@@ -191,7 +195,7 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
     started = time.monotonic()
     graph = read_graph_for_import(Path(graph_or_outdir))  # LoadError: not a kg build
     seconds["read"] = time.monotonic() - started
-    check_home(paths, replace)
+    replacing = check_home(paths, replace)
     if serve:
         for port in (bolt_port, http_port):
             if port > 0 and server._port_in_use(port):
@@ -208,6 +212,8 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
         raise BulkError(f"{graph_or_outdir}: {exc}") from None
     del graph
     seconds["write files"] = time.monotonic() - step
+    if replacing:
+        shutil.rmtree(paths.home / "data")
 
     step = time.monotonic()
     report = run_import(files, paths, classpath, import_heap, import_memory)
