@@ -5,7 +5,8 @@ uniqueness constraint per kind, created first), relationships on a stable `key` 
 from what identifies them, so a reload changes nothing and a later build adds only what
 is new. Cypher text is built only from allow-listed labels and relationship types; every
 value travels as a query parameter. Rows go in batches through `execute_write`, which
-retries transient failures.
+retries transient failures. `kg load --bulk` (kg.neo4j.bulk) imports a whole graph into
+a new database with neo4j-admin instead, storing exactly what this loader stores.
 """
 
 from __future__ import annotations
