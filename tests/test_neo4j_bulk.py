@@ -250,3 +250,12 @@ def test_replace_deletes_nothing_when_the_graph_is_refused(tmp_path):
         f"kg load: error: {outdir}: node 'ent:a': array item '乙\\x1f丙' holds U+001F, "
         f"the array delimiter"]
     assert (store / "neostore").read_text(encoding="utf-8") == "yesterday's import"
+
+
+def test_a_home_that_cannot_be_written_gives_one_line(bulk_graph, tmp_path):
+    home = tmp_path / "a-file"
+    home.write_text("not a folder", encoding="utf-8")
+    result = run_kg("load", "--bulk", bulk_graph, "--home", home, "--no-serve")
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines() == [
+        f"kg load: error: {home / 'import'}: cannot write the import files (Not a directory)"]

@@ -110,8 +110,9 @@ def run_import(files: ImportFiles, paths: server.ServerPaths, classpath: str, he
         finished = subprocess.run(command, cwd=paths.home, env=env, stdin=subprocess.DEVNULL,
                                   stdout=output, stderr=subprocess.STDOUT)
     if finished.returncode != 0:
+        written = "" if report.exists() else " (not written)"
         raise BulkError(f"the import tool failed (exit {finished.returncode}); its report: "
-                        f"{report}, its output: {log}:\n{_meaningful_tail(log)}\n"
+                        f"{report}{written}, its output: {log}:\n{_meaningful_tail(log)}\n"
                         f"(the store in {paths.home / 'data'} is unusable: --replace, or "
                         f"delete it, before importing again)")
     return report
@@ -210,6 +211,9 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
         files = write_import_files(graph, folder)
     except ImportFileError as exc:
         raise BulkError(f"{graph_or_outdir}: {exc}") from None
+    except OSError as exc:
+        raise BulkError(f"{exc.filename or folder}: cannot write the import files "
+                        f"({exc.strerror})") from None
     del graph
     seconds["write files"] = time.monotonic() - step
     if replacing:
