@@ -295,3 +295,105 @@ def test_averaging_checkpoints_of_different_shapes_is_an_error(tmp_path):
         paths.append(tmp_path / f"w{width}")
     with pytest.raises(ValueError, match="differ in shape"):
         select_checkpoint.average_checkpoints(paths, tmp_path / "out")
+
+
+# --- entity-replacement augmentation (augment.py) ----------------------------------
+
+def press_sentence(parts: list[tuple[str, str | None]]):
+    """A Sentence from (text, raw label) pieces."""
+    from kg.evaluate import Sentence
+    text, spans = "", []
+    for piece, label in parts:
+        if label:
+            spans.append((len(text), len(text) + len(piece), label))
+        text += piece
+    return Sentence(text, spans)
+
+
+def augment_inputs():
+    """Invented press-release sentences, a tiny gazetteer, and a dev text holding a
+    place (白沙镇) and a context run that a replaced copy could recreate."""
+    convert = load_recipe("convert")
+    people = ["王立新", "赵春梅", "孙建国", "周晓燕"]
+    training = []
+    for i, person in enumerate(people):
+        training.append(("msra", press_sentence([
+            (person, "PER"), ("昨天在", None), ("临江县", "LOC"), ("考察了", None),
+            ("临江县农业局", "ORG"), (f"的第{i}批试点工作。", None)])))
+        training.append(("cluener", press_sentence([
+            ("青山镇政府", "government"), ("副镇长", "position"), (person, "name"),
+            (f"介绍，第{i}期", None), ("青山镇建设路", "address"), ("改造完工。", None)])))
+    for i in range(3):
+        training.append(("msra", press_sentence([("临江县", "LOC"), (f"举行全县秋粮收购工作会议第{i}场。", None)])))
+    training.append(("msra", press_sentence([("石桥镇", "LOC"), ("召开会议。", None)])))
+    places = (["临江县", "青山镇", "白沙镇", "石桥镇", "东湖镇"], ["临江", "青山"])
+    # 石桥镇 is a training place too, so it may replace 临江县, but not where that would
+    # recreate the dev sentence's 12-character run
+    dev_texts = ["白沙镇召开秋收工作会议。", "石桥镇举行全县秋粮收购工作"]
+    return convert, training, places, dev_texts
+
+
+def test_augment_replaces_names_by_class_and_keeps_the_context():
+    convert, training, places, dev_texts = augment_inputs()
+    augment = load_recipe("augment")
+    copies = augment.augment(training, dev_texts, 2.0, convert.internal_label, places, seed=3)
+    assert len(copies) >= len(training)  # two draws per sentence, a few refused
+    surnames = {"王", "赵", "孙", "周"}
+    given = set("立新春梅建国晓燕")
+    def context(sentence):
+        cuts = [0] + [i for s, e, _ in sentence.spans for i in (s, e)] + [len(sentence.text)]
+        return [sentence.text[a:b] for a, b in zip(cuts[::2], cuts[1::2])]
+
+    for corpus, copy in copies:
+        # the text between the entities is a training sentence's, in the same order
+        original = next(s for c, s in training if c == corpus and context(s) == context(copy))
+        assert [label for *_, label in copy.spans] == [label for *_, label in original.spans]
+        for start, end, raw in copy.spans:
+            name = copy.text[start:end]
+            if raw in ("PER", "name"):
+                assert name[0] in surnames and set(name[1:]) <= given and 2 <= len(name) <= 3
+            elif raw == "LOC":
+                assert name in places[0] + places[1]
+            elif raw == "ORG":
+                assert name.endswith("农业局") and name[:-3] in places[0] and convert.internal_label("msra", raw, name) == "AGENCY"
+            elif raw == "government":
+                assert name.endswith("政府") and name[:-2] in places[0]  # a place swapped, head kept
+            elif raw == "position":
+                assert name == "副镇长"
+        # a place only the dev text holds never enters training
+        assert "白沙镇" not in copy.text
+        # and no copy shares a 12-character run with a dev sentence
+        for dev in dev_texts:
+            assert not any(dev[i:i + 12] in copy.text for i in range(len(dev) - 11))
+    # names really change: most copies differ from their sentence in every person
+    persons = {copy.text[s:e] for _, copy in copies for s, e, raw in copy.spans if raw in ("PER", "name")}
+    assert persons - {"王立新", "赵春梅", "孙建国", "周晓燕"}
+    # deterministic for a seed, different for another
+    again = augment.augment(training, dev_texts, 2.0, convert.internal_label, places, seed=3)
+    assert [(c, s.text, s.spans) for c, s in again] == [(c, s.text, s.spans) for c, s in copies]
+    other = augment.augment(training, dev_texts, 2.0, convert.internal_label, places, seed=4)
+    assert [s.text for _, s in other] != [s.text for _, s in copies]
+    assert augment.augment(training, dev_texts, 0, convert.internal_label, places) == []
+
+
+def test_convert_with_augmentation_keeps_dev_and_its_honesty(corpora, tmp_path):
+    convert = load_recipe("convert")
+    places = (["南湖区", "北塘镇", "西岭乡"], ["南湖", "北塘"])
+    plain = convert.convert(corpora, tmp_path / "plain", msra_dev_percent=30, cluener_dev_percent=30)
+    stats = convert.convert(corpora, tmp_path / "aug", msra_dev_percent=30, cluener_dev_percent=30,
+                            augment=1.0, places=places)
+    added = stats.get("msra:augmented_sentences", 0) + stats.get("cluener:augmented_sentences", 0)
+    assert added > 0 and stats["docs:train"] == plain["docs:train"] + added
+    for name in ("dev_msra.bio", "dev_cluener.jsonl"):  # dev is the same with or without it
+        assert (tmp_path / "aug" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
+    vocab = Vocab()
+    train_docs = list(DocBin().from_disk(tmp_path / "aug" / "train.spacy").get_docs(vocab))
+    dev_docs = [doc for name in ("dev_msra", "dev_cluener")
+                for doc in DocBin().from_disk(tmp_path / "aug" / f"{name}.spacy").get_docs(vocab)]
+    runs = convert.TrainingRuns([doc.text for doc in train_docs])
+    assert dev_docs and not any(runs.shares_run(doc.text) for doc in dev_docs)
+    # augmented docs carry aligned entities of the model's labels and their corpus's style
+    for doc in train_docs[plain["docs:train"]:]:
+        assert doc.ents and {ent.label_ for ent in doc.ents} <= {
+            "PERSON", "PLACE", "AGENCY", "ORG", "ADDRESS", "POSITION"}
+        assert sum(doc.cats.values()) == 1.0

@@ -166,7 +166,7 @@ def test_recipe_assets_corpus_train_evaluate(tmp_path):
     _run("train.py", "--iterations", "1", "--train", str(corpus / "train.txt"),
          "--test", str(corpus / "test.txt"), "--raw-dir", str(tmp_path / "raw"),
          "--output", str(model))
-    assert {p.name for p in model.iterdir()} == {"features.msgpack", "weights.npz"}
+    assert {p.name for p in model.iterdir()} == {"features.msgpack", "weights.npz", "crf_tables.npz"}
 
     scores = json.loads(_run("evaluate.py", "--model", str(model),
                              "--test", str(corpus / "test.txt")))

@@ -6,6 +6,12 @@ weights. `TextScores` gives the same sums from a few array operations over the w
 text (the weights of each character, pair and word are grouped once, at load), and
 `cut_texts` decodes them with pkuseg's own Viterbi, so the words are exactly pkuseg's
 (tests compare scores and words with pkuseg's on real text).
+
+Grouping the weights means reading pkuseg's 370k feature names (about 1.5–2.7 s, half
+of `kg ner`'s start-up). `compile_tables` does that once, when the model is packaged,
+and keeps only feature numbers (`crf_tables.npz` beside the model, kg/nlp/segmenter.py);
+`TextScores.from_tables` then builds the scorer from them and the weights in
+milliseconds, without loading pkuseg at all.
 """
 
 from __future__ import annotations
@@ -44,61 +50,59 @@ class TextScores:
     context are summed once and remembered.
     """
 
-    def __init__(self, extractor: FeatureExtractor, model, word_min: int, word_max: int):
-        n_tags = model.n_tag
-        weights = model.w[:model.n_feature * n_tags].reshape(model.n_feature, n_tags)
-        self.lengths = range(word_max, word_min - 1, -1)  # pkuseg's order: longest first
-        table = {ord(char): "&" for char in FeatureExtractor.keywords}
-        for chars, placeholder in ((FeatureExtractor.num, NUM), (FeatureExtractor.letter, LETTER)):
-            for char in chars:
-                table.setdefault(ord(char), placeholder)  # keyword renaming comes first
-        self.normalise = table
-        # features by kind ("c-1." + char, "w1." + word, "ww.l." + pre*post ...)
-        by_kind: dict[str, dict[str, int]] = defaultdict(dict)
-        for name, number in extractor.feature_to_idx.items():
-            if "**" in name:
-                name = _placeholders(name)
-            cut = 5 if name.startswith("ww.") else name.find(".") + 1  # "$$": cut 0
-            by_kind[name[:cut]][name[cut:]] = number
-        assert by_kind[""].get("$$") == 0, "pkuseg's start feature must be number 0"
-        self.start = weights[0]  # "$$", at every position
+    def __init__(self, extractor: FeatureExtractor, model, word_min: int, word_max: int,
+                 idx_to_tag: dict[int, str]):
+        self._build(compile_tables(extractor, model.n_tag, idx_to_tag, word_min, word_max),
+                    model.w)
+
+    @classmethod
+    def from_tables(cls, tables, weights: numpy.ndarray) -> "TextScores":
+        """The scorer from `compile_tables`' arrays (saved at packaging time, so start-up
+        skips reading pkuseg's 370k feature names) and pkuseg's weight vector."""
+        scores = cls.__new__(cls)
+        scores._build(tables, weights)
+        return scores
+
+    def _build(self, tables, w: numpy.ndarray) -> None:
+        n_feature, n_tags = (int(size) for size in tables["sizes"])
+        if len(w) != n_tags * (n_feature + n_tags):
+            raise ValueError(f"CRF tables are for {n_feature} features x {n_tags} tags, "
+                             f"the weights hold {len(w)} numbers")
+        weights = w[:n_feature * n_tags].reshape(n_feature, n_tags)
+        self.lengths = [int(length) for length in tables["lengths"]]  # longest first
+        self.normalise = dict(zip(tables["normalise_from"].tolist(),
+                                  map(chr, tables["normalise_to"].tolist())))
+        self.start = weights[0]  # "$$" (feature 0), at every position
         # weights[0] stands in for "no such feature" below, so it is zeroed there
         padded = numpy.vstack([numpy.zeros((1, n_tags)), weights[1:]])
 
-        def grouped(kinds: tuple[str, ...], names: list[str]) -> numpy.ndarray:
-            """Row r + 1: the weights of each kind's feature for names[r]; row 0: none."""
-            numbers = numpy.array([[by_kind[kind].get(name, 0) for kind in kinds]
-                                   for name in names], dtype=numpy.intp).reshape(-1, len(kinds))
-            return numpy.vstack([numpy.zeros((1, len(kinds), n_tags)), padded[numbers]])
+        def grouped(numbers: numpy.ndarray) -> numpy.ndarray:
+            """Row r + 1: the weights of each kind's feature for name r; row 0: none."""
+            return numpy.vstack([numpy.zeros((1, numbers.shape[1], n_tags)), padded[numbers]])
 
-        chars = sorted(set().union(*(by_kind[kind] for kind in CHAR_FEATURES)))
-        self.char_weights = grouped(CHAR_FEATURES, chars)
+        chars = tables["chars"].astype(numpy.int64)
+        self.char_weights = grouped(tables["char_numbers"])
         self.char_rows = numpy.zeros(0x110000, dtype=numpy.int32)  # code point -> row
-        self.char_rows[[ord(char) for char in chars]] = numpy.arange(1, len(chars) + 1)
-        pairs = sorted(set().union(*(by_kind[kind] for kind in PAIR_FEATURES)))
-        self.pair_weights = grouped(PAIR_FEATURES, pairs)
-        self.pair_keys, self.pair_rows = _sorted_keys(
-            [_pair_key(*name.split(".", 1)) for name in pairs])  # "a.b"
-        words = sorted(word for word in map(_placeholders, extractor.unigram)
-                       if word_min <= len(word) <= word_max)
-        self.word_weights = grouped(WORD_FEATURES, words)
-        self.word_keys, self.word_rows = _sorted_keys(_word_hashes(words))
-        if len(self.word_keys) < len(words):
+        self.char_rows[chars] = numpy.arange(1, len(chars) + 1)
+        self.pair_weights = grouped(tables["pair_numbers"])
+        self.pair_keys, self.pair_rows = _sorted_keys(tables["pairs"])
+        word_lengths = tables["word_lengths"].astype(numpy.int64)
+        self.word_weights = grouped(tables["word_numbers"])
+        self.word_keys, self.word_rows = _sorted_keys(
+            _joined_word_hashes(tables["word_chars"], word_lengths))
+        if len(self.word_keys) < len(word_lengths):
             raise ValueError("two dictionary words share a hash; change WORD_HASH_BASE")
-        self.word_names = [None, *words]
-        self.pair_tables: dict[str, dict[str, dict[str, int]]] = {}
-        for kind in ("ww.l.", "ww.r."):  # pre + "*" + post; words hold no "*"
-            self.pair_tables[kind] = by_pre = {}
-            for rest, number in by_kind[kind].items():
-                if rest.startswith(NO_WORD + "*"):
-                    pre, post = NO_WORD, rest[len(NO_WORD) + 1:]
-                else:
-                    pre, post = rest.split("*", 1)
-                by_pre.setdefault(pre, {})[post] = number
+        # (row of the word before << 32 | row of the word after) -> feature number; row 0
+        # is "no word"; a pair naming a word outside the dictionary can never be found
+        self.context_tables = {
+            kind: dict(zip(tables[f"{kind}keys"].tolist(), tables[f"{kind}numbers"].tolist()))
+            for kind in CONTEXT_KINDS}
         self.padded_weights = padded
+        self.transitions = 1.0 + w[n_feature * n_tags:].reshape(n_tags, n_tags).T.copy()
+        self.begins = [bool(begin) for begin in tables["begins"]]
         self.context_multipliers = numpy.random.default_rng(0).integers(
             1, 2**63, size=2 * len(self.lengths), dtype=numpy.uint64) | numpy.uint64(1)
-        self._context_cache: dict[str, dict[int, numpy.ndarray]] = {"ww.l.": {}, "ww.r.": {}}
+        self._context_cache: dict[str, dict[int, numpy.ndarray]] = {kind: {} for kind in CONTEXT_KINDS}
 
     def __call__(self, text: str) -> numpy.ndarray:
         codes = _codes(text.translate(self.normalise))
@@ -164,17 +168,93 @@ class TextScores:
 
     def _context_numbers(self, kind: str, row: list[int]) -> list[int]:
         """Feature numbers of one context, in pkuseg's order, led by 0 (a zero row)."""
-        table = self.pair_tables[kind]
+        table = self.context_tables[kind]
         numbers = [0]
         half = len(self.lengths)
         for pre in row[:half]:
-            by_post = table.get(self.word_names[pre] or NO_WORD)
-            if by_post:
-                for post in row[half:]:
-                    number = by_post.get(self.word_names[post] or NO_WORD)
-                    if number is not None:
-                        numbers.append(number)
+            pre <<= 32
+            for post in row[half:]:
+                number = table.get(pre | post)
+                if number is not None:
+                    numbers.append(number)
         return numbers
+
+
+CONTEXT_KINDS = ("ww.l.", "ww.r.")
+
+
+def compile_tables(extractor: FeatureExtractor, n_tag: int, idx_to_tag: dict[int, str],
+                   word_min: int, word_max: int) -> dict[str, numpy.ndarray]:
+    """Which pkuseg feature numbers each character, pair, word and word context names,
+    as arrays (no weights): the slow part of building a `TextScores`, done once when the
+    model is packaged (`write_tables`) instead of at every start."""
+    n_feature = len(extractor.feature_to_idx)
+    lengths = list(range(word_max, word_min - 1, -1))  # pkuseg's order: longest first
+    table = {ord(char): "&" for char in FeatureExtractor.keywords}
+    for chars, placeholder in ((FeatureExtractor.num, NUM), (FeatureExtractor.letter, LETTER)):
+        for char in chars:
+            table.setdefault(ord(char), placeholder)  # keyword renaming comes first
+    table = dict(sorted(table.items()))  # pkuseg's character sets are sets: a fixed order
+    # features by kind ("c-1." + char, "w1." + word, "ww.l." + pre*post ...)
+    by_kind: dict[str, dict[str, int]] = defaultdict(dict)
+    for name, number in extractor.feature_to_idx.items():
+        if "**" in name:
+            name = _placeholders(name)
+        cut = 5 if name.startswith("ww.") else name.find(".") + 1  # "$$": cut 0
+        by_kind[name[:cut]][name[cut:]] = number
+    assert by_kind[""].get("$$") == 0, "pkuseg's start feature must be number 0"
+
+    def numbers(kinds: tuple[str, ...], names: list[str]) -> numpy.ndarray:
+        return numpy.array([[by_kind[kind].get(name, 0) for kind in kinds] for name in names],
+                           dtype=numpy.int32).reshape(-1, len(kinds))
+
+    chars = sorted(set().union(*(by_kind[kind] for kind in CHAR_FEATURES)))
+    pairs = sorted(set().union(*(by_kind[kind] for kind in PAIR_FEATURES)))
+    words = sorted(word for word in map(_placeholders, extractor.unigram)
+                   if word_min <= len(word) <= word_max)
+    word_rows = {word: row for row, word in enumerate(words, 1)}
+    word_rows[NO_WORD] = 0
+    tables = {
+        "sizes": numpy.array([n_feature, n_tag], dtype=numpy.int64),
+        "lengths": numpy.array(lengths, dtype=numpy.int64),
+        "normalise_from": numpy.array(list(table), dtype=numpy.int64),
+        "normalise_to": numpy.array([ord(char) for char in table.values()], dtype=numpy.int64),
+        "chars": numpy.array([ord(char) for char in chars], dtype=numpy.int64),
+        "char_numbers": numbers(CHAR_FEATURES, chars),
+        "pairs": numpy.array([_pair_key(*name.split(".", 1)) for name in pairs],  # "a.b"
+                             dtype=numpy.uint64),
+        "pair_numbers": numbers(PAIR_FEATURES, pairs),
+        "word_chars": _codes("".join(words)).astype(numpy.uint32),
+        "word_lengths": numpy.array([len(word) for word in words], dtype=numpy.int8),
+        "word_numbers": numbers(WORD_FEATURES, words),
+        "begins": numpy.array(["B" in idx_to_tag[number] for number in range(n_tag)]),
+    }
+    for kind in CONTEXT_KINDS:  # pre + "*" + post; words hold no "*"
+        keys, found = [], []
+        for rest, number in by_kind[kind].items():
+            if rest.startswith(NO_WORD + "*"):
+                pre, post = NO_WORD, rest[len(NO_WORD) + 1:]
+            else:
+                pre, post = rest.split("*", 1)
+            if pre in word_rows and post in word_rows:
+                keys.append(word_rows[pre] << 32 | word_rows[post])
+                found.append(number)
+        tables[f"{kind}keys"] = numpy.array(keys, dtype=numpy.uint64)
+        tables[f"{kind}numbers"] = numpy.array(found, dtype=numpy.int64)
+    return tables
+
+
+def _joined_word_hashes(word_chars: numpy.ndarray, word_lengths: numpy.ndarray) -> numpy.ndarray:
+    """`_window_hashes` of each word, from the words' code points joined in order."""
+    codes = word_chars.astype(numpy.uint64)
+    starts = numpy.concatenate([[0], numpy.cumsum(word_lengths)[:-1]]).astype(numpy.int64)
+    hashes = numpy.zeros(len(word_lengths), dtype=numpy.uint64)
+    with numpy.errstate(over="ignore"):
+        for offset in range(int(word_lengths.max(initial=0))):
+            inside = word_lengths > offset
+            hashes[inside] *= WORD_HASH_BASE
+            hashes[inside] += codes[starts[inside] + offset]
+    return hashes
 
 
 SHIFT = numpy.uint64(32)
@@ -187,18 +267,6 @@ def _codes(text: str) -> numpy.ndarray:
 
 def _pair_key(first: str, second: str) -> int:
     return ord(first) << 32 | ord(second)
-
-
-def _word_hashes(words: list[str]) -> numpy.ndarray:
-    """`_window_hashes` of each whole word: the words of one length joined, every
-    length-th window."""
-    hashes = numpy.zeros(len(words), dtype=numpy.uint64)
-    lengths = numpy.array([len(word) for word in words])
-    for length in numpy.unique(lengths).tolist():
-        where = numpy.flatnonzero(lengths == length)
-        joined = _codes("".join(words[i] for i in where))
-        hashes[where] = _window_hashes(joined, length)[::length]
-    return hashes
 
 
 def _window_hashes(codes: numpy.ndarray, length: int) -> numpy.ndarray:
@@ -239,15 +307,14 @@ def _shifted(values: numpy.ndarray, by: int, n: int) -> numpy.ndarray:
     return out
 
 
-def cut_texts(seg, scores: TextScores, texts: list[str]) -> list[list[str]]:
+def cut_texts(scores: TextScores, texts: list[str]) -> list[list[str]]:
     """pkuseg's words of each text (no spaces; a model without a user dictionary).
 
     The texts are scored together, joined by two characters no feature names (so no
     feature reaches across: the widest reach is two characters), which pays the
     array operations' fixed cost once per batch instead of once per text.
     """
-    transitions = transition_scores(seg.model)
-    begins = [("B" in seg.idx_to_tag[number]) for number in range(seg.model.n_tag)]
+    transitions, begins = scores.transitions, scores.begins
     words: list[list[str]] = []
     for chunk in _chunks(texts):
         joined = scores(SEPARATOR.join(chunk))

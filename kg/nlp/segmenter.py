@@ -14,11 +14,19 @@ The model (``features.msgpack`` + ``weights.npz``, trained by
 ``pipelines/segmenter``) is loaded from a local directory in ``initialize``
 (default: the packaged ``kg/models/pkuseg``), and saved inside the pipeline
 by ``to_disk``/``to_bytes``, so ``spacy.load`` never needs the network.
+``crf_tables.npz`` beside them (``write_crf_tables``, run when the model is packaged)
+holds the scorer's feature tables, so that start-up builds the scorer in
+milliseconds instead of reading pkuseg's feature names (kg/nlp/crf_features.py); it
+names the model it was made from, and without it (or for another model) the tables are
+built from pkuseg at load, as before.
 """
 
+import hashlib
+import io
 import re
 import shutil
 import tempfile
+import warnings
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional, Union
 
@@ -28,11 +36,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 from spacy.util import ensure_path, minibatch
 
-from .crf_features import TextScores, cut_texts
+from .crf_features import TextScores, compile_tables, cut_texts
 from .spans import doc_text
 
 DEFAULT_MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "pkuseg"
 MODEL_FILES = ("features.msgpack", "weights.npz")
+TABLES_FILE = "crf_tables.npz"  # optional: precomputed scorer tables (write_crf_tables)
 SPANS_KEY = "words"
 POS_KEY = "kg_words.word_pos"  # doc.user_data key: one B/M/E/S/space char per token
 CACHE_SIZE = 4096  # segmented runs kept in memory (then the memory starts afresh)
@@ -97,7 +106,52 @@ def read_model_files(model_dir: Path) -> dict[str, bytes]:
             f"{model_dir}: not a pkuseg model directory (missing {', '.join(missing)}); "
             "build one with pipelines/segmenter"
         )
-    return {name: (model_dir / name).read_bytes() for name in MODEL_FILES}
+    files = {name: (model_dir / name).read_bytes() for name in MODEL_FILES}
+    if (model_dir / TABLES_FILE).is_file():
+        files[TABLES_FILE] = (model_dir / TABLES_FILE).read_bytes()
+    return files
+
+
+def model_fingerprint(model_files: dict[str, bytes]) -> np.ndarray:
+    """SHA-1 of the model's two files: which model a tables file was compiled from."""
+    digest = hashlib.sha1()
+    for name in MODEL_FILES:
+        digest.update(model_files[name])
+    return np.frombuffer(digest.digest(), dtype=np.uint8)
+
+
+def build_scores(model_files: dict[str, bytes]) -> TextScores:
+    """The CRF scorer: from the precomputed tables when they match the model, else from
+    pkuseg's feature names (slow, about 1.5-2.7 s)."""
+    from spacy_pkuseg.config import config
+
+    packed = model_files.get(TABLES_FILE)
+    if packed is not None:
+        with np.load(io.BytesIO(packed)) as npz:
+            tables = {name: npz[name] for name in npz.files}
+        if np.array_equal(tables.pop("fingerprint", None), model_fingerprint(model_files)):
+            with np.load(io.BytesIO(model_files["weights.npz"])) as npz:
+                weights = np.ascontiguousarray(npz["w"], dtype=np.float64)
+            return TextScores.from_tables(tables, weights)
+        warnings.warn(f"kg_words: {TABLES_FILE} was made from another pkuseg model; "
+                      "building the tables at load instead (slower start)")
+    seg = load_pkuseg(model_files)
+    return TextScores(seg.feature_extractor, seg.model, config.wordMin, config.wordMax,
+                      seg.idx_to_tag)
+
+
+def write_crf_tables(model_dir: Path) -> Path:
+    """Precompute the scorer's tables for the pkuseg model in model_dir (packaging step)."""
+    from spacy_pkuseg.config import config
+
+    model_dir = Path(model_dir)
+    files = read_model_files(model_dir)
+    seg = load_pkuseg(files)
+    tables = compile_tables(seg.feature_extractor, seg.model.n_tag, seg.idx_to_tag,
+                            config.wordMin, config.wordMax)
+    tables["fingerprint"] = model_fingerprint(files)
+    np.savez_compressed(model_dir / TABLES_FILE, **tables)
+    return model_dir / TABLES_FILE
 
 
 def load_pkuseg(model_files: dict[str, bytes]):
@@ -120,7 +174,6 @@ class WordSegmenter:
         self.name = name
         self.model_path = model_path
         self._model_files: dict[str, bytes] | None = None
-        self._seg = None
         self._scores = None
         self._cache: dict[str, list[str]] = {}
         self._alphabet = ModelAlphabet()
@@ -133,13 +186,9 @@ class WordSegmenter:
         self._set_model(read_model_files(model_dir))
 
     def _set_model(self, model_files: dict[str, bytes]) -> None:
-        from spacy_pkuseg.config import config
-
-        self._seg = load_pkuseg(model_files)
-        self._model_files = model_files
         # pkuseg's words, several times faster (kg/nlp/crf_features.py)
-        self._scores = TextScores(self._seg.feature_extractor, self._seg.model,
-                                  config.wordMin, config.wordMax)
+        self._scores = build_scores(model_files)
+        self._model_files = model_files
         self._cache = {}
 
     # -- segmentation ------------------------------------------------------
@@ -149,7 +198,7 @@ class WordSegmenter:
 
     def segment_texts(self, texts: list[str]) -> list[list[tuple[int, int]]]:
         """`segment` for many texts, scored together (faster than one by one)."""
-        if self._seg is None:
+        if self._scores is None:
             raise ValueError(
                 f"{self.name}: no segmentation model loaded; call nlp.initialize() "
                 "or load a saved pipeline"
@@ -161,7 +210,7 @@ class WordSegmenter:
         if len(self._cache) + len(wanted) > CACHE_SIZE:
             self._cache = {}
         new = [run for run in wanted if run not in self._cache]
-        self._cache.update(zip(new, cut_texts(self._seg, self._scores, new)))
+        self._cache.update(zip(new, cut_texts(self._scores, new)))
         offsets = []
         for text_runs in runs:
             text_offsets = []
@@ -230,7 +279,6 @@ class WordSegmenter:
     def __getstate__(self) -> dict:
         """Pickle the model bytes only (for nlp.pipe(n_process=...)); rebuilt on load."""
         state = self.__dict__.copy()
-        state["_seg"] = None
         state["_scores"] = None
         state["_cache"] = {}
         state["_alphabet"] = None

@@ -100,6 +100,7 @@ def write_vectors(chars: list[str], table: numpy.ndarray, out: Path) -> Path:
     keys = [nlp.vocab.strings.add(char) for char in chars]
     nlp.vocab.vectors = Vectors(strings=nlp.vocab.strings, data=table, keys=keys,
                                 name=VECTORS_NAME)
+    out.parent.mkdir(parents=True, exist_ok=True)  # a fresh checkout has no assets/
     nlp.to_disk(out)
     return out
 

@@ -3,7 +3,9 @@
 Inputs: corpus/train.txt, corpus/test.txt (from corpus.py).
 Outputs: training/raw/ (the full pkuseg model, ignored by git) and the pruned
 model in --output (default kg/models/pkuseg/): features.msgpack + weights.npz,
-the layout spacy_pkuseg.pkuseg(dir) loads.
+the layout spacy_pkuseg.pkuseg(dir) loads, and crf_tables.npz, the `kg_words`
+scorer's feature tables precomputed from them (kg/nlp/segmenter.py
+`write_crf_tables`: start-up then skips reading pkuseg's feature names).
 
 Pruning, and why it is safe: pkuseg scores a character by summing the weights
 of the features it fires; a feature missing from `feature_to_idx` is simply
@@ -116,6 +118,10 @@ def main(argv: list[str] | None = None) -> int:
     features, weights, sizes = load_raw(args.raw_dir)
     pruned, new_weights, new_sizes = prune(features, weights, sizes, args.eps, args.precision)
     save_model(args.output, pruned, new_weights, new_sizes)
+    sys.path.insert(0, str(REPO))
+    from kg.nlp.segmenter import write_crf_tables
+
+    write_crf_tables(args.output)
     print(f"features {int(sizes[1])} -> {int(new_sizes[1])} "
           f"(eps={args.eps}, {args.precision}); "
           f"{dir_size_mb(args.raw_dir):.1f} MB -> {dir_size_mb(args.output):.1f} MB in {args.output}")
