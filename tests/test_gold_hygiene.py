@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -48,11 +49,25 @@ def protected_strings(documents: list[dict]) -> set[str]:
     return people | specific
 
 
+def _not_ignored(paths: list[Path]) -> set[Path]:
+    """The paths git does not ignore (recipe corpora and training runs are research data,
+    kept out of the repository by .gitignore); all of them outside a git checkout."""
+    try:
+        listed = subprocess.run(
+            ["git", "ls-files", "--cached", "--others", "--exclude-standard", "-z"],
+            cwd=ROOT, capture_output=True, check=True).stdout.decode().split("\0")
+    except (OSError, subprocess.CalledProcessError):
+        return set(paths)
+    kept = {ROOT / name for name in listed if name}
+    return {path for path in paths if path in kept}
+
+
 def project_files():
     for folder in CHECKED_DIRS:
-        for path in sorted((ROOT / folder).rglob("*")):
-            if path.is_file() and path.suffix in CHECKED_SUFFIXES and path != Path(__file__):
-                yield path
+        candidates = [path for path in sorted((ROOT / folder).rglob("*"))
+                      if path.is_file() and path.suffix in CHECKED_SUFFIXES and path != Path(__file__)]
+        kept = _not_ignored(candidates)
+        yield from (path for path in candidates if path in kept)
     yield ROOT / "pyproject.toml"
     yield ROOT / "Makefile"
 
