@@ -125,6 +125,12 @@ PURPOSE_RE = re.compile(r"^(?:为了|为(?!期)|就)")
 PURPOSE_VERB_RE = re.compile(r"为(?:进一步|更好地?|全面|切实|加快|有效|不断)?(?:" + TRIGGER_RE.pattern + ")")
 FRAME_RE = re.compile(r"以.{1,30}?为(?:契机|抓手|载体|引领|重点|主线|目标|核心|突破口|切入点)|(?:具有|有着).{0,12}意义")
 LIST_RE = re.compile(r"是[：:]")
+# Efforts and results: facts only with a doer named in their own sentence (not a default or
+# carried agent: a list of measures or targets names none); a result with an amount may stand alone.
+OWN_SUBJECT_TYPES = ("PROMOTE", "ACHIEVE")
+AGENTLESS_FACTS = ("ACHIEVE",)
+# Futures and targets before an effort or a result: 将/拟/计划/预计/届时, 到2025年, 力争.
+FUTURE_RE = re.compile(r"将(?!军)|拟|计划|预计|届时|力争|争取|到\s*(?:19|20)\d{2}\s*年(?:底|末)?")
 # 会议指出, 会上强调: the meeting (its holder) is the subject.
 MEETING_SUBJECT_RE = re.compile(r"(?:会议|会上|会议上|大会|全会)(?:上)?")
 # Between two names of one subject: coordination.
@@ -839,6 +845,15 @@ class EventExtractor:
             if quantity is None and not i:
                 # 共7个县被评为…, …等40个社区被命名为…: the count is the subject's.
                 quantity = _quantity(subject[subject_mentions[-1].end - clause_start:] if subject_mentions else subject)
+            if pred.type in OWN_SUBJECT_TYPES and not self._named_in_sentence(
+                    agents, source, sentence_start, clause_start + pred.start, sentence):
+                # 推动…、加快… in a list of measures, 实现… after another sentence's subject: an
+                # effort or result is only a fact with a doer named in its own sentence; a result
+                # with an amount (完成抽检1.02万批次) is still a fact without one.
+                if pred.type not in AGENTLESS_FACTS or quantity is None:
+                    segment_start = pred.end
+                    continue
+                agents, source = [], None
             events.append(Event(
                 type=pred.type, trigger=verb, sentence=sentence.strip(), doc=self.doc_id,
                 object_text=object_text, date=date, date_text=date_text,
@@ -947,6 +962,19 @@ class EventExtractor:
                     and not HOME_RE.search(between):
                 return True
         return False
+
+    def _named_in_sentence(self, agents: list[str], source: str | None, sentence_start: int, pos: int,
+                           sentence: str) -> bool:
+        """The agents were named (or 我市/该市 written) in this sentence before `pos`, not
+        carried over from an earlier sentence or the article, and no future or target frame
+        (将, 计划, 到2025年) stands before the verb."""
+        before = self.text[sentence_start:pos]
+        if not agents or FUTURE_RE.search(before):
+            return False
+        if source in ("explicit", "anaphor", "meeting", "headline"):
+            return True
+        named = {m.entity_id for m in self._mentions_in(sentence_start, pos)}
+        return bool(named & set(agents)) or bool(HOME_RE.search(before) or ANAPHOR_RE.search(before))
 
     def _label(self, entity_id: str) -> str | None:
         return self._labels.get(entity_id)

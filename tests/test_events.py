@@ -453,11 +453,11 @@ def test_the_headline_lends_its_agent_to_a_body_event_with_none(nlp):
 
 
 def test_what_comes_next_and_will_keep_doing_are_intentions_not_events(nlp):
-    text = "下一步，青禾县农业农村局将持续加强田间巡查，完善病虫害预警机制。"
+    text = "下一步，青禾县水利局将持续加强田间巡查，完善病虫害预警机制。"
     assert extract(nlp, text) == []
-    assert extract(nlp, "青禾县农业农村局将继续加强田间巡查。") == []
-    assert [e[1] for e in extract(nlp, "青禾县农业农村局将开展田间巡查。")] == ["开展"]
-    assert [e[1] for e in extract(nlp, "10月，青禾县农业农村局加强田间巡查。")] == ["加强"]
+    assert extract(nlp, "青禾县水利局将继续加强田间巡查。") == []
+    assert [e[1] for e in extract(nlp, "青禾县水利局将开展田间巡查。")] == ["开展"]
+    assert [e[1] for e in extract(nlp, "10月，青禾县水利局加强田间巡查。")] == ["加强"]
 
 
 def test_a_verb_before_de_describes_a_noun_and_opens_no_event(nlp):
@@ -595,3 +595,17 @@ def test_a_backer_opening_the_article_is_not_its_actor(nlp):
 def test_a_new_named_subject_after_a_wish_states_a_fact(nlp):
     events = extract(nlp, "陈立明希望双方加强合作，推动项目落地，柳川县商务局签署了合作协议。")
     assert [e[:3] for e in events] == [("SIGN", "签署", ["柳川县商务局"])]
+
+
+def test_efforts_and_results_need_a_doer_named_in_their_own_sentence(nlp):
+    text = ("青禾县水利局大力推进高标准农田建设，完成改造面积1.2万亩。"
+            "加快发展设施农业，提升农产品质量，实现种植效益稳步增长。"
+            "到2027年，全县农田灌溉水利用系数将达到0.6，推动农业全面升级。"
+            "此外，抽检农资产品215批次，完成土壤检测3000个。")
+    events = extract(nlp, text)
+    promote = [(e[1], e[2]) for e in events if e[0] == "PROMOTE"]
+    achieve = [(e[1], e[2], e[3]) for e in events if e[0] == "ACHIEVE"]
+    assert promote == [("推进", ["青禾县水利局"])]
+    # 实现 carried from the sentence before, 达到 after 到2027年: none; 完成 with an amount: a fact
+    assert [a[:2] for a in achieve] == [("完成", ["青禾县水利局"]), ("完成", [])]
+    assert "3000个" in achieve[1][2]
