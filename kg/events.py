@@ -128,7 +128,11 @@ LIST_RE = re.compile(r"是[：:]")
 # Efforts and results: facts only with a doer named in their own sentence (not a default or
 # carried agent: a list of measures or targets names none); a result with an amount may stand alone.
 OWN_SUBJECT_TYPES = ("PROMOTE", "ACHIEVE")
-AGENTLESS_FACTS = ("ACHIEVE",)
+# Facts that stand without a named doer: a meeting held, projects signed, construction, something
+# set up, a survey; and, with an amount, results, checks, investments and campaigns (N场次).
+AGENTLESS_FACTS = ("HOLD", "SIGN", "BUILD", "CREATE", "INSPECT", "AWARD")
+AMOUNT_FACTS = ("ACHIEVE", "ENFORCE", "INVEST", "LAUNCH", "SUPPORT")
+VAGUE_COUNT_RE = re.compile(r"(?:多|数十|数百|若干)[轮次场批项期]")  # 开展多轮专项整治: a count, if vague
 # Futures and targets before an effort or a result: 将/拟/计划/预计/届时, 到2025年, 力争.
 FUTURE_RE = re.compile(r"将(?!军)|拟|计划|预计|届时|力争|争取|到\s*(?:19|20)\d{2}\s*年(?:底|末)?")
 # 会议指出, 会上强调: the meeting (its holder) is the subject.
@@ -319,6 +323,8 @@ class EventExtractor:
         self.signature = self._signature()  # (mention, ISO date) signing an official notice
         self._carrying_topic = False
         self.led: tuple[list[str], str] | None = None  # (leader, group led) of the latest 率/带领
+        self.met: list[str] = []  # both sides of the latest meeting of people, for 双方
+        self._needs_agent: set[int] = set()  # ids of events that are no facts without an agent
         self._nameless = False  # after 记者看到 or a nameless subject (…的获得), until a name acts
 
     def _signature(self) -> tuple[Mention, str] | None:
@@ -567,7 +573,9 @@ class EventExtractor:
                 if len(sm.group()) > MAX_SENTENCE:
                     continue
                 carried = self._sentence(sm.group(), paragraph_start + sm.start(), carried, events)
-        return _dedupe(_merge_headline(events, _headline_end(self.text)))
+        events = [e for e in _merge_headline(events, _headline_end(self.text))
+                  if e.agents or id(e) not in self._needs_agent]
+        return _dedupe(events)
 
     def _paragraphs(self):
         pos = 0
@@ -597,8 +605,14 @@ class EventExtractor:
             state["purpose"] = bool(purpose)
             framed = FRAME_RE.search(clause) or purpose
             if framed:  # 为规范…, 以…为契机: a purpose or frame, not something done
-                self.history.extend(m for m in self._mentions_in(clause_start, clause_start + len(clause))
-                                    if m.label in AGENT_LABELS)
+                named = [m for m in self._mentions_in(clause_start, clause_start + len(clause)) if m.label in AGENT_LABELS]
+                self.history.extend(named)
+                if named and not purpose and ADVERBIAL_RE.fullmatch(clause[:named[0].start - clause_start] or " ") \
+                        and (named[0].end - clause_start) <= framed.start():
+                    # X以…为契机，深化…: X, named before the frame, is the subject of what follows
+                    carried, self._carrying_topic = [named[0].entity_id], False
+                elif not named and not purpose and self._anaphor(_strip_adverbials(clause)[:3]):
+                    carried, self._carrying_topic = self._anaphor(_strip_adverbials(clause)[:3]), False  # 全州X以…为抓手
                 continue
             if not self._mentions_in(clause_start, clause_start + len(clause)) and not ANAPHOR_RE.search(clause) \
                     and (PERCEPTION_RE.search(clause) or (not i and NOMINAL_SUBJECT_RE.search(clause))):
@@ -845,15 +859,20 @@ class EventExtractor:
             if quantity is None and not i:
                 # 共7个县被评为…, …等40个社区被命名为…: the count is the subject's.
                 quantity = _quantity(subject[subject_mentions[-1].end - clause_start:] if subject_mentions else subject)
-            if pred.type in OWN_SUBJECT_TYPES and not self._named_in_sentence(
+            defaulted = source == "article" and not (pred.type in AGENTLESS_FACTS and
+                                                      all(self._label(a) == "PLACE" for a in agents))
+            if defaulted or pred.type in OWN_SUBJECT_TYPES and not self._named_in_sentence(
                     agents, source, sentence_start, clause_start + pred.start, sentence):
                 # 推动…、加快… in a list of measures, 实现… after another sentence's subject: an
-                # effort or result is only a fact with a doer named in its own sentence; a result
-                # with an amount (完成抽检1.02万批次) is still a fact without one.
-                if pred.type not in AGENTLESS_FACTS or quantity is None:
-                    segment_start = pred.end
-                    continue
+                # effort or result is only a fact with a doer named in its own sentence; and the
+                # article's default actor is a guess for a paragraph naming nobody: no agent
+                # (only the article's city may stay as where a platform was set up or a project signed).
                 agents, source = [], None
+            # Without a doer only a meeting held, a signing, a building, a survey or a result with
+            # an amount (完成抽检1.02万批次) is a fact; 部署X, 参加X by no one are dropped unless a
+            # headline restating them lends its agent.
+            needs_agent = not agents and not (pred.type in AGENTLESS_FACTS or pred.type in AMOUNT_FACTS and (
+                quantity or VAGUE_COUNT_RE.match(object_text)))
             events.append(Event(
                 type=pred.type, trigger=verb, sentence=sentence.strip(), doc=self.doc_id,
                 object_text=object_text, date=date, date_text=date_text,
@@ -863,6 +882,10 @@ class EventExtractor:
                 locations=list(dict.fromkeys(places or [self.place_of[a] for a in agents if a in self.place_of])),
                 offset=clause_start + pred.start,
             ))
+            if needs_agent:
+                self._needs_agent.add(id(events[-1]))
+            if pred.type == "MEET" and agents:
+                self.met = list(dict.fromkeys(agents + [m.entity_id for m in object_mentions if m.label == "PERSON"]))
             if pred.type == "LEAD" and agents:
                 self.led = (list(agents), object_text)
             if pred.type in ACTIVITY_TYPES:
@@ -1023,6 +1046,8 @@ class EventExtractor:
         anaphor = self._anaphor(subject)
         if anaphor:
             return anaphor, "anaphor"
+        if BOTH_PARTIES_RE.match(_strip_adverbials(subject)) and self.met:
+            return list(self.met), "anaphor"  # X会见Y，双方就…会谈: X and Y
         group = GROUP_RE.match(_strip_adverbials(subject)) if self.led else None
         if group and group.group(1) in self.led[1]:
             return list(self.led[0]), "anaphor"  # X率代表团…，代表们察看…: the group X led, with X
@@ -1149,6 +1174,8 @@ def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> l
 
 
 # 代表们, 委员们…: the group the latest 率/带领 led, when it names them.
+# 双方/两地: both sides of the meeting told last.
+BOTH_PARTIES_RE = re.compile(r"^(?:双方|两地|两市|宾主)")
 GROUP_RE = re.compile(r"^(代表|委员|专家|嘉宾|同志|队员|成员|干部|党员|志愿者|企业家|学员)们")
 MIN_REPEATED_NAME = 4  # characters of an organisation's name looked for again (市就业局)
 

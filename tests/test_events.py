@@ -609,3 +609,20 @@ def test_efforts_and_results_need_a_doer_named_in_their_own_sentence(nlp):
     # 实现 carried from the sentence before, 达到 after 到2027年: none; 完成 with an amount: a fact
     assert [a[:2] for a in achieve] == [("完成", ["青禾县水利局"]), ("完成", [])]
     assert "3000个" in achieve[1][2]
+
+
+def test_the_default_actor_is_no_doer_and_acts_by_no_one_are_dropped(nlp):
+    text = ("青禾县召开全县冬季安全生产工作会议。\n"
+            "组织开展应急疏散演练，开展多轮隐患专项排查。\n"
+            "白沙县县长林海会见了青禾县县长周明一行，双方就深化旅游合作进行了会谈。")
+    events = extract(nlp, text)
+    # a paragraph naming nobody: no 组织开展 by the article's county, the counted campaign stays agentless
+    assert not [e for e in events if e[1] == "组织开展"]
+    assert [(e[1], e[2]) for e in events if e[0] == "LAUNCH"] == [("开展", [])]
+    talk = [e for e in events if e[1] == "会谈"]
+    assert talk and talk[0][2] == ["林海", "周明"]
+
+
+def test_a_subject_named_before_a_frame_acts_after_it(nlp):
+    events = extract(nlp, "青禾县召开食品安全工作会议。\n近日，青禾县市场监督管理局以这次检查为契机，对辖区商户开展食品安全培训。")
+    assert [(e[1], e[2]) for e in events if e[1] == "开展"] == [("开展", ["青禾县市场监督管理局"])]
