@@ -98,7 +98,7 @@ AGENT_LABELS = ("AGENCY", "ORG", "PERSON", "PLACE")
 ADVERBIAL_RE = re.compile(
     r"(今年以来|近年来|近日|日前|目前|同时|此外|下一步|今年|去年|上半年|下半年|[一二三四第]+季度|截至|"
     r"并|还|也|又|均|已|共|累计|先后|积极|大力|全力|持续|不断|进一步|深入|扎实|全面|主动|认真|切实|"
-    r"有针对性地|通过|将|要|正在|已经|首次|率先|充分|重点|着力|创新|以|在|从|于|对|向|为|即|并且|同时还|"
+    r"有针对性地|实地|通过|将|要|正在|已经|首次|率先|充分|重点|着力|创新|以|在|从|于|对|向|为|即|并且|同时还|"
     r"专门|专题|随后|一同|一起|分别|亲自|上午|下午|晚上|昨日|昨天|当天|今天|\d+月\d+日|"
     r"\d+年|\d+月份?|[\s、的地，,了])+")
 ANAPHOR_RE = re.compile(r"该(市|县|区|镇|乡|村|公司|企业|局|委|单位|部门|院|校|集团|中心)")
@@ -654,8 +654,9 @@ class EventExtractor:
         if not predicates:
             opening = len(clause) - len(clause.lstrip())
             if self._modal(clause[opening:opening + 2][:MODAL_RE.match(clause, opening).end() - opening]
-                           if MODAL_RE.match(clause, opening) else "", clause_start + opening):
-                state["modal"] = True  # 要扩大…，组织好…: the frame holds for the clauses after it
+                           if MODAL_RE.match(clause, opening) else "", clause_start + opening) \
+                    or self._wish(clause, clause_start):
+                state["modal"] = True  # 要扩大…，组织好…; X希望Y多走走，…: the frame holds for the clauses after it
             # A clause that opens with an entity sets the subject for the clauses after it;
             # a clause that only names officials (县委副书记、县长NAME) lists subjects of the next verb.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
@@ -862,7 +863,8 @@ class EventExtractor:
             defaulted = source == "article" and not (pred.type in AGENTLESS_FACTS and
                                                       all(self._label(a) == "PLACE" for a in agents))
             if defaulted or pred.type in OWN_SUBJECT_TYPES and not self._named_in_sentence(
-                    agents, source, sentence_start, clause_start + pred.start, sentence):
+                    agents, source, sentence_start, clause_start + pred.start, sentence,
+                    pred.type == "PROMOTE" and any(e.offset >= sentence_start for e in events[-8:])):
                 # 推动…、加快… in a list of measures, 实现… after another sentence's subject: an
                 # effort or result is only a fact with a doer named in its own sentence; and the
                 # article's default actor is a guess for a paragraph naming nobody: no agent
@@ -987,15 +989,18 @@ class EventExtractor:
         return False
 
     def _named_in_sentence(self, agents: list[str], source: str | None, sentence_start: int, pos: int,
-                           sentence: str) -> bool:
+                           sentence: str, after_event: bool = False) -> bool:
         """The agents were named (or 我市/该市 written) in this sentence before `pos`, not
-        carried over from an earlier sentence or the article, and no future or target frame
+        carried over from an earlier sentence or the article, nor (for an effort) from an earlier
+        act of the sentence (X就Y进行交流，推动Z: what the act is for), and no future or target frame
         (将, 计划, 到2025年) stands before the verb."""
         before = self.text[sentence_start:pos]
         if not agents or FUTURE_RE.search(before):
             return False
         if source in ("explicit", "anaphor", "meeting", "headline"):
             return True
+        if after_event:
+            return False
         named = {m.entity_id for m in self._mentions_in(sentence_start, pos)}
         return bool(named & set(agents)) or bool(HOME_RE.search(before) or ANAPHOR_RE.search(before))
 

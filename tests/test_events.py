@@ -626,3 +626,19 @@ def test_the_default_actor_is_no_doer_and_acts_by_no_one_are_dropped(nlp):
 def test_a_subject_named_before_a_frame_acts_after_it(nlp):
     events = extract(nlp, "青禾县召开食品安全工作会议。\n近日，青禾县市场监督管理局以这次检查为契机，对辖区商户开展食品安全培训。")
     assert [(e[1], e[2]) for e in events if e[1] == "开展"] == [("开展", ["青禾县市场监督管理局"])]
+
+
+def test_what_an_act_is_for_and_what_is_wished_are_no_efforts_of_their_own(nlp):
+    events = extract(nlp, "青禾县水利局召开防汛工作会议，推动防汛责任层层落实。")
+    assert [e[0] for e in events] == ["HOLD"]
+
+
+def test_what_is_wished_after_a_clause_of_names_opens_no_event(nlp):
+    events = extract(nlp, "县长林海希望周明书记一行在白沙镇期间，多走走，多看看，推动两地经济合作。")
+    assert not [e for e in events if e[0] in ("PROMOTE", "SUPPORT")]
+
+
+def test_an_official_surveying_on_site_is_the_one_who_went_there(nlp):
+    events = extract(nlp, "县委书记周明先后来到白沙镇、红星村，实地调研农村供水工作。")
+    survey = [e for e in events if e[1] == "调研"]
+    assert survey and survey[0][2] == ["周明"] and "农村供水" in survey[0][3]
