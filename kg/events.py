@@ -125,6 +125,12 @@ PURPOSE_RE = re.compile(r"^(?:为了|为(?!期)|就)")
 PURPOSE_VERB_RE = re.compile(r"为(?:进一步|更好地?|全面|切实|加快|有效|不断)?(?:" + TRIGGER_RE.pattern + ")")
 FRAME_RE = re.compile(r"以.{1,30}?为(?:契机|抓手|载体|引领|重点|主线|目标|核心|突破口|切入点)|(?:具有|有着).{0,12}意义")
 LIST_RE = re.compile(r"是[：:]")
+# 作了重要讲话, 发表致辞: a light verb before a speech noun closing the clause.
+LIGHT_SPEECH_RE = re.compile(r"(?:作|做|发表)了?(?:[\u4e00-\u9fff]{0,6}的|重要|简短)?$")
+# X宣布Y开工/启动/开幕: the start announced is the event (its type), X its agent, Y its object.
+ANNOUNCED = {"开工": "BUILD", "动工": "BUILD", "启动": "LAUNCH", "开幕": "HOLD", "开营": "HOLD", "开赛": "HOLD",
+             "开通": "CREATE", "上线": "CREATE"}
+ANNOUNCE_RE = re.compile(r"宣布([^，。；：“”《》]{1,30}?)(?:正式)?(" + "|".join(ANNOUNCED) + r")(?:仪式)?[。；！？]?\s*$")
 # Efforts and results: facts only with a doer named in their own sentence (not a default or
 # carried agent: a list of measures or targets names none); a result with an amount may stand alone.
 OWN_SUBJECT_TYPES = ("PROMOTE", "ACHIEVE")
@@ -323,6 +329,7 @@ class EventExtractor:
         self.signature = self._signature()  # (mention, ISO date) signing an official notice
         self._carrying_topic = False
         self.led: tuple[list[str], str] | None = None  # (leader, group led) of the latest 率/带领
+        self.occasion: tuple[str, str] | None = None  # (sentence, object) of the latest ATTEND/HOLD
         self.met: list[str] = []  # both sides of the latest meeting of people, for 双方
         self._needs_agent: set[int] = set()  # ids of events that are no facts without an agent
         self._nameless = False  # after 记者看到 or a nameless subject (…的获得), until a name acts
@@ -380,6 +387,10 @@ class EventExtractor:
         start, end = clause_start + m.start(), clause_start + m.end()
         if self._quoted[start] or NOMINAL_SUFFIX_RE.match(clause, m.end()):
             return False
+        if m.group() in ("讲话", "致辞") and not clause[m.end():].strip(" 。；！？") and (
+                LIGHT_SPEECH_RE.search(clause[:m.start()]) or any(
+                    x.end == start and x.label == "PERSON" for x in self._mentions_in(max(0, start - 8), start))):
+            return True  # 作了重要讲话, 发表致辞, 州长X讲话。: a speech given
         if m.group() in INTRANSITIVE and re.match(r"[\u4e00-\u9fff](?<![了着过])", clause[m.end():m.end() + 1]) \
                 and not TRIGGER_RE.match(clause, m.end()):
             return False  # 开工项目12个, 开工仪式: a verb with no object before a noun describes it
@@ -496,6 +507,13 @@ class EventExtractor:
                 if after is not None and clause[end:after - clause_start] in SERIAL_RESULT:
                     end = after - clause_start  # 遴选产生了X: X is what was chosen, 产生 joins the verb
                 found.append(Predicate(m.start(), end, clause[m.start():end], TRIGGER_TYPE[m.group()]))
+        announced = ANNOUNCE_RE.search(clause)
+        if announced and not self._quoted[clause_start + announced.start()]:
+            # X宣布Y开工/启动/开幕: X's act is the start announced, Y what starts
+            found = [p for p in found if not announced.start() <= p.start < announced.end()]
+            found.append(Predicate(announced.start(), announced.start() + 2, "宣布" + announced.group(2),
+                                   ANNOUNCED[announced.group(2)]))
+            found.sort(key=lambda p: p.start)
         treated = TREATED_VERB_RE.search(clause)
         if treated and DUMMY_VERB_RE.search(clause[:treated.start(1)]) \
                 and not any(p.start == treated.start(1) for p in found) and not self._quoted[clause_start + treated.start(1)]:
@@ -525,6 +543,9 @@ class EventExtractor:
                 if before and before[-1].label != "PLACE" and (not lead or ADVERBIAL_RE.fullmatch(lead)):
                     found.append(Predicate(offset, end, clause[offset:end], OTHER))
             found.sort(key=lambda p: p.start)
+        found = [p for i, p in enumerate(found) if not (
+            p.type == OTHER and p.text in ("作", "做", "发表") and i + 1 < len(found) and found[i + 1].text in ("讲话", "致辞")
+            and LIGHT_SPEECH_RE.search(clause[:found[i + 1].start]))]  # 作了重要讲话: the speech is the event
         joined: list[Predicate] = []
         verbs = 0
         for p in found:
@@ -890,7 +911,9 @@ class EventExtractor:
                 self.met = list(dict.fromkeys(agents + [m.entity_id for m in object_mentions if m.label == "PERSON"]))
             if pred.type == "LEAD" and agents:
                 self.led = (list(agents), object_text)
-            if pred.type in ACTIVITY_TYPES:
+            if pred.type in ("ATTEND", "HOLD"):
+                self.occasion = (sentence, object_text)  # 出席X并讲话: the speech was at X
+            if pred.type in ACTIVITY_TYPES and not verb.startswith("宣布"):  # 宣布开工: a moment of the activity
                 self.activity = object_text if pred.type == "HOLD" else verb + object_text
             if state["done"]:
                 return carried
@@ -907,7 +930,7 @@ class EventExtractor:
             return _clean(treated.group(1))
         if pred.type == "HOLD" and not tail:
             meeting = re.match(r"(.+?(?:会|会议|仪式|活动|论坛|大赛|赛|节|展)(?:[（(][^）)]*[）)])?[”」]?)"
-                               r"(?:在|于|正式|隆重|顺利|$)",
+                               r"(?:在|于|由|正式|隆重|顺利|$)",
                                _strip_adverbials(subject) if subject else "")
             if meeting and len(meeting.group(1)) >= 3:
                 return _clean(meeting.group(1)).strip("“”")
@@ -915,6 +938,12 @@ class EventExtractor:
             occasion = re.search(r"在(.{2,30}?)(?:上|中|期间)", subject)
             if occasion:
                 return _clean(occasion.group(1))
+        if not tail and pred.text in ("讲话", "致辞", "主持"):
+            # 州长X讲话，…Y主持: a speech given, a chair taken at the event reported last
+            # (出席X并发表讲话: at X, attended in the same sentence)
+            if self.occasion and self.occasion[0] == sentence and pred.text != "主持":
+                return self.occasion[1]
+            return self.meeting_text
         if pred.type in ("ISSUE", "APPROVE") and (not tail or tail.startswith("给")):
             title = QUOTED_RE.search(sentence)
             if title and title.group().startswith("《"):

@@ -642,3 +642,17 @@ def test_an_official_surveying_on_site_is_the_one_who_went_there(nlp):
     events = extract(nlp, "县委书记周明先后来到白沙镇、红星村，实地调研农村供水工作。")
     survey = [e for e in events if e[1] == "调研"]
     assert survey and survey[0][2] == ["周明"] and "农村供水" in survey[0][3]
+
+
+def test_a_chair_named_by_you_and_a_speech_made_with_a_light_verb(nlp):
+    events = extract(nlp, "青禾县召开县委常委会议。会议由县委书记张建国主持。县长李红梅作了重要讲话。")
+    assert ("HOLD", "主持", ["张建国"], "县委常委会议") in [e[:4] for e in events]
+    assert ("SPEECH", "讲话", ["李红梅"], "县委常委会议") in [e[:4] for e in events]
+
+
+def test_a_bare_speech_and_chair_belong_to_the_event_reported_and_an_announced_start_is_the_event(nlp):
+    events = extract(nlp, "青禾县举行旅游节开幕式。县长李红梅讲话，副县长王志刚主持。")
+    assert ("SPEECH", "讲话", ["李红梅"], "旅游节开幕式") in [e[:4] for e in events]
+    assert ("HOLD", "主持", ["王志刚"], "旅游节开幕式") in [e[:4] for e in events]
+    launch = [e for e in extract(nlp, "县长李红梅宣布白沙镇防汛应急演练正式启动。") if e[0] == "LAUNCH"]
+    assert launch and launch[0][1] == "宣布启动" and launch[0][2] == ["李红梅"] and "防汛应急演练" in launch[0][3]
