@@ -125,6 +125,10 @@ PURPOSE_RE = re.compile(r"^(?:为了|为(?!期)|就)")
 PURPOSE_VERB_RE = re.compile(r"为(?:进一步|更好地?|全面|切实|加快|有效|不断)?(?:" + TRIGGER_RE.pattern + ")")
 FRAME_RE = re.compile(r"以.{1,30}?为(?:契机|抓手|载体|引领|重点|主线|目标|核心|突破口|切入点)|(?:具有|有着).{0,12}意义")
 LIST_RE = re.compile(r"是[：:]")
+# A verb whose phrase ends in 的 + people (出席推介会的嘉宾, 参加培训的学员): a relative clause
+# describing them, no event (their host does not attend; they are only described).
+RELATIVE_PEOPLE_RE = re.compile(r"了?[^，。；：、的“”《》]{0,25}的(?:各位|全体|部分)?(?:嘉宾|来宾|代表|人员|领导|同志|学员|选手|"
+                                r"企业家|客商|专家|干部|师生|群众|志愿者|各界人士|人士|同学|家长|队员)(?!座谈|大会|会议|团|会)")
 # 作了重要讲话, 发表致辞: a light verb before a speech noun closing the clause.
 LIGHT_SPEECH_RE = re.compile(r"(?:作|做|发表)了?(?:[\u4e00-\u9fff]{0,6}的|重要|简短)?$")
 # X宣布Y开工/启动/开幕: the start announced is the event (its type), X its agent, Y its object.
@@ -398,6 +402,11 @@ class EventExtractor:
             return False  # 获得的荣誉: the verb describes a noun (召开的X会议 still names the meeting held)
         if RELATIVE_TIME_RE.match(clause, m.end()):
             return False  # 在X考察时的重要讲话: the verb dates a noun, it is no event of this text
+        relative = RELATIVE_PEOPLE_RE.match(clause, m.end())
+        if relative and not self._has_verb(end, clause_start + relative.end()):
+            # 邀请出席推介会的嘉宾, 为参加活动的代表: the verb describes the people after 的
+            # (慰问坚守在一线的干部: the relative clause is inside the object, 慰问 still acts)
+            return False
         if self._inside_mention(start) and not self._verb_opens_name(start, end):
             return False
         if clause[max(0, m.start() - 1):m.start()] == "大" and clause[max(0, m.start() - 2):m.start()] != "加大":
@@ -434,6 +443,12 @@ class EventExtractor:
         if self.word_bounds is not None and start not in self.word_bounds:
             return False
         return True
+
+    def _has_verb(self, start: int, end: int) -> bool:
+        """A verb word (tagged v) or a taxonomy verb between two offsets."""
+        if self.tags is not None:
+            return any(self.tags.get(i, (0, ""))[1] in VERB_TAGS for i in range(start, end))
+        return bool(TRIGGER_RE.search(self.text, start, end))
 
     def _word_before(self, start: int) -> tuple[int, str] | None:
         """The tagged word ending at `start`: its start and tag."""

@@ -656,3 +656,10 @@ def test_a_bare_speech_and_chair_belong_to_the_event_reported_and_an_announced_s
     assert ("HOLD", "主持", ["王志刚"], "旅游节开幕式") in [e[:4] for e in events]
     launch = [e for e in extract(nlp, "县长李红梅宣布白沙镇防汛应急演练正式启动。") if e[0] == "LAUNCH"]
     assert launch and launch[0][1] == "宣布启动" and launch[0][2] == ["李红梅"] and "防汛应急演练" in launch[0][3]
+
+
+def test_a_verb_describing_the_people_after_de_opens_no_event(nlp):
+    events = extract(nlp, "青禾县举行旅游推介会，县长李红梅邀请出席推介会的嘉宾品尝特色美食。"
+                          "青禾县政府为参加活动的代表准备了资料。")
+    assert not [e for e in events if e[0] == "ATTEND"]
+    assert [e[:4] for e in extract(nlp, "县长李红梅出席会议。")] == [("ATTEND", "出席", ["李红梅"], "会议")]
