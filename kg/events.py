@@ -125,9 +125,10 @@ PURPOSE_RE = re.compile(r"^(?:为了|为(?!期)|就)")
 PURPOSE_VERB_RE = re.compile(r"为(?:进一步|更好地?|全面|切实|加快|有效|不断)?(?:" + TRIGGER_RE.pattern + ")")
 FRAME_RE = re.compile(r"以.{1,30}?为(?:契机|抓手|载体|引领|重点|主线|目标|核心|突破口|切入点)|(?:具有|有着).{0,12}意义")
 LIST_RE = re.compile(r"是[：:]")
+SINCE_RE = re.compile(r"[^，。；：“”《》]{0,30}以来")
 # A verb whose phrase ends in 的 + people (出席推介会的嘉宾, 参加培训的学员): a relative clause
 # describing them, no event (their host does not attend; they are only described).
-RELATIVE_PEOPLE_RE = re.compile(r"了?[^，。；：、的“”《》]{0,25}的(?:各位|全体|部分)?(?:嘉宾|来宾|代表|人员|领导|同志|学员|选手|"
+RELATIVE_PEOPLE_RE = re.compile(r"了?[^，。；：、的“”《》]{0,25}的(?:各位|全体|部分|广大)?(?:嘉宾|乡亲|来宾|代表|人员|领导|同志|学员|选手|"
                                 r"企业家|客商|专家|干部|师生|群众|志愿者|各界人士|人士|同学|家长|队员)(?!座谈|大会|会议|团|会)")
 # 作了重要讲话, 发表致辞: a light verb before a speech noun closing the clause.
 LIGHT_SPEECH_RE = re.compile(r"(?:作|做|发表)了?(?:[\u4e00-\u9fff]{0,6}的|重要|简短)?$")
@@ -192,6 +193,9 @@ OBJECT_HEAD_RE = re.compile(r"活动|平台|机制|体系|清单")
 CONTENT_TAGS = ("v", "vn", "n", "nz", "an", "vd")
 # 组织 is also a noun: after a noun in a verb's object (指导各级群团组织开展…) or listed (群团组织、…).
 NOUN_TOO = ("组织",)
+# After 组织 as a noun (群团组织2025年工作, 党组织建设): what organisations have; the verb 组织
+# takes people or an activity, never a year or these.
+ORGAN_NOUN_TAIL_RE = re.compile(r"\d{4}\s*年|工作|建设|体系|力量|关系|生活|负责人|书记|换届|覆盖")
 INTRANSITIVE = ("开工", "竣工", "动工", "投产")  # they take no object
 SERIAL_RESULT = ("产生", "选出", "评出", "形成")  # 遴选产生, 推选选出: the result verb closes the predicate
 NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
@@ -402,6 +406,8 @@ class EventExtractor:
             return False  # 获得的荣誉: the verb describes a noun (召开的X会议 still names the meeting held)
         if RELATIVE_TIME_RE.match(clause, m.end()):
             return False  # 在X考察时的重要讲话: the verb dates a noun, it is no event of this text
+        if SINCE_RE.match(clause, m.end()):
+            return False  # (自)建立X机制以来: a time frame, not an act of this text
         relative = RELATIVE_PEOPLE_RE.match(clause, m.end())
         if relative and not self._has_verb(end, clause_start + relative.end()):
             # 邀请出席推介会的嘉宾, 为参加活动的代表: the verb describes the people after 的
@@ -474,8 +480,9 @@ class EventExtractor:
                 before[1] == "vn" or before[1] == "v" and self.text[before[0]:start] in TRIGGER_TYPE):
             return True
         if m.group().startswith(NOUN_TOO) and before[1] in ("n", "nz"):
-            if clause[m.start() + 2:m.start() + 3] in ("、", "的", "和", "与", "及"):
-                return True
+            if clause[m.start() + 2:m.start() + 3] in ("、", "的", "和", "与", "及") \
+                    or ORGAN_NOUN_TAIL_RE.match(clause, m.start() + 2):
+                return True  # 群团组织、…; 群团组织2025年工作, 基层党组织建设: the organisations
             earlier = [self.tags.get(clause_start + k) for k in range(0, before[0] - clause_start)]
             return any(w is not None and w[1] == "v" for w in earlier)
         return False
@@ -548,6 +555,9 @@ class EventExtractor:
                 if end - offset == 1 and clause[end:end + 1] in DIRECTION_CHARS \
                         and not self._inside_mention(clause_start + end):
                     end += 1  # 走 + 进: the verb and its direction
+                relative = RELATIVE_PEOPLE_RE.match(clause, end)
+                if relative and not self._has_verb(clause_start + end, clause_start + relative.end()):
+                    continue  # 为X作出贡献的广大乡亲: a relative clause describing people
                 if clause[offset:end] in TRIGGER_TYPE or NOMINAL_SUFFIX_RE.match(clause, end) \
                         or NOMINAL_PREFIX_RE.search(clause[max(0, offset - 3):offset]):
                     continue  # a taxonomy verb already judged a noun (调研中), or a modifier

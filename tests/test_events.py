@@ -663,3 +663,10 @@ def test_a_verb_describing_the_people_after_de_opens_no_event(nlp):
                           "青禾县政府为参加活动的代表准备了资料。")
     assert not [e for e in events if e[0] == "ATTEND"]
     assert [e[:4] for e in extract(nlp, "县长李红梅出席会议。")] == [("ATTEND", "出席", ["李红梅"], "会议")]
+
+
+def test_a_time_frame_and_organisations_as_a_noun_open_no_event(nlp):
+    events = extract(nlp, "白沙县县长李红梅会见了张建国一行。双方自建立旅游合作机制以来，往来日益密切。")
+    assert not [e for e in events if e[1] == "建立"]
+    events = extract(nlp, "会议充分肯定县人大常委会、县政府、有关群团组织2025年工作。")
+    assert not [e for e in events if e[0] == "ORGANIZE"]
