@@ -399,6 +399,10 @@ class EventExtractor:
                 LIGHT_SPEECH_RE.search(clause[:m.start()]) or any(
                     x.end == start and x.label == "PERSON" for x in self._mentions_in(max(0, start - 8), start))):
             return True  # 作了重要讲话, 发表致辞, 州长X讲话。: a speech given
+        if m.group() in SPEECH_CONTENT and not clause[m.end():].strip() and (
+                re.search(r"(?:会议|会上)$", clause[:m.start()]) or any(
+                    x.end == start and x.label == "PERSON" for x in self._mentions_in(max(0, start - 8), start))):
+            return True  # X要求，…: a speech verb introducing what was said after the comma, whatever its tag
         if m.group() in INTRANSITIVE and re.match(r"[\u4e00-\u9fff](?<![了着过])", clause[m.end():m.end() + 1]) \
                 and not TRIGGER_RE.match(clause, m.end()):
             return False  # 开工项目12个, 开工仪式: a verb with no object before a noun describes it

@@ -670,3 +670,9 @@ def test_a_time_frame_and_organisations_as_a_noun_open_no_event(nlp):
     assert not [e for e in events if e[1] == "建立"]
     events = extract(nlp, "会议充分肯定县人大常委会、县政府、有关群团组织2025年工作。")
     assert not [e for e in events if e[0] == "ORGANIZE"]
+
+
+def test_a_speech_verb_before_the_comma_introduces_what_was_said(nlp):
+    events = extract(nlp, "青禾县召开防汛工作会议。会议要求，各乡镇要做好防汛准备工作。")
+    speech = [e for e in events if e[0] == "SPEECH"]
+    assert speech and speech[0][1:3] == ("要求", ["青禾县"]) and "防汛准备" in speech[0][3]
