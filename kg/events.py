@@ -337,6 +337,7 @@ class EventExtractor:
         self.signature = self._signature()  # (mention, ISO date) signing an official notice
         self._carrying_topic = False
         self.led: tuple[list[str], str] | None = None  # (leader, group led) of the latest 率/带领
+        self._speaking = False  # after 强调/指出/要求… in this paragraph, until a subject is named
         self.occasion: tuple[str, str] | None = None  # (sentence, object) of the latest ATTEND/HOLD
         self.met: list[str] = []  # both sides of the latest meeting of people, for 双方
         self._needs_agent: set[int] = set()  # ids of events that are no facts without an agent
@@ -619,6 +620,7 @@ class EventExtractor:
             carried: list[str] = list(topic)
             self._carrying_topic = True
             self._nameless = False
+            self._speaking = False  # a new paragraph: what a speaker said last is over
             for sm in SENTENCE_RE.finditer(paragraph):
                 if len(sm.group()) > MAX_SENTENCE:
                     continue
@@ -781,6 +783,12 @@ class EventExtractor:
             self.history.extend(subject_mentions)
             if agents and not passive and source in ("explicit", "anaphor"):
                 carried, self._carrying_topic = agents, False
+            if source in ("explicit", "anaphor", "meeting"):
+                self._speaking = False  # a subject of its own: the speech reported before has ended
+            elif self._speaking:
+                # X强调，要…。加快…；着力打造…。: subject-less sentences after a speech go on
+                # telling what was said (its content opens no events), until a subject is named
+                described = True
             if described:  # 要加强…, 必须完善…: an obligation; 是加快建设…的一年: a description
                 segment_start = pred.end
                 continue
@@ -802,6 +810,7 @@ class EventExtractor:
                 rest_start = clause_start + pred.end - sentence_start
                 object_text = _clean(sentence[rest_start:].lstrip("，：,:了")[:MAX_SPEECH].rstrip("。！？；"))
                 state["done"] = True
+                self._speaking = True
                 if len(object_text) < 2:
                     return carried
                 object_end = sentence_start + rest_start + MAX_SPEECH

@@ -676,3 +676,11 @@ def test_a_speech_verb_before_the_comma_introduces_what_was_said(nlp):
     events = extract(nlp, "青禾县召开防汛工作会议。会议要求，各乡镇要做好防汛准备工作。")
     speech = [e for e in events if e[0] == "SPEECH"]
     assert speech and speech[0][1:3] == ("要求", ["青禾县"]) and "防汛准备" in speech[0][3]
+
+
+def test_sentences_after_a_speech_tell_what_was_said_until_a_subject_is_named(nlp):
+    events = extract(nlp, "县委书记张建国强调，要抓好防汛工作。加快水库除险加固，搭建智慧防汛平台。"
+                          "随后，张建国主持召开座谈会。\n搭建乡村物流平台。")
+    assert [e[:3] for e in events if e[0] != "CREATE"] == [("SPEECH", "强调", ["张建国"]),
+                                                         ("HOLD", "主持召开", ["张建国"])]
+    assert [e[3] for e in events if e[0] == "CREATE"] == ["乡村物流平台"]  # a new paragraph
