@@ -79,7 +79,7 @@ OTHER = "OTHER"  # any other verb with a named subject (needs POS tags)
 # Verbs that are no events of their own: copulas, modals, light and reporting verbs.
 NOT_OTHER = {"是", "为", "有", "在", "成为", "作为", "要", "需要", "应", "将", "能", "可", "会", "让", "使", "把",
              "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予", "代表",
-             "希望", "期望", "期待", "期盼", "盼望", "祝愿", "欢迎", "号召", "呼吁", "寄望", "恳请"}
+             "希望", "期望", "期待", "期盼", "盼望", "祝愿", "欢迎", "号召", "呼吁", "寄望", "恳请", "围绕"}
 VERB_TAGS = ("v", "vd", "Vg")
 NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
@@ -168,7 +168,8 @@ LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据|前往|深入|走进|�
 VENUE_RE = re.compile(r"在|到|赴|前往|深入|走进|抵达|奔赴")
 VENUE_TEXT_RE = re.compile(r"(?:在|到|赴|前往|深入|走进|抵达)([^，。；、在到赴]{2,15})$")
 # 对X进行(了)(动员)部署, 就X进行交流: a dummy verb; the verb after it acts on X.
-DUMMY_VERB_RE = re.compile(r"(?:对(?![口接标照外于])|就)(.{2,60}?)(?:进行|作出|做出|作了|做了)了?(?:[\u4e00-\u9fff]{2})?$")
+# 围绕X进行调研, 就X开展专题调研: the topics of a survey are its object; the verbs in them are none.
+DUMMY_VERB_RE = re.compile(r"(?:对(?![口接标照外于])|就|围绕)(.{2,60}?)(?:进行|作出|做出|作了|做了|开展)了?(?:[\u4e00-\u9fff]{2})?$")
 TREATED_VERB_RE = re.compile("(" + TRIGGER_RE.pattern + r")\s*[。；！？]?\s*$")
 # 表示感谢/祝贺/欢迎: a courtesy addressed to the 对 phrase before it.
 COURTESY_RE = re.compile(r"(?:了)?(?:衷心|诚挚|真诚|热烈|亲切)?的?(感谢|祝贺|欢迎|慰问|敬意|谢意)")

@@ -684,3 +684,10 @@ def test_sentences_after_a_speech_tell_what_was_said_until_a_subject_is_named(nl
     assert [e[:3] for e in events if e[0] != "CREATE"] == [("SPEECH", "强调", ["张建国"]),
                                                          ("HOLD", "主持召开", ["张建国"])]
     assert [e[3] for e in events if e[0] == "CREATE"] == ["乡村物流平台"]  # a new paragraph
+
+
+def test_the_topics_of_a_survey_are_its_object_and_open_no_events(nlp):
+    events = extract(nlp, "县委书记张建国围绕推进乡村振兴、加强基层治理、发展特色产业等工作进行调研。"
+                          "县长李红梅就加快园区建设、优化营商环境开展专题调研。")
+    assert [(e[0], e[2]) for e in events] == [("INSPECT", ["张建国"]), ("INSPECT", ["李红梅"])]
+    assert "基层治理" in events[0][3] and "营商环境" in events[1][3]
