@@ -109,6 +109,9 @@ HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
 # Modal and obligation frames: what should or must be done has not happened.
 MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请|拟"
                       r"|将(?=持续|继续|进一步|不断|始终|一如既往)")  # 将持续强化: an intention, 将开展X: a plan
+# Plans and expectations before a verb (拟建设, 计划年内建成, 预计, 届时, 即将): not yet done.
+# (将开展X, a plan of the year, still opens an event; 将持续/将继续 is an intention, MODAL_RE.)
+FUTURE_WORD_RE = re.compile(r"即将|拟|计划|预计|届时")
 # Wishes and exhortations (X希望双方加强合作): what is wished for has not happened; the
 # wish verb opens no event and makes the verbs after it in the sentence none either.
 WISH_RE = re.compile(r"希望|期望|期待|期盼|盼望|祝愿|欢迎|号召|呼吁|寄望|恳请")
@@ -145,7 +148,7 @@ AGENTLESS_FACTS = ("HOLD", "SIGN", "BUILD", "CREATE", "INSPECT", "AWARD")
 AMOUNT_FACTS = ("ACHIEVE", "ENFORCE", "INVEST", "LAUNCH", "SUPPORT")
 VAGUE_COUNT_RE = re.compile(r"(?:多|数十|数百|若干)[轮次场批项期]")  # 开展多轮专项整治: a count, if vague
 # Futures and targets before an effort or a result: 将/拟/计划/预计/届时, 到2025年, 力争.
-FUTURE_RE = re.compile(r"将(?!军)|拟|计划|预计|届时|力争|争取|到\s*(?:19|20)\d{2}\s*年(?:底|末)?")
+FUTURE_RE = re.compile(r"将(?!军)|拟|(?<![按照原])计划|预计|届时|力争|争取|到\s*(?:19|20)\d{2}\s*年(?:底|末)?")
 # 会议指出, 会上强调: the meeting (its holder) is the subject.
 MEETING_SUBJECT_RE = re.compile(r"(?:会议|会上|会议上|大会|全会)(?:上)?")
 # Between two names of one subject: coordination.
@@ -757,7 +760,8 @@ class EventExtractor:
             subject_mentions = _before_preposition(subject, clause_start + segment_start, subject_mentions)
             names_end = subject_mentions[-1].end - clause_start - segment_start if subject_mentions else 0
             if self._modal(subject[names_end:], clause_start + segment_start + names_end) \
-                    or self._wish(subject, clause_start + segment_start):
+                    or self._wish(subject, clause_start + segment_start) \
+                    or self._future(subject[names_end:], clause_start + segment_start + names_end):
                 state["modal"] = True
             elif subject_mentions:  # a new named subject after the wish states a fact again
                 state["modal"] = False
@@ -1088,6 +1092,22 @@ class EventExtractor:
                     return True
             elif self.word_bounds is None or (start in self.word_bounds and end in self.word_bounds):
                 return True
+        return False
+
+    def _future(self, text: str, offset: int) -> bool:
+        """拟, 计划 (not 按计划), 预计, 届时, 即将 before the verb: what is planned or expected
+        has not happened."""
+        for m in FUTURE_WORD_RE.finditer(text):
+            start, end = offset + m.start(), offset + m.end()
+            if self._quoted[start] or self.text[max(0, start - 2):start].endswith(("按", "照", "原", "据")):
+                continue
+            if self.tags is not None:
+                word = self.tags.get(start)
+                if word is None or word[0] != end:
+                    continue
+            elif self.word_bounds is not None and not (start in self.word_bounds and end in self.word_bounds):
+                continue
+            return True
         return False
 
     def _wish(self, text: str, offset: int) -> bool:

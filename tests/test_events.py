@@ -123,6 +123,10 @@ def test_modal_frames_open_no_event_but_plans_do(nlp):
     assert extract(nlp, "苏州市要加强防汛工作，开展隐患排查。") == []
     assert extract(nlp, "要稳定粮食生产，组织好春耕备耕工作。") == []
     assert [e[1] for e in extract(nlp, "苏州市将开展防汛演练。")] == ["开展"]
+    # 计划/拟/预计/届时: planned or expected, not a plan of the year told as one (将)
+    assert extract(nlp, "青禾县计划年内建成5个示范村，开工建设农村公路120公里。") == []
+    assert extract(nlp, "白沙镇拟新建污水处理厂1座。") == []
+    assert [e[1] for e in extract(nlp, "白沙镇按计划完成污水处理厂建设。")] == ["完成"]
 
 
 def test_purpose_and_frame_clauses_open_no_event(nlp):
