@@ -109,6 +109,9 @@ HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
 # Modal and obligation frames: what should or must be done has not happened.
 MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请|拟"
                       r"|将(?=持续|继续|进一步|不断|始终|一如既往)")  # 将持续强化: an intention, 将开展X: a plan
+# A byline before a name (记者 X、Y, 通讯员：Z, 本报记者X): through other names of the byline only.
+BYLINE_RE = re.compile(r"(?:记者|通讯员|作者|编辑|摄影|责编|撰稿|实习生|记者站)[：:\s]*"
+                       r"(?:[\u4e00-\u9fff]{2,4}[、，,\s]+){0,4}$")
 # Plans and expectations before a verb (拟建设, 计划年内建成, 预计, 届时, 即将): not yet done.
 # (将开展X, a plan of the year, still opens an event; 将持续/将继续 is an intention, MODAL_RE.)
 FUTURE_WORD_RE = re.compile(r"即将|拟|计划|预计|届时")
@@ -1126,9 +1129,12 @@ class EventExtractor:
         return False
 
     def _bracketed(self, mention: Mention) -> bool:
-        """Names inside brackets (（记者 X 通讯员 Y）, (图为…)) are asides, never subjects."""
+        """Names inside brackets (（记者 X 通讯员 Y）, (图为…)) are asides, and names in a byline
+        (记者 X, 通讯员 Y, 作者：Z) are the text's authors: never subjects."""
         line_start = max(self.text.rfind("\n", max(0, mention.start - 60), mention.start) + 1, mention.start - 60)
         before = self.text[line_start:mention.start]
+        if BYLINE_RE.search(before):
+            return True  # 记者 X、Y, 通讯员 Z, 作者：W: the authors of the text, never doers in it
         return before.rfind("（") > before.rfind("）") or before.rfind("(") > before.rfind(")")
 
     def _agents(self, subject: str, subject_mentions: list[Mention], carried: list[str]):

@@ -695,3 +695,8 @@ def test_the_topics_of_a_survey_are_its_object_and_open_no_events(nlp):
                           "县长李红梅就加快园区建设、优化营商环境开展专题调研。")
     assert [(e[0], e[2]) for e in events] == [("INSPECT", ["张建国"]), ("INSPECT", ["李红梅"])]
     assert "基层治理" in events[0][3] and "营商环境" in events[1][3]
+
+
+def test_the_authors_in_a_byline_never_act(nlp):
+    assert extract(nlp, "记者 张建国 李红梅 走访了白沙镇。") == []
+    assert [e[2] for e in extract(nlp, "县委书记张建国走访了白沙镇。")] == [["张建国"]]
