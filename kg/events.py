@@ -109,6 +109,9 @@ HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
 # Modal and obligation frames: what should or must be done has not happened.
 MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请|拟"
                       r"|将(?=持续|继续|进一步|不断|始终|一如既往)")  # 将持续强化: an intention, 将开展X: a plan
+# Collectives written after a place (某县四家班子领导, 两办, 领导班子): the place only says whose
+# group it is; the group (several organs at once) names no doer. (X全体成员 is X: not here.)
+COLLECTIVE_RE = re.compile(r"[县市区镇乡]?(?:四家班子|四套班子|四大班子|四大家|两办|领导班子)")
 # A byline before a name (记者 X、Y, 通讯员：Z, 本报记者X): through other names of the byline only.
 BYLINE_RE = re.compile(r"(?:记者|通讯员|作者|编辑|摄影|责编|撰稿|实习生|记者站)[：:\s]*"
                        r"(?:[\u4e00-\u9fff]{2,4}[、，,\s]+){0,4}$")
@@ -1138,6 +1141,8 @@ class EventExtractor:
         return before.rfind("（") > before.rfind("）") or before.rfind("(") > before.rfind(")")
 
     def _agents(self, subject: str, subject_mentions: list[Mention], carried: list[str]):
+        if subject_mentions and COLLECTIVE_RE.match(self.text, subject_mentions[-1].end):
+            return [], None  # 某县四家班子领导出席: a group named through its place, no one named
         if ("由" in subject or "经" in subject) and subject_mentions:  # 由X主办的…, 已经X同意: X did it
             return [subject_mentions[-1].entity_id], "explicit"
         if subject_mentions:

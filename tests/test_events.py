@@ -700,3 +700,8 @@ def test_the_topics_of_a_survey_are_its_object_and_open_no_events(nlp):
 def test_the_authors_in_a_byline_never_act(nlp):
     assert extract(nlp, "记者 张建国 李红梅 走访了白沙镇。") == []
     assert [e[2] for e in extract(nlp, "县委书记张建国走访了白沙镇。")] == [["张建国"]]
+
+
+def test_a_collective_named_through_its_place_is_no_doer(nlp):
+    assert extract(nlp, "青禾县县四家班子领导出席会议。") == []
+    assert [e[2] for e in extract(nlp, "青禾县县委书记张建国出席会议。")] == [["张建国"]]
