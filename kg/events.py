@@ -443,6 +443,8 @@ class EventExtractor:
             word = self.tags.get(start + 1 if m.group().startswith(PASSIVE_PREFIX) else start)
             if word is None:
                 return False  # the trigger starts inside a word (线上线下)
+            if word[0] > end and self.text[start:word[0]] in TRIGGER_TYPE:
+                return False  # 率 of 率领的X: a piece of a longer verb judged no predicate here
             if word[1] in VERB_TAGS:
                 return True  # a verb, or the first verb of a verb compound (传达学习)
             if word[0] == end + 1 and self.text[end] in "省市县区镇乡村":

@@ -705,3 +705,9 @@ def test_the_authors_in_a_byline_never_act(nlp):
 def test_a_collective_named_through_its_place_is_no_doer(nlp):
     assert extract(nlp, "青禾县县四家班子领导出席会议。") == []
     assert [e[2] for e in extract(nlp, "青禾县县委书记张建国出席会议。")] == [["张建国"]]
+
+
+def test_a_longer_verb_judged_a_modifier_leaves_no_piece_of_it_a_verb(nlp):
+    events = extract(nlp, "白沙县县长李红梅会见了张建国率领的青禾县党政代表团一行。")
+    assert [(e[0], e[2]) for e in events] == [("MEET", ["李红梅"])]
+    assert events[0][3].endswith("党政代表团一行")
