@@ -591,7 +591,8 @@ class EventExtractor:
         joined: list[Predicate] = []
         verbs = 0
         for p in found:
-            if joined and joined[-1].end == p.start and joined[-1].text not in NO_JOIN:
+            if joined and joined[-1].end == p.start and joined[-1].text not in NO_JOIN \
+                    and p.text not in SPEECH_CONTENT:  # 对项目开工表示祝贺: 表示 heads its own predicate
                 if verbs >= 2 or MODIFIED_HEAD_RE.match(clause, p.end):
                     # 整合优化监督任务: a third verb modifies the object; 整合检查任务: so does a
                     # second one right before a head noun of tasks or items
@@ -810,7 +811,7 @@ class EventExtractor:
             agents_before_lead = bool(agents) and pred.type == "LEAD"
             courtesy = COURTESY_RE.match(clause, pred.end) if verb == "表示" else None
             addressed = None
-            addressee = re.search(r"对(.{2,60})$", subject) if courtesy else None
+            addressee = re.search(r"(?:对|向)(.{2,60})$", subject) if courtesy else None  # 向X表示祝贺 too
             if courtesy and addressee:
                 # 对X表示（衷心）感谢: thanks, congratulations… for X; the verb phrase is the trigger.
                 verb = verb + courtesy.group(1)

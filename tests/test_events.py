@@ -711,3 +711,8 @@ def test_a_longer_verb_judged_a_modifier_leaves_no_piece_of_it_a_verb(nlp):
     events = extract(nlp, "白沙县县长李红梅会见了张建国率领的青禾县党政代表团一行。")
     assert [(e[0], e[2]) for e in events] == [("MEET", ["李红梅"])]
     assert events[0][3].endswith("党政代表团一行")
+
+
+def test_congratulations_addressed_with_xiang_and_the_verb_before_them_stays_in_the_object(nlp):
+    events = extract(nlp, "县长李红梅代表县委向全县重点项目集中开工表示祝贺。")
+    assert [e[:4] for e in events] == [("SPEECH", "表示祝贺", ["李红梅"], "全县重点项目集中开工")]
