@@ -111,7 +111,7 @@ MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|�
                       r"|将(?=持续|继续|进一步|不断|始终|一如既往)")  # 将持续强化: an intention, 将开展X: a plan
 # Collectives written after a place (某县四家班子领导, 两办, 领导班子): the place only says whose
 # group it is; the group (several organs at once) names no doer. (X全体成员 is X: not here.)
-COLLECTIVE_RE = re.compile(r"[县市区镇乡]?(?:四家班子|四套班子|四大班子|四大家|两办|领导班子)")
+COLLECTIVE_RE = re.compile(r"[县市区镇乡]?(?:四家班子|四套班子|四大班子|四大家|两办|领导班子|有关负责同志|有关负责人|相关负责人|负责同志)")
 # A byline before a name (记者 X、Y, 通讯员：Z, 本报记者X): through other names of the byline only.
 BYLINE_RE = re.compile(r"(?:记者|通讯员|作者|编辑|摄影|责编|撰稿|实习生|记者站)[：:\s]*"
                        r"(?:[\u4e00-\u9fff]{2,4}[、，,\s]+){0,4}$")

@@ -716,3 +716,9 @@ def test_a_longer_verb_judged_a_modifier_leaves_no_piece_of_it_a_verb(nlp):
 def test_congratulations_addressed_with_xiang_and_the_verb_before_them_stays_in_the_object(nlp):
     events = extract(nlp, "县长李红梅代表县委向全县重点项目集中开工表示祝贺。")
     assert [e[:4] for e in events] == [("SPEECH", "表示祝贺", ["李红梅"], "全县重点项目集中开工")]
+
+
+def test_officials_listed_before_a_place_and_its_responsible_comrades_are_who_joined(nlp):
+    events = extract(nlp, "县长李红梅会见了张建国一行。王志刚、刘海波，青禾县有关负责同志参加会见。")
+    attend = [e for e in events if e[0] == "ATTEND"]
+    assert attend and attend[0][2] == ["王志刚", "刘海波"]
