@@ -575,6 +575,8 @@ class EventExtractor:
                 relative = RELATIVE_PEOPLE_RE.match(clause, end)
                 if relative and not self._has_verb(clause_start + end, clause_start + relative.end()):
                     continue  # 为X作出贡献的广大乡亲: a relative clause describing people
+                if re.match(r"[）)]?(?:会议|会)", clause[end:]):
+                    continue  # 党组扩大会议, 协调推进会: the verb names the meeting (taxonomy verbs take 会议 as object)
                 if clause[offset:end] in TRIGGER_TYPE or NOMINAL_SUFFIX_RE.match(clause, end) \
                         or NOMINAL_PREFIX_RE.search(clause[max(0, offset - 3):offset]):
                     continue  # a taxonomy verb already judged a noun (调研中), or a modifier

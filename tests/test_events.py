@@ -722,3 +722,8 @@ def test_officials_listed_before_a_place_and_its_responsible_comrades_are_who_jo
     events = extract(nlp, "县长李红梅会见了张建国一行。王志刚、刘海波，青禾县有关负责同志参加会见。")
     attend = [e for e in events if e[0] == "ATTEND"]
     assert attend and attend[0][2] == ["王志刚", "刘海波"]
+
+
+def test_a_verb_naming_a_meeting_is_no_other_event(nlp):
+    events = extract(nlp, "青禾县政府党组扩大会议召开。")
+    assert [e[:3] for e in events] == [("HOLD", "召开", ["青禾县政府党组"])] and "扩大会议" in events[0][3]
