@@ -11,6 +11,15 @@ whole graph, so it loads a smaller graph of the same shape and its rate is extra
 `kg load` is also timed on that same small graph for a like-for-like figure. The
 database is emptied: a NEO4J_URI database that holds data is refused unless
 KG_ALLOW_EMPTYING_NEO4J=1.
+
+    .venv/bin/python benchmarks/neo4j_load.py --bulk [--documents 10000]
+
+Bulk mode compares the two ways into a database, each as a user runs it (the `kg`
+command, reading graph.json): `kg load` (Cypher, into a running server after a small
+warm-up load) and `kg load --bulk --no-serve` (import files written, neo4j-admin import
+into a new home) followed by the home's first `kg neo4j serve` (which also creates the
+constraints). Both databases are checked to hold every element. Servers are the
+project's own, in homes under .work/ that are removed afterwards.
 """
 
 from __future__ import annotations
@@ -93,8 +102,110 @@ def timed_kg_load(driver, graph: dict, database: str, batch_size: int) -> float:
     return stats.seconds
 
 
+def bulk_main(args) -> int:
+    """`kg load` vs `kg load --bulk` on the same graph.json, both through the CLI."""
+    import re
+
+    work = ROOT / ".work" / "neo4j-bench-bulk"
+    shutil.rmtree(work, ignore_errors=True)
+    outdir, small_outdir = work / "out", work / "small"
+    print(f"generating {args.documents} synthetic documents ...", flush=True)
+    for folder, documents, seed in ((outdir, args.documents, 1), (small_outdir, 100, 2)):
+        folder.mkdir(parents=True)
+        graph = graph_json(synthetic_graph(documents, seed=seed))
+        (folder / "graph.json").write_text(json.dumps(graph, ensure_ascii=False),
+                                           encoding="utf-8")
+    elements = len(graph_json_counts(outdir))
+    del graph
+    print(f"  {elements:,} elements in graph.json", flush=True)
+    password = f"kg-bench-{secrets.token_hex(4)}"
+    env = {**os.environ, "NEO4J_PASSWORD": password, "OMP_NUM_THREADS": "1"}
+    rows = []
+
+    def row(name, seconds, note=""):
+        rows.append({"loader": name, "elements": elements, "seconds": round(seconds, 2),
+                     "elements_per_s": round(elements / seconds),
+                     "load_average": round(os.getloadavg()[0], 1), "note": note})
+        print(f"  {name}: {seconds:.1f} s", flush=True)
+
+    def serve(home, port):
+        started = time.monotonic()
+        served = kg("neo4j", "serve", "--home", home, "--bolt-port", port, "--http-port", 0,
+                    "--heap", args.heap, "--pagecache", "1g", env=env)
+        if served.returncode != 0:
+            raise SystemExit(served.stdout + served.stderr)
+        return time.monotonic() - started
+
+    def stored(port):
+        driver = loader.open_driver(f"bolt://127.0.0.1:{port}", "neo4j", password)
+        with driver:
+            return count_elements(driver, "neo4j")
+
+    try:
+        cypher_home, port = work / "cypher-home", free_port()
+        serve(cypher_home, port)
+        uri = f"bolt://127.0.0.1:{port}"
+        warm = kg("load", small_outdir, "--uri", uri, "--quiet", env=env)
+        assert warm.returncode == 0, warm.stderr
+        driver = loader.open_driver(uri, "neo4j", password)
+        empty_database(driver, "neo4j")
+        driver.close()
+        started = time.monotonic()
+        loaded = kg("load", outdir, "--uri", uri, "--quiet", env=env)
+        seconds = time.monotonic() - started
+        assert loaded.returncode == 0, loaded.stderr
+        assert stored(port) == elements
+        row("kg load (Cypher)", seconds, "CLI incl. reading graph.json; server warmed by a "
+                                         "small load")
+        kg("neo4j", "stop", "--home", cypher_home, env=env)
+
+        bulk_home, port = work / "bulk-home", free_port()
+        started = time.monotonic()
+        bulk = kg("load", "--bulk", outdir, "--home", bulk_home, "--no-serve", env=env)
+        bulk_seconds = time.monotonic() - started
+        assert bulk.returncode == 0, bulk.stdout + bulk.stderr
+        steps = {name: float(value) for name, value in
+                 re.findall(r"(read|write files|import) ([0-9.]+) s", bulk.stdout)}
+        serve_seconds = serve(bulk_home, port)
+        assert stored(port) == elements
+        kg("neo4j", "stop", "--home", bulk_home, env=env)
+        row("kg load --bulk --no-serve", bulk_seconds,
+            f"CLI: read {steps['read']:.1f} s, write files {steps['write files']:.1f} s, "
+            f"import {steps['import']:.1f} s")
+        row("  of which the import tool", steps["import"],
+            "neo4j-admin on the written files (what shards written by the build would cost)")
+        row("  first kg neo4j serve", serve_seconds, "start + the 3 uniqueness constraints")
+        row("kg load --bulk, until serving", bulk_seconds + serve_seconds, "the two above")
+    finally:
+        for home in ("cypher-home", "bulk-home"):
+            kg("neo4j", "stop", "--home", work / home, env=env)
+        shutil.rmtree(work, ignore_errors=True)
+
+    cypher_rate = rows[0]["elements_per_s"]
+    print(f"\nkg load vs kg load --bulk, {elements:,} elements ({os.cpu_count()} CPUs; load avg "
+          f"= the machine's load average after the step)")
+    print(f"| {'way in':32} | {'seconds':>8} | {'elements/s':>10} | {'x Cypher':>8} "
+          f"| {'load avg':>8} | note")
+    print(f"|{'-' * 34}|{'-' * 9}:|{'-' * 11}:|{'-' * 9}:|{'-' * 9}:|------")
+    for entry in rows:
+        print(f"| {entry['loader']:32} | {entry['seconds']:>8.1f} | "
+              f"{entry['elements_per_s']:>10,} | {entry['elements_per_s'] / cypher_rate:>8.1f} | "
+              f"{entry['load_average']:>8} | {entry['note']}")
+    if args.json:
+        args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
+    return 0
+
+
+def graph_json_counts(outdir: Path) -> list:
+    """Every node and edge of OUTDIR/graph.json (to count them as the loaders will)."""
+    graph = json.loads((outdir / "graph.json").read_text(encoding="utf-8"))
+    return graph["nodes"] + graph["edges"]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bulk", action="store_true",
+                        help="compare kg load with kg load --bulk (see the docstring)")
     parser.add_argument("--documents", type=int, default=6000,
                         help="synthetic documents (6000 -> 102k nodes, 312k relationships)")
     parser.add_argument("--naive-documents", type=int, default=100,
@@ -103,6 +214,8 @@ def main() -> int:
     parser.add_argument("--heap", default="1g", help="heap of the server started here")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args()
+    if args.bulk:
+        return bulk_main(args)
 
     print(f"generating {args.documents} synthetic documents ...", flush=True)
     started = time.monotonic()

@@ -268,6 +268,8 @@ def serve(paths: ServerPaths, bolt_port: int, http_port: int, heap: str, pagecac
         state = read_state(paths)
         wait_for_bolt(state.get("bolt_uri", f"bolt://127.0.0.1:{bolt_port}"), password, None,
                       timeout)
+        _finish_bulk_import(paths, state.get("bolt_uri", f"bolt://127.0.0.1:{bolt_port}"),
+                            password)
         return {**state, "already_running": True}
     for port in (bolt_port, http_port):
         if port > 0 and _port_in_use(port):
@@ -303,12 +305,21 @@ def serve(paths: ServerPaths, bolt_port: int, http_port: int, heap: str, pagecac
     paths.state_file.write_text(json.dumps(state, indent=2), encoding="utf-8")
     try:
         wait_for_bolt(bolt_uri, password, process, timeout)
+        _finish_bulk_import(paths, bolt_uri, password)
     except ServerError:
         _terminate(process.pid, grace=10)
         paths.pid_file.unlink(missing_ok=True)
         raise
     state["start_seconds"] = round(time.monotonic() - started, 1)
     return state
+
+
+def _finish_bulk_import(paths: ServerPaths, bolt_uri: str, password: str) -> None:
+    """A home filled by `kg load --bulk` gets its constraints at its first start."""
+    if (paths.home / "import" / "finish.json").exists():
+        from kg.neo4j.bulk import apply_finish
+
+        apply_finish(paths, bolt_uri, password)
 
 
 def _terminate(pid: int, grace: float) -> bool:
