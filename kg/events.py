@@ -93,7 +93,7 @@ OTHER = "OTHER"  # any other verb with a named subject (needs POS tags)
 # Verbs that are no events of their own: copulas, modals, light and reporting verbs.
 NOT_OTHER = {"是", "为", "有", "在", "成为", "作为", "要", "需要", "应", "将", "能", "可", "会", "让", "使", "把",
              "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予", "代表",
-             "希望", "期望", "期待", "期盼", "盼望", "祝愿", "欢迎", "号召", "呼吁", "寄望", "恳请"}
+             "希望", "期望", "期待", "期盼", "盼望", "祝愿", "欢迎", "号召", "呼吁", "寄望", "恳请", "围绕"}
 VERB_TAGS = ("v", "vd", "Vg")
 NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
@@ -112,7 +112,7 @@ AGENT_LABELS = ("AGENCY", "ORG", "PERSON", "PLACE")
 ADVERBIAL_RE = re.compile(
     r"(今年以来|近年来|近日|日前|目前|同时|此外|下一步|今年|去年|上半年|下半年|[一二三四第]+季度|截至|"
     r"并|还|也|又|均|已|共|累计|先后|积极|大力|全力|持续|不断|进一步|深入|扎实|全面|主动|认真|切实|"
-    r"有针对性地|通过|将|要|正在|已经|首次|率先|充分|重点|着力|创新|以|在|从|于|对|向|为|即|并且|同时还|"
+    r"有针对性地|实地|通过|将|要|正在|已经|首次|率先|充分|重点|着力|创新|以|在|从|于|对|向|为|即|并且|同时还|"
     r"专门|专题|随后|一同|一起|分别|亲自|上午|下午|晚上|昨日|昨天|当天|今天|\d+月\d+日|"
     r"\d+年|\d+月份?|[\s、的地，,了])+")
 ANAPHOR_RE = re.compile(r"该(市|县|区|镇|乡|村|公司|企业|局|委|单位|部门|院|校|集团|中心)")
@@ -123,6 +123,15 @@ HOME_RE = re.compile(r"(?:我|本|全)(?:省|市|县|区|州|镇)")
 # Modal and obligation frames: what should or must be done has not happened.
 MODAL_RE = re.compile(r"要|需要|需|应当|应该|应|必须|务必|力争|争取|确保|希望|建议|请|拟"
                       r"|将(?=持续|继续|进一步|不断|始终|一如既往)")  # 将持续强化: an intention, 将开展X: a plan
+# Collectives written after a place (某县四家班子领导, 两办, 领导班子): the place only says whose
+# group it is; the group (several organs at once) names no doer. (X全体成员 is X: not here.)
+COLLECTIVE_RE = re.compile(r"[县市区镇乡]?(?:四家班子|四套班子|四大班子|四大家|两办|领导班子|有关负责同志|有关负责人|相关负责人|负责同志)")
+# A byline before a name (记者 X、Y, 通讯员：Z, 本报记者X): through other names of the byline only.
+BYLINE_RE = re.compile(r"(?:记者|通讯员|作者|编辑|摄影|责编|撰稿|实习生|记者站)[：:\s]*"
+                       r"(?:[\u4e00-\u9fff]{2,4}[、，,\s]+){0,4}$")
+# Plans and expectations before a verb (拟建设, 计划年内建成, 预计, 届时, 即将): not yet done.
+# (将开展X, a plan of the year, still opens an event; 将持续/将继续 is an intention, MODAL_RE.)
+FUTURE_WORD_RE = re.compile(r"即将|拟|计划|预计|届时")
 # Wishes and exhortations (X希望双方加强合作): what is wished for has not happened; the
 # wish verb opens no event and makes the verbs after it in the sentence none either.
 WISH_RE = re.compile(r"希望|期望|期待|期盼|盼望|祝愿|欢迎|号召|呼吁|寄望|恳请")
@@ -139,6 +148,27 @@ PURPOSE_RE = re.compile(r"^(?:为了|为(?!期)|就)")
 PURPOSE_VERB_RE = re.compile(r"为(?:进一步|更好地?|全面|切实|加快|有效|不断)?(?:" + TRIGGER_RE.pattern + ")")
 FRAME_RE = re.compile(r"以.{1,30}?为(?:契机|抓手|载体|引领|重点|主线|目标|核心|突破口|切入点)|(?:具有|有着).{0,12}意义")
 LIST_RE = re.compile(r"是[：:]")
+SINCE_RE = re.compile(r"[^，。；：“”《》]{0,30}以来")
+# A verb whose phrase ends in 的 + people (出席推介会的嘉宾, 参加培训的学员): a relative clause
+# describing them, no event (their host does not attend; they are only described).
+RELATIVE_PEOPLE_RE = re.compile(r"了?[^，。；：、的“”《》]{0,25}的(?:各位|全体|部分|广大)?(?:嘉宾|乡亲|来宾|代表|人员|领导|同志|学员|选手|"
+                                r"企业家|客商|专家|干部|师生|群众|志愿者|各界人士|人士|同学|家长|队员)(?!座谈|大会|会议|团|会)")
+# 作了重要讲话, 发表致辞: a light verb before a speech noun closing the clause.
+LIGHT_SPEECH_RE = re.compile(r"(?:作|做|发表)了?(?:[\u4e00-\u9fff]{0,6}的|重要|简短)?$")
+# X宣布Y开工/启动/开幕: the start announced is the event (its type), X its agent, Y its object.
+ANNOUNCED = {"开工": "BUILD", "动工": "BUILD", "启动": "LAUNCH", "开幕": "HOLD", "开营": "HOLD", "开赛": "HOLD",
+             "开通": "CREATE", "上线": "CREATE"}
+ANNOUNCE_RE = re.compile(r"宣布([^，。；：“”《》]{1,30}?)(?:正式)?(" + "|".join(ANNOUNCED) + r")(?:仪式)?[。；！？]?\s*$")
+# Efforts and results: facts only with a doer named in their own sentence (not a default or
+# carried agent: a list of measures or targets names none); a result with an amount may stand alone.
+OWN_SUBJECT_TYPES = ("PROMOTE", "ACHIEVE")
+# Facts that stand without a named doer: a meeting held, projects signed, construction, something
+# set up, a survey; and, with an amount, results, checks, investments and campaigns (N场次).
+AGENTLESS_FACTS = ("HOLD", "SIGN", "BUILD", "CREATE", "INSPECT", "AWARD")
+AMOUNT_FACTS = ("ACHIEVE", "ENFORCE", "INVEST", "LAUNCH", "SUPPORT")
+VAGUE_COUNT_RE = re.compile(r"(?:多|数十|数百|若干)[轮次场批项期]")  # 开展多轮专项整治: a count, if vague
+# Futures and targets before an effort or a result: 将/拟/计划/预计/届时, 到2025年, 力争.
+FUTURE_RE = re.compile(r"将(?!军)|拟|(?<![按照原])计划|预计|届时|力争|争取|到\s*(?:19|20)\d{2}\s*年(?:底|末)?")
 # 会议指出, 会上强调: the meeting (its holder) is the subject.
 MEETING_SUBJECT_RE = re.compile(r"(?:会议|会上|会议上|大会|全会)(?:上)?")
 # Between two names of one subject: coordination.
@@ -161,7 +191,8 @@ LOCATIVE_RE = re.compile(r"(?:在|于|赴|到|来自?|据|前往|深入|走进|�
 VENUE_RE = re.compile(r"在|到|赴|前往|深入|走进|抵达|奔赴")
 VENUE_TEXT_RE = re.compile(r"(?:在|到|赴|前往|深入|走进|抵达)([^，。；、在到赴]{2,15})$")
 # 对X进行(了)(动员)部署, 就X进行交流: a dummy verb; the verb after it acts on X.
-DUMMY_VERB_RE = re.compile(r"(?:对(?![口接标照外于])|就)(.{2,60}?)(?:进行|作出|做出|作了|做了)了?(?:[\u4e00-\u9fff]{2})?$")
+# 围绕X进行调研, 就X开展专题调研: the topics of a survey are its object; the verbs in them are none.
+DUMMY_VERB_RE = re.compile(r"(?:对(?![口接标照外于])|就|围绕)(.{2,60}?)(?:进行|作出|做出|作了|做了|开展)了?(?:[\u4e00-\u9fff]{2})?$")
 TREATED_VERB_RE = re.compile("(" + TRIGGER_RE.pattern + r")\s*[。；！？]?\s*$")
 # 表示感谢/祝贺/欢迎: a courtesy addressed to the 对 phrase before it.
 COURTESY_RE = re.compile(r"(?:了)?(?:衷心|诚挚|真诚|热烈|亲切)?的?(感谢|祝贺|欢迎|慰问|敬意|谢意)")
@@ -186,6 +217,9 @@ OBJECT_HEAD_RE = re.compile(r"活动|平台|机制|体系|清单")
 CONTENT_TAGS = ("v", "vn", "n", "nz", "an", "vd")
 # 组织 is also a noun: after a noun in a verb's object (指导各级群团组织开展…) or listed (群团组织、…).
 NOUN_TOO = ("组织",)
+# After 组织 as a noun (群团组织2025年工作, 党组织建设): what organisations have; the verb 组织
+# takes people or an activity, never a year or these.
+ORGAN_NOUN_TAIL_RE = re.compile(r"\d{4}\s*年|工作|建设|体系|力量|关系|生活|负责人|书记|换届|覆盖")
 INTRANSITIVE = ("开工", "竣工", "动工", "投产")  # they take no object
 SERIAL_RESULT = ("产生", "选出", "评出", "形成")  # 遴选产生, 推选选出: the result verb closes the predicate
 NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
@@ -414,6 +448,10 @@ class EventExtractor:
         self.signature = self._signature()  # (mention, ISO date) signing an official notice
         self._carrying_topic = False
         self.led: tuple[list[str], str] | None = None  # (leader, group led) of the latest 率/带领
+        self._speaking = False  # after 强调/指出/要求… in this paragraph, until a subject is named
+        self.occasion: tuple[str, str] | None = None  # (sentence, object) of the latest ATTEND/HOLD
+        self.met: list[str] = []  # both sides of the latest meeting of people, for 双方
+        self._needs_agent: set[int] = set()  # ids of events that are no facts without an agent
         self._nameless = False  # after 记者看到 or a nameless subject (…的获得), until a name acts
 
     def _signature(self) -> tuple[Mention, str] | None:
@@ -481,6 +519,14 @@ class EventExtractor:
         start, end = clause_start + m.start(), clause_start + m.end()
         if self._quoted[start] or NOMINAL_SUFFIX_RE.match(clause, m.end()):
             return False
+        if m.group() in ("讲话", "致辞") and not clause[m.end():].strip(" 。；！？") and (
+                LIGHT_SPEECH_RE.search(clause[:m.start()]) or any(
+                    x.end == start and x.label == "PERSON" for x in self._mentions_in(max(0, start - 8), start))):
+            return True  # 作了重要讲话, 发表致辞, 州长X讲话。: a speech given
+        if m.group() in SPEECH_CONTENT and not clause[m.end():].strip() and (
+                re.search(r"(?:会议|会上)$", clause[:m.start()]) or any(
+                    x.end == start and x.label == "PERSON" for x in self._mentions_in(max(0, start - 8), start))):
+            return True  # X要求，…: a speech verb introducing what was said after the comma, whatever its tag
         if m.group() in INTRANSITIVE and re.match(r"[\u4e00-\u9fff](?<![了着过])", clause[m.end():m.end() + 1]) \
                 and not TRIGGER_RE.match(clause, m.end()):
             return False  # 开工项目12个, 开工仪式: a verb with no object before a noun describes it
@@ -488,6 +534,13 @@ class EventExtractor:
             return False  # 获得的荣誉: the verb describes a noun (召开的X会议 still names the meeting held)
         if RELATIVE_TIME_RE.match(clause, m.end()):
             return False  # 在X考察时的重要讲话: the verb dates a noun, it is no event of this text
+        if SINCE_RE.match(clause, m.end()):
+            return False  # (自)建立X机制以来: a time frame, not an act of this text
+        relative = RELATIVE_PEOPLE_RE.match(clause, m.end())
+        if relative and not self._has_verb(end, clause_start + relative.end()):
+            # 邀请出席推介会的嘉宾, 为参加活动的代表: the verb describes the people after 的
+            # (慰问坚守在一线的干部: the relative clause is inside the object, 慰问 still acts)
+            return False
         if self._inside_mention(start) and not self._verb_opens_name(start, end):
             return False
         if clause[max(0, m.start() - 1):m.start()] == "大" and clause[max(0, m.start() - 2):m.start()] != "加大":
@@ -503,6 +556,8 @@ class EventExtractor:
             word = self.tags.get(start + 1 if m.group().startswith(PASSIVE_PREFIX) else start)
             if word is None:
                 return False  # the trigger starts inside a word (线上线下)
+            if word[0] > end and self.text[start:word[0]] in TRIGGER_TYPE:
+                return False  # 率 of 率领的X: a piece of a longer verb judged no predicate here
             if word[1] in VERB_TAGS:
                 return True  # a verb, or the first verb of a verb compound (传达学习)
             if word[0] == end + 1 and self.text[end] in "省市县区镇乡村":
@@ -524,6 +579,12 @@ class EventExtractor:
         if self.word_bounds is not None and start not in self.word_bounds:
             return False
         return True
+
+    def _has_verb(self, start: int, end: int) -> bool:
+        """A verb word (tagged v) or a taxonomy verb between two offsets."""
+        if self.tags is not None:
+            return any(self.tags.get(i, (0, ""))[1] in VERB_TAGS for i in range(start, end))
+        return bool(TRIGGER_RE.search(self.text, start, end))
 
     def _word_before(self, start: int) -> tuple[int, str] | None:
         """The tagged word ending at `start`: its start and tag."""
@@ -549,8 +610,9 @@ class EventExtractor:
                 before[1] == "vn" or before[1] == "v" and self.text[before[0]:start] in TRIGGER_TYPE):
             return True
         if m.group().startswith(NOUN_TOO) and before[1] in ("n", "nz"):
-            if clause[m.start() + 2:m.start() + 3] in ("、", "的", "和", "与", "及"):
-                return True
+            if clause[m.start() + 2:m.start() + 3] in ("、", "的", "和", "与", "及") \
+                    or ORGAN_NOUN_TAIL_RE.match(clause, m.start() + 2):
+                return True  # 群团组织、…; 群团组织2025年工作, 基层党组织建设: the organisations
             earlier = [self.tags.get(clause_start + k) for k in range(0, before[0] - clause_start)]
             return any(w is not None and w[1] == "v" for w in earlier)
         return False
@@ -597,6 +659,13 @@ class EventExtractor:
                 if after is not None and clause[end:after - clause_start] in SERIAL_RESULT:
                     end = after - clause_start  # 遴选产生了X: X is what was chosen, 产生 joins the verb
                 found.append(Predicate(m.start(), end, clause[m.start():end], TRIGGER_TYPE[m.group()]))
+        announced = ANNOUNCE_RE.search(clause)
+        if announced and not self._quoted[clause_start + announced.start()]:
+            # X宣布Y开工/启动/开幕: X's act is the start announced, Y what starts
+            found = [p for p in found if not announced.start() <= p.start < announced.end()]
+            found.append(Predicate(announced.start(), announced.start() + 2, "宣布" + announced.group(2),
+                                   ANNOUNCED[announced.group(2)]))
+            found.sort(key=lambda p: p.start)
         treated = TREATED_VERB_RE.search(clause)
         if treated and DUMMY_VERB_RE.search(clause[:treated.start(1)]) \
                 and not any(p.start == treated.start(1) for p in found) and not self._quoted[clause_start + treated.start(1)]:
@@ -616,6 +685,11 @@ class EventExtractor:
                 if end - offset == 1 and clause[end:end + 1] in DIRECTION_CHARS \
                         and not self._inside_mention(clause_start + end):
                     end += 1  # 走 + 进: the verb and its direction
+                relative = RELATIVE_PEOPLE_RE.match(clause, end)
+                if relative and not self._has_verb(clause_start + end, clause_start + relative.end()):
+                    continue  # 为X作出贡献的广大乡亲: a relative clause describing people
+                if re.match(r"[）)]?(?:会议|会)", clause[end:]):
+                    continue  # 党组扩大会议, 协调推进会: the verb names the meeting (taxonomy verbs take 会议 as object)
                 if clause[offset:end] in TRIGGER_TYPE or NOMINAL_SUFFIX_RE.match(clause, end) \
                         or NOMINAL_PREFIX_RE.search(clause[max(0, offset - 3):offset]):
                     continue  # a taxonomy verb already judged a noun (调研中), or a modifier
@@ -626,10 +700,14 @@ class EventExtractor:
                 if before and before[-1].label != "PLACE" and (not lead or ADVERBIAL_RE.fullmatch(lead)):
                     found.append(Predicate(offset, end, clause[offset:end], OTHER))
             found.sort(key=lambda p: p.start)
+        found = [p for i, p in enumerate(found) if not (
+            p.type == OTHER and p.text in ("作", "做", "发表") and i + 1 < len(found) and found[i + 1].text in ("讲话", "致辞")
+            and LIGHT_SPEECH_RE.search(clause[:found[i + 1].start]))]  # 作了重要讲话: the speech is the event
         joined: list[Predicate] = []
         verbs = 0
         for p in found:
-            if joined and joined[-1].end == p.start and joined[-1].text not in NO_JOIN:
+            if joined and joined[-1].end == p.start and joined[-1].text not in NO_JOIN \
+                    and p.text not in SPEECH_CONTENT:  # 对项目开工表示祝贺: 表示 heads its own predicate
                 if verbs >= 2 or MODIFIED_HEAD_RE.match(clause, p.end):
                     # 整合优化监督任务: a third verb modifies the object; 整合检查任务: so does a
                     # second one right before a head noun of tasks or items
@@ -670,11 +748,14 @@ class EventExtractor:
             carried: list[str] = list(topic)
             self._carrying_topic = True
             self._nameless = False
+            self._speaking = False  # a new paragraph: what a speaker said last is over
             for sm in SENTENCE_RE.finditer(paragraph):
                 if len(sm.group()) > MAX_SENTENCE:
                     continue
                 carried = self._sentence(sm.group(), paragraph_start + sm.start(), carried, events)
-        return _dedupe(_merge_headline(events, _headline_end(self.text)))
+        events = [e for e in _merge_headline(events, _headline_end(self.text))
+                  if e.agents or id(e) not in self._needs_agent]
+        return _dedupe(events)
 
     def _paragraphs(self):
         pos = 0
@@ -704,8 +785,14 @@ class EventExtractor:
             state["purpose"] = bool(purpose)
             framed = FRAME_RE.search(clause) or purpose
             if framed:  # 为规范…, 以…为契机: a purpose or frame, not something done
-                self.history.extend(m for m in self._mentions_in(clause_start, clause_start + len(clause))
-                                    if m.label in AGENT_LABELS)
+                named = [m for m in self._mentions_in(clause_start, clause_start + len(clause)) if m.label in AGENT_LABELS]
+                self.history.extend(named)
+                if named and not purpose and ADVERBIAL_RE.fullmatch(clause[:named[0].start - clause_start] or " ") \
+                        and (named[0].end - clause_start) <= framed.start():
+                    # X以…为契机，深化…: X, named before the frame, is the subject of what follows
+                    carried, self._carrying_topic = [named[0].entity_id], False
+                elif not named and not purpose and self._anaphor(_strip_adverbials(clause)[:3]):
+                    carried, self._carrying_topic = self._anaphor(_strip_adverbials(clause)[:3]), False  # 全州X以…为抓手
                 continue
             if not self._mentions_in(clause_start, clause_start + len(clause)) and not ANAPHOR_RE.search(clause) \
                     and (PERCEPTION_RE.search(clause) or (not i and NOMINAL_SUBJECT_RE.search(clause))):
@@ -747,8 +834,9 @@ class EventExtractor:
         if not predicates:
             opening = len(clause) - len(clause.lstrip())
             if self._modal(clause[opening:opening + 2][:MODAL_RE.match(clause, opening).end() - opening]
-                           if MODAL_RE.match(clause, opening) else "", clause_start + opening):
-                state["modal"] = True  # 要扩大…，组织好…: the frame holds for the clauses after it
+                           if MODAL_RE.match(clause, opening) else "", clause_start + opening) \
+                    or self._wish(clause, clause_start):
+                state["modal"] = True  # 要扩大…，组织好…; X希望Y多走走，…: the frame holds for the clauses after it
             # A clause that opens with an entity sets the subject for the clauses after it;
             # a clause that only names officials (县委副书记、县长NAME) lists subjects of the next verb.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
@@ -796,7 +884,8 @@ class EventExtractor:
             subject_mentions = _before_preposition(subject, clause_start + segment_start, subject_mentions)
             names_end = subject_mentions[-1].end - clause_start - segment_start if subject_mentions else 0
             if self._modal(subject[names_end:], clause_start + segment_start + names_end) \
-                    or self._wish(subject, clause_start + segment_start):
+                    or self._wish(subject, clause_start + segment_start) \
+                    or self._future(subject[names_end:], clause_start + segment_start + names_end):
                 state["modal"] = True
             elif subject_mentions:  # a new named subject after the wish states a fact again
                 state["modal"] = False
@@ -824,12 +913,22 @@ class EventExtractor:
                     and self._tree_agents_hold(tree["agents"], agents, source, subject_mentions, clause):
                 # (a clause's own subject, or X率Y…开展: X, stays the rules')
                 agents, source = tree["agents"], tree["agent_source"]
+            collective = {m.entity_id for m in subject_mentions if COLLECTIVE_RE.match(self.text, m.end)}
+            if collective & set(agents):  # 某县四家班子领导 (also as the tree's subject): no doer named
+                agents = [a for a in agents if a not in collective]
+                source = source if agents else None
             if pred.type == OTHER and source != "explicit":
                 segment_start = pred.end
                 continue
             self.history.extend(subject_mentions)
             if agents and not passive and source in ("explicit", "anaphor"):
                 carried, self._carrying_topic = agents, False
+            if source in ("explicit", "anaphor", "meeting"):
+                self._speaking = False  # a subject of its own: the speech reported before has ended
+            elif self._speaking:
+                # X强调，要…。加快…；着力打造…。: subject-less sentences after a speech go on
+                # telling what was said (its content opens no events), until a subject is named
+                described = True
             if described:  # 要加强…, 必须完善…: an obligation; 是加快建设…的一年: a description
                 segment_start = pred.end
                 continue
@@ -839,7 +938,7 @@ class EventExtractor:
             from_tree = {"object": False}
             courtesy = COURTESY_RE.match(clause, pred.end) if verb == "表示" else None
             addressed = None
-            addressee = re.search(r"对(.{2,60})$", subject) if courtesy else None
+            addressee = re.search(r"(?:对|向)(.{2,60})$", subject) if courtesy else None  # 向X表示祝贺 too
             if courtesy and addressee:
                 # 对X表示（衷心）感谢: thanks, congratulations… for X; the verb phrase is the trigger.
                 verb = verb + courtesy.group(1)
@@ -852,6 +951,7 @@ class EventExtractor:
                 rest_start = clause_start + pred.end - sentence_start
                 object_text = _clean(sentence[rest_start:].lstrip("，：,:了")[:MAX_SPEECH].rstrip("。！？；"))
                 state["done"] = True
+                self._speaking = True
                 if len(object_text) < 2:
                     return carried
                 object_end = sentence_start + rest_start + MAX_SPEECH
@@ -973,6 +1073,22 @@ class EventExtractor:
             if quantity is None and not i:
                 # 共7个县被评为…, …等40个社区被命名为…: the count is the subject's.
                 quantity = _quantity(subject[subject_mentions[-1].end - clause_start:] if subject_mentions else subject)
+            defaulted = source == "article" and not (pred.type in AGENTLESS_FACTS and
+                                                      all(self._label(a) == "PLACE" for a in agents))
+            if defaulted or pred.type in OWN_SUBJECT_TYPES and not self._named_in_sentence(
+                    agents, source, sentence_start, clause_start + pred.start, sentence,
+                    pred.type == "PROMOTE" and not subject_mentions
+                    and any(e.offset >= sentence_start for e in events[-8:])):
+                # 推动…、加快… in a list of measures, 实现… after another sentence's subject: an
+                # effort or result is only a fact with a doer named in its own sentence; and the
+                # article's default actor is a guess for a paragraph naming nobody: no agent
+                # (only the article's city may stay as where a platform was set up or a project signed).
+                agents, source = [], None
+            # Without a doer only a meeting held, a signing, a building, a survey or a result with
+            # an amount (完成抽检1.02万批次) is a fact; 部署X, 参加X by no one are dropped unless a
+            # headline restating them lends its agent.
+            needs_agent = not agents and not (pred.type in AGENTLESS_FACTS or pred.type in AMOUNT_FACTS and (
+                quantity or VAGUE_COUNT_RE.match(object_text)))
             quantity = _clean(quantity.group()) if quantity else None
             quantity = tree["quantity"] or quantity  # the verb's Quan dependent first
             tree_agents = tree["agents"] and agents == tree["agents"]
@@ -991,9 +1107,15 @@ class EventExtractor:
                 locations=list(dict.fromkeys(places or [self.place_of[a] for a in agents if a in self.place_of])),
                 offset=clause_start + pred.start, sources=sources,
             ))
+            if needs_agent:
+                self._needs_agent.add(id(events[-1]))
+            if pred.type == "MEET" and agents:
+                self.met = list(dict.fromkeys(agents + [m.entity_id for m in object_mentions if m.label == "PERSON"]))
             if pred.type == "LEAD" and agents:
                 self.led = (list(agents), object_text)
-            if pred.type in ACTIVITY_TYPES:
+            if pred.type in ("ATTEND", "HOLD"):
+                self.occasion = (sentence, object_text)  # 出席X并讲话: the speech was at X
+            if pred.type in ACTIVITY_TYPES and not verb.startswith("宣布"):  # 宣布开工: a moment of the activity
                 self.activity = object_text if pred.type == "HOLD" else verb + object_text
             if state["done"]:
                 return carried
@@ -1158,7 +1280,7 @@ class EventExtractor:
             return _clean(treated.group(1))
         if pred.type == "HOLD" and not tail:
             meeting = re.match(r"(.+?(?:会|会议|仪式|活动|论坛|大赛|赛|节|展)(?:[（(][^）)]*[）)])?[”」]?)"
-                               r"(?:在|于|正式|隆重|顺利|$)",
+                               r"(?:在|于|由|正式|隆重|顺利|$)",
                                _strip_adverbials(subject) if subject else "")
             if meeting and len(meeting.group(1)) >= 3:
                 return _clean(meeting.group(1)).strip("“”")
@@ -1166,6 +1288,12 @@ class EventExtractor:
             occasion = re.search(r"在(.{2,30}?)(?:上|中|期间)", subject)
             if occasion:
                 return _clean(occasion.group(1))
+        if not tail and pred.text in ("讲话", "致辞", "主持"):
+            # 州长X讲话，…Y主持: a speech given, a chair taken at the event reported last
+            # (出席X并发表讲话: at X, attended in the same sentence)
+            if self.occasion and self.occasion[0] == sentence and pred.text != "主持":
+                return self.occasion[1]
+            return self.meeting_text
         if pred.type in ("ISSUE", "APPROVE") and (not tail or tail.startswith("给")):
             title = QUOTED_RE.search(sentence)
             if title and title.group().startswith("《"):
@@ -1239,6 +1367,20 @@ class EventExtractor:
                 return True
         return False
 
+    def _named_in_sentence(self, agents: list[str], source: str | None, sentence_start: int, pos: int,
+                           sentence: str, after_event: bool = False) -> bool:
+        """The agents were named (or 我市/该市 written) in this sentence before `pos`, not
+        carried over from an earlier sentence or the article, nor (for an effort) from an earlier
+        act of the sentence (X就Y进行交流，推动Z: what the act is for), and no future or target frame
+        (将, 计划, 到2025年) stands before the verb."""
+        before = self.text[sentence_start:pos]
+        if not agents or FUTURE_RE.search(before) or after_event:
+            return False
+        if source in ("explicit", "anaphor", "meeting", "headline"):
+            return True
+        named = {m.entity_id for m in self._mentions_in(sentence_start, pos)}
+        return bool(named & set(agents)) or bool(HOME_RE.search(before) or ANAPHOR_RE.search(before))
+
     def _label(self, entity_id: str) -> str | None:
         return self._labels.get(entity_id)
 
@@ -1257,6 +1399,22 @@ class EventExtractor:
                 return True
         return False
 
+    def _future(self, text: str, offset: int) -> bool:
+        """拟, 计划 (not 按计划), 预计, 届时, 即将 before the verb: what is planned or expected
+        has not happened."""
+        for m in FUTURE_WORD_RE.finditer(text):
+            start, end = offset + m.start(), offset + m.end()
+            if self._quoted[start] or self.text[max(0, start - 2):start].endswith(("按", "照", "原", "据")):
+                continue
+            if self.tags is not None:
+                word = self.tags.get(start)
+                if word is None or word[0] != end:
+                    continue
+            elif self.word_bounds is not None and not (start in self.word_bounds and end in self.word_bounds):
+                continue
+            return True
+        return False
+
     def _wish(self, text: str, offset: int) -> bool:
         """希望/期待/欢迎… as a verb word of its own anywhere before the verb (X希望Y推动Z):
         Y's act is wished for, whoever is named between."""
@@ -1273,12 +1431,17 @@ class EventExtractor:
         return False
 
     def _bracketed(self, mention: Mention) -> bool:
-        """Names inside brackets (（记者 X 通讯员 Y）, (图为…)) are asides, never subjects."""
+        """Names inside brackets (（记者 X 通讯员 Y）, (图为…)) are asides, and names in a byline
+        (记者 X, 通讯员 Y, 作者：Z) are the text's authors: never subjects."""
         line_start = max(self.text.rfind("\n", max(0, mention.start - 60), mention.start) + 1, mention.start - 60)
         before = self.text[line_start:mention.start]
+        if BYLINE_RE.search(before):
+            return True  # 记者 X、Y, 通讯员 Z, 作者：W: the authors of the text, never doers in it
         return before.rfind("（") > before.rfind("）") or before.rfind("(") > before.rfind(")")
 
     def _agents(self, subject: str, subject_mentions: list[Mention], carried: list[str]):
+        if subject_mentions and COLLECTIVE_RE.match(self.text, subject_mentions[-1].end):
+            return [], None  # 某县四家班子领导出席: a group named through its place, no one named
         if ("由" in subject or "经" in subject) and subject_mentions:  # 由X主办的…, 已经X同意: X did it
             return [subject_mentions[-1].entity_id], "explicit"
         if subject_mentions:
@@ -1286,6 +1449,8 @@ class EventExtractor:
         anaphor = self._anaphor(subject)
         if anaphor:
             return anaphor, "anaphor"
+        if BOTH_PARTIES_RE.match(_strip_adverbials(subject)) and self.met:
+            return list(self.met), "anaphor"  # X会见Y，双方就…会谈: X and Y
         group = GROUP_RE.match(_strip_adverbials(subject)) if self.led else None
         if group and group.group(1) in self.led[1]:
             return list(self.led[0]), "anaphor"  # X率代表团…，代表们察看…: the group X led, with X
@@ -1417,6 +1582,8 @@ def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> l
 
 
 # 代表们, 委员们…: the group the latest 率/带领 led, when it names them.
+# 双方/两地: both sides of the meeting told last.
+BOTH_PARTIES_RE = re.compile(r"^(?:双方|两地|两市|宾主)")
 GROUP_RE = re.compile(r"^(代表|委员|专家|嘉宾|同志|队员|成员|干部|党员|志愿者|企业家|学员)们")
 MIN_REPEATED_NAME = 4  # characters of an organisation's name looked for again (市就业局)
 
