@@ -267,6 +267,12 @@ def _confirmed_by_model(places: list[Span], model_spans: list[Span]) -> list[Spa
     return [p for p in places if any(i in model_place for i in range(p.start, p.end))]
 
 
+def is_name_like(text: str) -> bool:
+    """A name has letters (Han or Latin): a figure (2024), a code (3307-12) or punctuation
+    alone names nothing, whichever source proposed it."""
+    return any(ch.isalpha() for ch in text)
+
+
 def _overlaps(span: Span, taken: list[bool]) -> bool:
     return any(taken[i] for i in range(span.start, span.end))
 
@@ -308,6 +314,8 @@ class EntityMerger:
         chosen: list[Span] = []
 
         def take(span: Span, label: str) -> None:
+            if not is_name_like(span.text):
+                return
             new = Span(doc, span.start, span.end, label=label)
             for attr in ("kg_division", "kg_source", "kg_title", "kg_refers_to"):
                 setattr(new._, attr, getattr(span._, attr))
