@@ -343,10 +343,14 @@ class EntityMerger:
             for span in sorted(tier, key=lambda s: -(s.end - s.start)):
                 if not _overlaps(span, taken):
                     take(span, span.label_)
+        phrases = [(p.start, p.end) for p in doc.spans.get("kg_fixed_phrases", [])]
         for span in sorted(model_spans, key=lambda s: -(s.end - s.start)):
             label = model_label(span, division_names, word_ends)
             if label is None:
                 continue
+            if label == "PLACE" and any(s <= span.start and span.end <= e and span.end - span.start < e - s
+                                        for s, e in phrases):
+                continue  # 金山银山, 长治久安: a place name inside an idiom or a slogan
             if label in ("AGENCY", "ORG"):
                 span = _organ_start(span, word_starts, place_chars)
             if span._.kg_source is None:
