@@ -82,3 +82,28 @@ def test_names_listed_after_a_titled_name_are_people():
     assert ("张一鸣", None) in found and ("刘春华", None) in found
     text = "市委书记王强、市长李明出席。"
     assert [(text[s:e], t) for s, e, t in find_people(text)] == [("王强", "市委书记"), ("李明", "市长")]
+
+
+def _titled_people(nlp, text):
+    return {(e.text, e._.kg_title) for e in nlp(text).ents if e.label_ == "PERSON"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a dotted transliterated name runs to its boundary, not cut at three characters
+    ("县委书记欧阳明华、县长买买提·艾力出席会议。", {("欧阳明华", "县委书记"), ("买买提·艾力", "县长")}),
+    # a name of more characters than a surname rule reads, after a title
+    ("会议由副县长阿不都热合曼主持。", {("阿不都热合曼", "副县长")}),
+    ("市委常委、常务副市长索朗扎西，副市长次仁顿珠一同会见。",
+     {("索朗扎西", "市委常委、常务副市长"), ("次仁顿珠", "副市长")}),
+    ("自治区党委常委、市委书记多吉次仁亲切会见了代表团一行。", {("多吉次仁", "自治区党委常委、市委书记")}),
+    ("盟委委员、副盟长乌力吉巴雅尔，区长司马云飞参加。", {("乌力吉巴雅尔", "盟委委员、副盟长"), ("司马云飞", "区长")}),
+])
+def test_names_after_a_title_are_not_cut_at_a_fixed_length(nlp, text, expected):
+    assert expected <= _titled_people(nlp, text)
+
+
+def test_a_dotted_name_needs_no_model():
+    from kg.nlp.people import find_people
+
+    text = "副州长艾尔肯·吐尼亚孜主持会议。"
+    assert [(text[s:e], t) for s, e, t in find_people(text)] == [("艾尔肯·吐尼亚孜", "副州长")]

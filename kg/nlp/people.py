@@ -95,6 +95,51 @@ def _name_after(text: str, pos: int) -> int | None:
     return None
 
 
+# A transliterated name with the middle dot (Uyghur, Kazakh, foreign: 买买提·艾力): its parts
+# are Han characters joined by ·; the last part runs to the first boundary after two characters.
+DOTTED_NAME_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:·[\u4e00-\u9fff]{1,8})*·")
+MAX_MODEL_NAME = 6  # Tibetan, Mongolian, Uyghur names without a dot: up to six characters
+
+
+def _dotted_name_after(text: str, pos: int) -> int | None:
+    """End of a dotted name starting at `pos` (买买提·艾力), or None."""
+    m = DOTTED_NAME_RE.match(text, pos)
+    if m is None:
+        return None
+    for end in range(m.end() + 2, min(len(text), m.end() + 8) + 1):
+        if not "\u4e00" <= text[end - 1] <= "\u9fff":
+            return None
+        if _ends_name(text, end):
+            return end
+    return None
+
+
+def _is_model_name(name: str) -> bool:
+    """A name the statistical NER read after a title that the surname rule cannot read
+    (齐某拉, 四字 Tibetan and Mongolian names): Han characters (and ·), no role, no
+    conjunction or list inside (two people are never one name)."""
+    return (2 <= len(name.replace("·", "")) <= MAX_MODEL_NAME + ("·" in name) * 6 and name not in NOT_NAMES
+            and all("\u4e00" <= ch <= "\u9fff" or ch == "·" for ch in name)
+            and name[-1] not in ROLE_SUFFIXES and not any(ch in CONJUNCTIONS for ch in name[1:])
+            and not TITLE_RE.search(name))
+
+
+def name_end(text: str, pos: int, model_people: dict[int, int] | None = None) -> int | None:
+    """End of the name of a person written at `pos` after a title: the dotted name as a
+    whole; the name the NER reads from there when the surname rule reads none, or a
+    shorter one that the NER reads on to a boundary (阿某都热合曼 not cut after two
+    characters); else the surname rule's name."""
+    dotted = _dotted_name_after(text, pos)
+    if dotted is not None:
+        return dotted
+    end = _name_after(text, pos)
+    model_end = (model_people or {}).get(pos)
+    if model_end is not None and (end is None or model_end > end) and _is_model_name(text[pos:model_end]) \
+            and (end is None or _ends_name(text, model_end)):
+        return model_end
+    return end
+
+
 def _is_run_char(ch: str) -> bool:
     return not (ch in PUNCT or ch in FUNCTION_CHARS or ch.isspace() or ch.isdigit())
 
@@ -123,13 +168,14 @@ def title_item(text: str, post_start: int) -> int:
     return post_start - len(tail.group()) if tail else post_start
 
 
-def find_people(text: str):
+def find_people(text: str, model_people: dict[int, int] | None = None):
     """Yield (start, end, titles) for names introduced by one or more titles.
 
-    `titles` is "、"-joined, as written: 市委副书记、市长.
+    `titles` is "、"-joined, as written: 市委副书记、市长. `model_people`: start -> end of
+    the statistical NER's people (see `name_end`).
     """
     for m in TITLE_RE.finditer(text):
-        end = _name_after(text, m.end())
+        end = name_end(text, m.end(), model_people)
         if end is None:
             continue
         head = title_item(text, m.start())
@@ -148,14 +194,14 @@ def find_people(text: str):
             titles.insert(0, text[head:previous.end()])
             link = _organ_run_start(text, previous.start())
         yield m.end(), end, "、".join(titles)
-        yield from listed_after(text, end)
+        yield from listed_after(text, end, model_people)
 
 
-def listed_after(text: str, end: int):
+def listed_after(text: str, end: int, model_people: dict[int, int] | None = None):
     """副市长甲、乙、丙参加: names listed with 、 after a titled name are people too; the
     title may be shared or not (市委常委甲、乙), so they carry none of their own."""
     while text[end:end + 1] == "、":
-        following = _name_after(text, end + 1)
+        following = name_end(text, end + 1, model_people)
         if following is None or TITLE_RE.match(text, end + 1):
             return
         yield end + 1, following, None
@@ -220,7 +266,8 @@ class PeopleTagger(RuleTagger):
 
     def find(self, doc: Doc):
         text = doc_text(doc)
-        for start, end, titles in find_people(text):
+        model_people = {e.start_char: e.end_char for e in doc.ents if e.label_ in ("PERSON", "PER")}
+        for start, end, titles in find_people(text, model_people):
             yield start, end, "PERSON", titles
         for start, end, post in find_people_before_posts(text, words_by_start(doc)):
             yield start, end, "PERSON", post
