@@ -104,10 +104,11 @@ MAX_MODEL_NAME = 6  # Tibetan, Mongolian, Uyghur names without a dot: up to six 
 def _dotted_name_after(text: str, pos: int) -> int | None:
     """End of a dotted name starting at `pos` (买买提·艾力), or None."""
     m = DOTTED_NAME_RE.match(text, pos)
-    if m is None:
+    # 会见了某·某: a verb after the title, the name comes later
+    if m is None or text.startswith(AFTER_NAME, pos) or any(is_boundary(ch) for ch in m.group().replace("·", "")):
         return None
     for end in range(m.end() + 2, min(len(text), m.end() + 8) + 1):
-        if not "\u4e00" <= text[end - 1] <= "\u9fff":
+        if not "\u4e00" <= text[end - 1] <= "\u9fff" or is_boundary(text[end - 1]):
             return None
         if _ends_name(text, end):
             return end
