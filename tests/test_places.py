@@ -110,3 +110,11 @@ def test_the_idioms_kept_are_those_holding_a_place(gazetteer):
     assert idioms_with_places(gazetteer, lines) == ["长治久安"]
     assert find_places("社会长治久安", gazetteer, idioms=frozenset(["长治久安"])) == []
     assert [m.start for m in find_places("社会长治久安", gazetteer)] == [2]  # without the idiom list
+
+
+def test_a_province_before_a_place_sharing_its_character_is_no_slogan(gazetteer):
+    from kg.nlp.gazetteer import set_phrases
+
+    # 某海省海某州: 青海 + 省 + 海…, two names, not the pattern XY-ZY of a slogan
+    assert set_phrases("青海省海东市召开会议", gazetteer, frozenset()) == []
+    assert set_phrases("坚持金山银山理念", gazetteer, frozenset()) == [(2, 6)]

@@ -241,6 +241,11 @@ def _is_name(piece: str, gazetteer: Gazetteer) -> bool:
     return piece in gazetteer.by_full or piece in gazetteer.by_short
 
 
+# A slogan's second half is a word like its first: it never starts with a division's
+# suffix or a function word (青海省海北: 青海 + 省, no slogan).
+SLOGAN_NEVER_STARTS = set("省市县区州旗盟镇乡村的和与及在是为了对将把被")
+
+
 def set_phrases(text: str, gazetteer: Gazetteer, idioms: frozenset[str] | set[str]) -> list[tuple[int, int]]:
     """(start, end) of the fixed phrases of `text` that a place name inside is no place of:
     the known idioms (社会长治久安) and the parallel slogans of two halves sharing their
@@ -254,6 +259,7 @@ def set_phrases(text: str, gazetteer: Gazetteer, idioms: frozenset[str] | set[st
                 found.append((i, i + length))
         window = text[i:i + 4]
         if len(window) == 4 and window[1] == window[3] and window[0] != window[2] \
+                and window[2] not in SLOGAN_NEVER_STARTS \
                 and all("\u4e00" <= ch <= "\u9fff" for ch in window) \
                 and _is_name(window[:2], gazetteer) != _is_name(window[2:], gazetteer):
             found.append((i, i + 4))
