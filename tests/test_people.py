@@ -107,3 +107,14 @@ def test_a_dotted_name_needs_no_model():
 
     text = "副州长艾尔肯·吐尼亚孜主持会议。"
     assert [(text[s:e], t) for s, e, t in find_people(text)] == [("艾尔肯·吐尼亚孜", "副州长")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("副县长扎西顿珠一同会见了客人。", [("扎西顿珠", "副县长")]),
+    ("市委常委、副市长格桑旺堆主持会议。", [("格桑旺堆", "市委常委、副市长")]),
+    # a verb, an organ or a meeting after the title is no name
+    ("副市长深入调研企业复工情况。", []),
+    ("市长办公会议主持人由秘书长担任。", []),
+])
+def test_a_name_after_a_title_runs_to_the_verb(text, expected):
+    assert [(text[s:e], t) for s, e, t in find_people(text)] == expected

@@ -125,6 +125,26 @@ def _is_model_name(name: str) -> bool:
             and not TITLE_RE.search(name))
 
 
+# Verbs of two characters or more that close a name written after a title (一同会见, 主持).
+VERBS_AFTER_NAME = tuple(w for w in AFTER_NAME if len(w) >= 2 and w not in ("同志", "先生", "女士", "一行"))
+
+
+def _run_to_verb(text: str, pos: int) -> int | None:
+    """A name of 4-6 characters that no rule or model reads, closed by a verb right after a
+    title (副市长某某某某一同会见): Han characters only, no function word, no organ or role
+    character, no title inside."""
+    for length in range(4, MAX_MODEL_NAME + 1):
+        name = text[pos:pos + length]
+        if len(name) < length or not all("\u4e00" <= ch <= "\u9fff" and not is_boundary(ch) for ch in name):
+            return None
+        if any(ch in ORGAN_END_CHARS or ch in ROLE_SUFFIXES for ch in name) or TITLE_RE.search(name) \
+                or name in NOT_NAMES or any(w in name for w in VERBS_AFTER_NAME):
+            return None
+        if text.startswith(VERBS_AFTER_NAME, pos + length):
+            return pos + length
+    return None
+
+
 def name_end(text: str, pos: int, model_people: dict[int, int] | None = None) -> int | None:
     """End of the name of a person written at `pos` after a title: the dotted name as a
     whole; the name the NER reads from there when the surname rule reads none, or a
@@ -134,6 +154,8 @@ def name_end(text: str, pos: int, model_people: dict[int, int] | None = None) ->
     if dotted is not None:
         return dotted
     end = _name_after(text, pos)
+    if end is None and not model_people or end is None and pos not in model_people:
+        return _run_to_verb(text, pos)
     model_end = (model_people or {}).get(pos)
     if model_end is not None and (end is None or model_end > end) and _is_model_name(text[pos:model_end]) \
             and (end is None or _ends_name(text, model_end)):
