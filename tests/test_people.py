@@ -115,6 +115,7 @@ def test_a_dotted_name_needs_no_model():
     # a verb, an organ or a meeting after the title is no name
     ("副市长深入调研企业复工情况。", []),
     ("市长办公会议主持人由秘书长担任。", []),
+    ("深入学习贯彻总书记重要指示要求。", []),
 ])
 def test_a_name_after_a_title_runs_to_the_verb(text, expected):
     assert [(text[s:e], t) for s, e, t in find_people(text)] == expected

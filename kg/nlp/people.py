@@ -129,6 +129,12 @@ def _is_model_name(name: str) -> bool:
 VERBS_AFTER_NAME = tuple(w for w in AFTER_NAME if len(w) >= 2 and w not in ("同志", "先生", "女士", "一行"))
 
 
+# Words that open a description after a leader's post (书记重要讲话, 市长亲切会见), not a name.
+DESCRIPTION_STARTS = ("重要", "亲切", "高度", "认真", "充分", "全面", "深入", "详细", "专门", "亲自", "多次",
+                      "一再", "反复", "再次", "首次", "近日", "近期", "今天", "昨天", "日前", "随后", "最后",
+                      "带头", "专题", "关于", "系列", "讲话", "指示", "批示", "精神", "要求", "工作")
+
+
 def _run_to_verb(text: str, pos: int) -> int | None:
     """A name of 4-6 characters that no rule or model reads, closed by a verb right after a
     title (副市长某某某某一同会见): Han characters only, no function word, no organ or role
@@ -138,7 +144,8 @@ def _run_to_verb(text: str, pos: int) -> int | None:
         if len(name) < length or not all("\u4e00" <= ch <= "\u9fff" and not is_boundary(ch) for ch in name):
             return None
         if any(ch in ORGAN_END_CHARS or ch in ROLE_SUFFIXES for ch in name) or TITLE_RE.search(name) \
-                or name in NOT_NAMES or any(w in name for w in VERBS_AFTER_NAME):
+                or name in NOT_NAMES or any(w in name for w in VERBS_AFTER_NAME) \
+                or name.startswith(DESCRIPTION_STARTS):
             return None
         if text.startswith(VERBS_AFTER_NAME, pos + length):
             return pos + length
