@@ -119,3 +119,7 @@ def test_a_dotted_name_needs_no_model():
 ])
 def test_a_name_after_a_title_runs_to_the_verb(text, expected):
     assert [(text[s:e], t) for s, e, t in find_people(text)] == expected
+
+
+def test_a_name_the_ner_reads_before_a_post_holds_it(nlp):
+    assert ("多吉次仁", "书记") in _titled_people(nlp, "会上，多吉次仁书记指出，要抓好安全生产。")

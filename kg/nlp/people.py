@@ -244,13 +244,21 @@ LEADER_POST_RE = re.compile(rf"(?:{_alternation(POST_RANKS)})?(?:{_alternation(p
 ORGAN_END_CHARS = set(LEADER_UNIT_CHARS) | set("委府协会党")
 
 
-def find_people_before_posts(text: str, words: dict[int, int] | None = None):
+def find_people_before_posts(text: str, words: dict[int, int] | None = None,
+                             model_people: dict[int, int] | None = None):
     """Yield (start, end, post) for names written before a leader's post (NAME + TITLE).
     `words` (start -> end of the segmenter's words): two characters that start a word of the
     segmenter are a word, not a name (纪检 委员, 武装部长); it writes a name as surname +
-    given name."""
+    given name. `model_people` (start -> end of the NER's people): a name without a surname
+    (Tibetan, Mongolian) that the NER reads right before the post."""
+    model_by_end = {end: start for start, end in (model_people or {}).items()}
     for m in LEADER_POST_RE.finditer(text):
         if not _ends_name(text, m.end()) or text[m.end():m.end() + 1] in "会员":
+            continue
+        start = model_by_end.get(m.start())
+        if start is not None and _is_model_name(text[start:m.start()]) and not is_plausible_name(text[start:m.start()]) \
+                and (start == 0 or is_boundary(text[start - 1])):
+            yield start, m.start(), m.group()
             continue
         for length in (3, 2, 4):
             start = m.start() - length
@@ -299,7 +307,7 @@ class PeopleTagger(RuleTagger):
         model_people = {e.start_char: e.end_char for e in doc.ents if e.label_ in ("PERSON", "PER")}
         for start, end, titles in find_people(text, model_people):
             yield start, end, "PERSON", titles
-        for start, end, post in find_people_before_posts(text, words_by_start(doc)):
+        for start, end, post in find_people_before_posts(text, words_by_start(doc), model_people):
             yield start, end, "PERSON", post
         places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])]
         for start, end in find_credits(text):  # （某省）: a place, not a credit
