@@ -123,3 +123,7 @@ def test_a_name_after_a_title_runs_to_the_verb(text, expected):
 
 def test_a_name_the_ner_reads_before_a_post_holds_it(nlp):
     assert ("多吉次仁", "书记") in _titled_people(nlp, "会上，多吉次仁书记指出，要抓好安全生产。")
+
+
+def test_a_name_the_ner_cuts_before_a_post_runs_to_it(nlp):
+    assert ("扎西顿珠", "主任") in _titled_people(nlp, "扎西顿珠主任一行来到合作社调研。")

@@ -185,6 +185,9 @@ def _people_checked_by_model(people: list[Span], model_spans: list[Span],
         # (主任某立和率队: the model's two characters are the name cut short).
         if model is not None and model.end < person.end and person.text[-1] in CONJUNCTIONS:
             model = None
+        # …and a name written right before its post ends at the post (某某某某主任), whatever the model.
+        if model is not None and model.end < person.end and LEADER_POST_RE.match(doc_text(person.doc), person.end_char):
+            model = None
         if model is not None and abs(model.end - person.end) == 1:
             trimmed = Span(person.doc, person.start, model.end, label=person.label_)
             for attr in ("kg_source", "kg_title"):

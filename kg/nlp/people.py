@@ -256,6 +256,10 @@ def find_people_before_posts(text: str, words: dict[int, int] | None = None,
         if not _ends_name(text, m.end()) or text[m.end():m.end() + 1] in "会员":
             continue
         start = model_by_end.get(m.start())
+        cut = model_by_end.get(m.start() - 1)  # the NER stopped one character short of the post
+        if start is None and cut is not None and not is_boundary(text[m.start() - 1]) \
+                and text[m.start() - 1] not in ORGAN_END_CHARS:
+            start = cut
         if start is not None and _is_model_name(text[start:m.start()]) and not is_plausible_name(text[start:m.start()]) \
                 and (start == 0 or is_boundary(text[start - 1])):
             yield start, m.start(), m.group()
