@@ -214,3 +214,13 @@ def test_a_place_or_the_party_before_a_level_word_stays_in_the_name(nlp, text, n
 def test_an_organ_name_never_holds_a_titled_person(nlp):
     doc = nlp("区长洪某某主持召开区政府专题会议。")
     assert not [e for e in doc.ents if e.label_ in ("AGENCY", "ORG") and "洪" in e.text]
+
+
+@pytest.mark.parametrize("text,model_spans", [
+    ("全县共发放补贴资金2024万元，惠及农户。", [(9, 13, "PROGRAM")]),
+    ("项目编号为“3307-12”的工程已开工。", [(6, 13, "ORG")]),
+])
+def test_no_entity_is_only_digits_or_punctuation(nlp, text, model_spans):
+    ents = run_with_model_spans(nlp, text, model_spans)
+    assert not any(all(not ch.isalpha() for ch in name) for name, _ in ents), ents
+

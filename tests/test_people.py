@@ -82,3 +82,48 @@ def test_names_listed_after_a_titled_name_are_people():
     assert ("张一鸣", None) in found and ("刘春华", None) in found
     text = "市委书记王强、市长李明出席。"
     assert [(text[s:e], t) for s, e, t in find_people(text)] == [("王强", "市委书记"), ("李明", "市长")]
+
+
+def _titled_people(nlp, text):
+    return {(e.text, e._.kg_title) for e in nlp(text).ents if e.label_ == "PERSON"}
+
+
+@pytest.mark.parametrize("text,expected", [
+    # a dotted transliterated name runs to its boundary, not cut at three characters
+    ("县委书记欧阳明华、县长买买提·艾力出席会议。", {("欧阳明华", "县委书记"), ("买买提·艾力", "县长")}),
+    # a name of more characters than a surname rule reads, after a title
+    ("会议由副县长阿不都热合曼主持。", {("阿不都热合曼", "副县长")}),
+    ("市委常委、常务副市长索朗扎西，副市长次仁顿珠一同会见。",
+     {("索朗扎西", "市委常委、常务副市长"), ("次仁顿珠", "副市长")}),
+    ("自治区党委常委、市委书记多吉次仁亲切会见了代表团一行。", {("多吉次仁", "自治区党委常委、市委书记")}),
+    ("盟委委员、副盟长乌力吉巴雅尔，区长司马云飞参加。", {("乌力吉巴雅尔", "盟委委员、副盟长"), ("司马云飞", "区长")}),
+])
+def test_names_after_a_title_are_not_cut_at_a_fixed_length(nlp, text, expected):
+    assert expected <= _titled_people(nlp, text)
+
+
+def test_a_dotted_name_needs_no_model():
+    from kg.nlp.people import find_people
+
+    text = "副州长艾尔肯·吐尼亚孜主持会议。"
+    assert [(text[s:e], t) for s, e, t in find_people(text)] == [("艾尔肯·吐尼亚孜", "副州长")]
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("副县长扎西顿珠一同会见了客人。", [("扎西顿珠", "副县长")]),
+    ("市委常委、副市长格桑旺堆主持会议。", [("格桑旺堆", "市委常委、副市长")]),
+    # a verb, an organ or a meeting after the title is no name
+    ("副市长深入调研企业复工情况。", []),
+    ("市长办公会议主持人由秘书长担任。", []),
+    ("深入学习贯彻总书记重要指示要求。", []),
+])
+def test_a_name_after_a_title_runs_to_the_verb(text, expected):
+    assert [(text[s:e], t) for s, e, t in find_people(text)] == expected
+
+
+def test_a_name_the_ner_reads_before_a_post_holds_it(nlp):
+    assert ("多吉次仁", "书记") in _titled_people(nlp, "会上，多吉次仁书记指出，要抓好安全生产。")
+
+
+def test_a_name_the_ner_cuts_before_a_post_runs_to_it(nlp):
+    assert ("扎西顿珠", "主任") in _titled_people(nlp, "扎西顿珠主任一行来到合作社调研。")

@@ -79,3 +79,42 @@ def test_squares_are_places(nlp):
     assert ("金川广场", "PLACE") in {(e.text, e.label_) for e in doc.ents}
     assert not [e for e in nlp("各地跳广场舞的市民越来越多。").ents if "广场" in e.text]
     assert not [e for e in nlp("新建大型广场两处。").ents if "广场" in e.text]
+
+
+def _places(doc):
+    return [(e.text, e.start_char) for e in doc.ents if e.label_ == "PLACE"]
+
+
+def test_no_place_inside_an_idiom_but_the_city_stays(nlp):
+    text = "山西省长治市召开平安建设推进会。长治将持续推进基层治理，确保社会长治久安，群众安居乐业。"
+    places = _places(nlp(text))
+    idiom_at = text.index("长治久安")
+    assert ("长治市", 3) in places                      # the full name
+    assert ("长治", text.index("长治将")) in places      # the short form alone, as a subject
+    assert not any(idiom_at <= start < idiom_at + 4 for _, start in places), places
+    assert not any(name in ("安居", "乐业") for name, _ in places), places
+
+
+def test_no_place_inside_a_parallel_slogan(nlp):
+    text = "上海市金山区坚持绿水青山就是金山银山的理念，金山区的生态环境持续改善。"
+    places = _places(nlp(text))
+    slogan_at = text.index("金山银山")
+    assert ("金山区", 3) in places
+    assert not any(slogan_at <= start < slogan_at + 4 for _, start in places), places
+
+
+def test_the_idioms_kept_are_those_holding_a_place(gazetteer):
+    from kg.nlp.gazetteer import idioms_with_places
+
+    lines = ["长治久安\t10", "一丝不苟\t10", "一不做，二不休\t1"]
+    assert idioms_with_places(gazetteer, lines) == ["长治久安"]
+    assert find_places("社会长治久安", gazetteer, idioms=frozenset(["长治久安"])) == []
+    assert [m.start for m in find_places("社会长治久安", gazetteer)] == [2]  # without the idiom list
+
+
+def test_a_province_before_a_place_sharing_its_character_is_no_slogan(gazetteer):
+    from kg.nlp.gazetteer import set_phrases
+
+    # 某海省海某州: 青海 + 省 + 海…, two names, not the pattern XY-ZY of a slogan
+    assert set_phrases("青海省海东市召开会议", gazetteer, frozenset()) == []
+    assert set_phrases("坚持金山银山理念", gazetteer, frozenset()) == [(2, 6)]

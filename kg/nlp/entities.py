@@ -185,6 +185,9 @@ def _people_checked_by_model(people: list[Span], model_spans: list[Span],
         # (主任某立和率队: the model's two characters are the name cut short).
         if model is not None and model.end < person.end and person.text[-1] in CONJUNCTIONS:
             model = None
+        # …and a name written right before its post ends at the post (某某某某主任), whatever the model.
+        if model is not None and model.end < person.end and LEADER_POST_RE.match(doc_text(person.doc), person.end_char):
+            model = None
         if model is not None and abs(model.end - person.end) == 1:
             trimmed = Span(person.doc, person.start, model.end, label=person.label_)
             for attr in ("kg_source", "kg_title"):
@@ -267,6 +270,12 @@ def _confirmed_by_model(places: list[Span], model_spans: list[Span]) -> list[Spa
     return [p for p in places if any(i in model_place for i in range(p.start, p.end))]
 
 
+def is_name_like(text: str) -> bool:
+    """A name has letters (Han or Latin): a figure (2024), a code (3307-12) or punctuation
+    alone names nothing, whichever source proposed it."""
+    return any(ch.isalpha() for ch in text)
+
+
 def _overlaps(span: Span, taken: list[bool]) -> bool:
     return any(taken[i] for i in range(span.start, span.end))
 
@@ -308,6 +317,8 @@ class EntityMerger:
         chosen: list[Span] = []
 
         def take(span: Span, label: str) -> None:
+            if not is_name_like(span.text):
+                return
             new = Span(doc, span.start, span.end, label=label)
             for attr in ("kg_division", "kg_source", "kg_title", "kg_refers_to"):
                 setattr(new._, attr, getattr(span._, attr))
@@ -335,10 +346,14 @@ class EntityMerger:
             for span in sorted(tier, key=lambda s: -(s.end - s.start)):
                 if not _overlaps(span, taken):
                     take(span, span.label_)
+        phrases = [(p.start, p.end) for p in doc.spans.get("kg_fixed_phrases", [])]
         for span in sorted(model_spans, key=lambda s: -(s.end - s.start)):
             label = model_label(span, division_names, word_ends)
             if label is None:
                 continue
+            if label == "PLACE" and any(s <= span.start and span.end <= e and span.end - span.start < e - s
+                                        for s, e in phrases):
+                continue  # 金山银山, 长治久安: a place name inside an idiom or a slogan
             if label in ("AGENCY", "ORG"):
                 span = _organ_start(span, word_starts, place_chars)
             if span._.kg_source is None:

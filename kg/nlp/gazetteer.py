@@ -52,6 +52,19 @@ def _jionlp_location_lines() -> list[str]:
             return io.TextIOWrapper(fh, encoding="utf-8").read().splitlines()
 
 
+def _jionlp_idiom_lines() -> list[str]:
+    """jionlp's idiom list (chinese_idiom.zip: `idiom<TAB>frequency` lines)."""
+    import importlib.util
+
+    spec = importlib.util.find_spec("jionlp")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("the jionlp package is needed to build the list of idioms")
+    archive = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "chinese_idiom.zip"
+    with zipfile.ZipFile(archive) as zf:
+        with zf.open("chinese_idiom.txt") as fh:
+            return io.TextIOWrapper(fh, encoding="utf-8").read().splitlines()
+
+
 def parse_jionlp(lines: list[str]) -> tuple[list[dict], dict[str, list[str]]]:
     """Parse jionlp's indented tree: divisions (depth 0-3) and villages by town key."""
     rows: list[dict] = []
@@ -205,6 +218,67 @@ VILLAGE_SUFFIXES = ("村", "社区", "居委会", "村委会")
 MIN_FULL_LEN = 3
 
 
+PACKAGED_IDIOMS = PACKAGED_GAZETTEER.parent / "place_idioms.txt"
+
+
+def idioms_with_places(gazetteer: Gazetteer, lines: list[str] | None = None) -> list[str]:
+    """The idioms (jionlp's list) that hold a division name as a proper part: 长治久安,
+    安居乐业, 车水马龙. Only these can hide a false place, so only these are kept (~500)."""
+    lines = _jionlp_idiom_lines() if lines is None else lines
+    names = {n for n in [*gazetteer.by_full, *gazetteer.by_short] if len(n) >= 2}
+    kept = set()
+    for line in lines:
+        idiom = line.split("\t")[0].strip()
+        if not 4 <= len(idiom) <= 8 or not all("\u4e00" <= ch <= "\u9fff" for ch in idiom):
+            continue
+        if any(idiom[i:j] in names for i in range(len(idiom)) for j in range(i + 2, len(idiom) + 1)
+               if (i, j) != (0, len(idiom))):
+            kept.add(idiom)
+    return sorted(kept)
+
+
+def _is_name(piece: str, gazetteer: Gazetteer) -> bool:
+    return piece in gazetteer.by_full or piece in gazetteer.by_short
+
+
+# A slogan's second half is a word like its first: it never starts with a division's
+# suffix or a function word (青海省海北: 青海 + 省, no slogan).
+SLOGAN_NEVER_STARTS = set("省市县区州旗盟镇乡村的和与及在是为了对将把被")
+
+
+def set_phrases(text: str, gazetteer: Gazetteer, idioms: frozenset[str] | set[str]) -> list[tuple[int, int]]:
+    """(start, end) of the fixed phrases of `text` that a place name inside is no place of:
+    the known idioms (社会长治久安) and the parallel slogans of two halves sharing their
+    second character (金山银山) where one half only is a division name (two divisions
+    written together, 东城西城, stay places)."""
+    found = []
+    lengths = sorted({len(i) for i in idioms})
+    for i in range(len(text)):
+        for length in lengths:
+            if text[i:i + length] in idioms:
+                found.append((i, i + length))
+        window = text[i:i + 4]
+        if len(window) == 4 and window[1] == window[3] and window[0] != window[2] \
+                and window[2] not in SLOGAN_NEVER_STARTS \
+                and all("\u4e00" <= ch <= "\u9fff" for ch in window) \
+                and _is_name(window[:2], gazetteer) != _is_name(window[2:], gazetteer):
+            found.append((i, i + 4))
+    return found
+
+
+def inside_phrase(start: int, end: int, phrases: list[tuple[int, int]]) -> bool:
+    """A name that is a proper part of one of `phrases`."""
+    return any(s <= start and end <= e and end - start < e - s for s, e in phrases)
+
+
+def read_idioms(path: Path = PACKAGED_IDIOMS) -> frozenset[str]:
+    return frozenset(Path(path).read_text(encoding="utf-8").split()) if Path(path).exists() else frozenset()
+
+
+def write_idioms(idioms, path: Path = PACKAGED_IDIOMS) -> None:
+    Path(path).write_text("\n".join(sorted(idioms)) + "\n", encoding="utf-8")
+
+
 @dataclass
 class PlaceMatch:
     start: int
@@ -213,8 +287,15 @@ class PlaceMatch:
     certain: bool
 
 
-def find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = None) -> list[PlaceMatch]:
-    """Greedy longest-match of division names, resolved with context."""
+def find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = None,
+                idioms: frozenset[str] = frozenset()) -> list[PlaceMatch]:
+    """Greedy longest-match of division names, resolved with context; no name inside an
+    idiom or a parallel slogan (see `set_phrases`)."""
+    phrases = set_phrases(text, gazetteer, idioms)
+    return [m for m in _find_places(text, gazetteer, context) if not inside_phrase(m.start, m.end, phrases)]
+
+
+def _find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = None) -> list[PlaceMatch]:
     context = set(context or ())
     found: list[PlaceMatch] = []
     pending_short: list[tuple[int, int, str]] = []

@@ -95,6 +95,81 @@ def _name_after(text: str, pos: int) -> int | None:
     return None
 
 
+# A transliterated name with the middle dot (Uyghur, Kazakh, foreign: 买买提·艾力): its parts
+# are Han characters joined by ·; the last part runs to the first boundary after two characters.
+DOTTED_NAME_RE = re.compile(r"[\u4e00-\u9fff]{1,8}(?:·[\u4e00-\u9fff]{1,8})*·")
+MAX_MODEL_NAME = 6  # Tibetan, Mongolian, Uyghur names without a dot: up to six characters
+
+
+def _dotted_name_after(text: str, pos: int) -> int | None:
+    """End of a dotted name starting at `pos` (买买提·艾力), or None."""
+    m = DOTTED_NAME_RE.match(text, pos)
+    # 会见了某·某: a verb after the title, the name comes later
+    if m is None or text.startswith(AFTER_NAME, pos) or any(is_boundary(ch) for ch in m.group().replace("·", "")):
+        return None
+    for end in range(m.end() + 2, min(len(text), m.end() + 8) + 1):
+        if not "\u4e00" <= text[end - 1] <= "\u9fff" or is_boundary(text[end - 1]):
+            return None
+        if _ends_name(text, end):
+            return end
+    return None
+
+
+def _is_model_name(name: str) -> bool:
+    """A name the statistical NER read after a title that the surname rule cannot read
+    (齐某拉, 四字 Tibetan and Mongolian names): Han characters (and ·), no role, no
+    conjunction or list inside (two people are never one name)."""
+    return (2 <= len(name.replace("·", "")) <= MAX_MODEL_NAME + ("·" in name) * 6 and name not in NOT_NAMES
+            and all("\u4e00" <= ch <= "\u9fff" or ch == "·" for ch in name)
+            and name[-1] not in ROLE_SUFFIXES and not any(ch in CONJUNCTIONS for ch in name[1:])
+            and not TITLE_RE.search(name))
+
+
+# Verbs of two characters or more that close a name written after a title (一同会见, 主持).
+VERBS_AFTER_NAME = tuple(w for w in AFTER_NAME if len(w) >= 2 and w not in ("同志", "先生", "女士", "一行"))
+
+
+# Words that open a description after a leader's post (书记重要讲话, 市长亲切会见), not a name.
+DESCRIPTION_STARTS = ("重要", "亲切", "高度", "认真", "充分", "全面", "深入", "详细", "专门", "亲自", "多次",
+                      "一再", "反复", "再次", "首次", "近日", "近期", "今天", "昨天", "日前", "随后", "最后",
+                      "带头", "专题", "关于", "系列", "讲话", "指示", "批示", "精神", "要求", "工作")
+
+
+def _run_to_verb(text: str, pos: int) -> int | None:
+    """A name of 4-6 characters that no rule or model reads, closed by a verb right after a
+    title (副市长某某某某一同会见): Han characters only, no function word, no organ or role
+    character, no title inside."""
+    for length in range(4, MAX_MODEL_NAME + 1):
+        name = text[pos:pos + length]
+        if len(name) < length or not all("\u4e00" <= ch <= "\u9fff" and not is_boundary(ch) for ch in name):
+            return None
+        if any(ch in ORGAN_END_CHARS or ch in ROLE_SUFFIXES for ch in name) or TITLE_RE.search(name) \
+                or name in NOT_NAMES or any(w in name for w in VERBS_AFTER_NAME) \
+                or name.startswith(DESCRIPTION_STARTS):
+            return None
+        if text.startswith(VERBS_AFTER_NAME, pos + length):
+            return pos + length
+    return None
+
+
+def name_end(text: str, pos: int, model_people: dict[int, int] | None = None) -> int | None:
+    """End of the name of a person written at `pos` after a title: the dotted name as a
+    whole; the name the NER reads from there when the surname rule reads none, or a
+    shorter one that the NER reads on to a boundary (阿某都热合曼 not cut after two
+    characters); else the surname rule's name."""
+    dotted = _dotted_name_after(text, pos)
+    if dotted is not None:
+        return dotted
+    end = _name_after(text, pos)
+    if end is None and not model_people or end is None and pos not in model_people:
+        return _run_to_verb(text, pos)
+    model_end = (model_people or {}).get(pos)
+    if model_end is not None and (end is None or model_end > end) and _is_model_name(text[pos:model_end]) \
+            and (end is None or _ends_name(text, model_end)):
+        return model_end
+    return end
+
+
 def _is_run_char(ch: str) -> bool:
     return not (ch in PUNCT or ch in FUNCTION_CHARS or ch.isspace() or ch.isdigit())
 
@@ -123,13 +198,14 @@ def title_item(text: str, post_start: int) -> int:
     return post_start - len(tail.group()) if tail else post_start
 
 
-def find_people(text: str):
+def find_people(text: str, model_people: dict[int, int] | None = None):
     """Yield (start, end, titles) for names introduced by one or more titles.
 
-    `titles` is "、"-joined, as written: 市委副书记、市长.
+    `titles` is "、"-joined, as written: 市委副书记、市长. `model_people`: start -> end of
+    the statistical NER's people (see `name_end`).
     """
     for m in TITLE_RE.finditer(text):
-        end = _name_after(text, m.end())
+        end = name_end(text, m.end(), model_people)
         if end is None:
             continue
         head = title_item(text, m.start())
@@ -148,14 +224,14 @@ def find_people(text: str):
             titles.insert(0, text[head:previous.end()])
             link = _organ_run_start(text, previous.start())
         yield m.end(), end, "、".join(titles)
-        yield from listed_after(text, end)
+        yield from listed_after(text, end, model_people)
 
 
-def listed_after(text: str, end: int):
+def listed_after(text: str, end: int, model_people: dict[int, int] | None = None):
     """副市长甲、乙、丙参加: names listed with 、 after a titled name are people too; the
     title may be shared or not (市委常委甲、乙), so they carry none of their own."""
     while text[end:end + 1] == "、":
-        following = _name_after(text, end + 1)
+        following = name_end(text, end + 1, model_people)
         if following is None or TITLE_RE.match(text, end + 1):
             return
         yield end + 1, following, None
@@ -168,13 +244,25 @@ LEADER_POST_RE = re.compile(rf"(?:{_alternation(POST_RANKS)})?(?:{_alternation(p
 ORGAN_END_CHARS = set(LEADER_UNIT_CHARS) | set("委府协会党")
 
 
-def find_people_before_posts(text: str, words: dict[int, int] | None = None):
+def find_people_before_posts(text: str, words: dict[int, int] | None = None,
+                             model_people: dict[int, int] | None = None):
     """Yield (start, end, post) for names written before a leader's post (NAME + TITLE).
     `words` (start -> end of the segmenter's words): two characters that start a word of the
     segmenter are a word, not a name (纪检 委员, 武装部长); it writes a name as surname +
-    given name."""
+    given name. `model_people` (start -> end of the NER's people): a name without a surname
+    (Tibetan, Mongolian) that the NER reads right before the post."""
+    model_by_end = {end: start for start, end in (model_people or {}).items()}
     for m in LEADER_POST_RE.finditer(text):
         if not _ends_name(text, m.end()) or text[m.end():m.end() + 1] in "会员":
+            continue
+        start = model_by_end.get(m.start())
+        cut = model_by_end.get(m.start() - 1)  # the NER stopped one character short of the post
+        if start is None and cut is not None and not is_boundary(text[m.start() - 1]) \
+                and text[m.start() - 1] not in ORGAN_END_CHARS:
+            start = cut
+        if start is not None and _is_model_name(text[start:m.start()]) and not is_plausible_name(text[start:m.start()]) \
+                and (start == 0 or is_boundary(text[start - 1])):
+            yield start, m.start(), m.group()
             continue
         for length in (3, 2, 4):
             start = m.start() - length
@@ -220,9 +308,10 @@ class PeopleTagger(RuleTagger):
 
     def find(self, doc: Doc):
         text = doc_text(doc)
-        for start, end, titles in find_people(text):
+        model_people = {e.start_char: e.end_char for e in doc.ents if e.label_ in ("PERSON", "PER")}
+        for start, end, titles in find_people(text, model_people):
             yield start, end, "PERSON", titles
-        for start, end, post in find_people_before_posts(text, words_by_start(doc)):
+        for start, end, post in find_people_before_posts(text, words_by_start(doc), model_people):
             yield start, end, "PERSON", post
         places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])]
         for start, end in find_credits(text):  # （某省）: a place, not a credit

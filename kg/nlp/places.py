@@ -15,10 +15,14 @@ from pathlib import Path
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .gazetteer import PACKAGED_GAZETTEER, Gazetteer, find_places, read_gazetteer, write_gazetteer
+from .gazetteer import (PACKAGED_GAZETTEER, PACKAGED_IDIOMS, Gazetteer, find_places, idioms_with_places,
+                        read_gazetteer, read_idioms, set_phrases, write_gazetteer, write_idioms)
 from .spans import char_span, doc_text, set_group
 
 GROUP = "kg_places"
+# Idioms and slogans with a place name inside (长治久安, 金山银山): the statistical NER's
+# places inside them are dropped by kg_entities too.
+PHRASES_GROUP = "kg_fixed_phrases"
 
 
 # Squares are named by one word before 广场 (人民广场, 某某广场); size and quantity words
@@ -49,6 +53,7 @@ class PlaceTagger:
     def __init__(self, name: str = "kg_places"):
         self.name = name
         self.gazetteer: Gazetteer | None = None
+        self.idioms: frozenset[str] = frozenset()
 
     def initialize(self, get_examples=None, *, nlp=None, gazetteer_path: str | None = None) -> None:
         """Load the packaged gazetteer (built by pipelines/gazetteer.py), or build it from jionlp."""
@@ -57,12 +62,19 @@ class PlaceTagger:
             self.gazetteer = read_gazetteer(path)
         else:
             self.gazetteer = Gazetteer.from_jionlp()
+        # the idioms that hold a place name (pipelines/gazetteer.py writes them beside it)
+        idioms_path = path.parent / PACKAGED_IDIOMS.name
+        self.idioms = read_idioms(idioms_path) if idioms_path.exists() \
+            else frozenset(idioms_with_places(self.gazetteer))
 
     def __call__(self, doc: Doc) -> Doc:
         if self.gazetteer is None:
             raise ValueError("kg_places is not initialised: call nlp.initialize() first")
         spans = []
-        for m in find_places(doc_text(doc), self.gazetteer, doc._.kg_place_context):
+        text = doc_text(doc)
+        phrases = [char_span(doc, s, e, "PHRASE", "idiom") for s, e in set_phrases(text, self.gazetteer, self.idioms)]
+        set_group(doc, PHRASES_GROUP, [p for p in phrases if p is not None])
+        for m in find_places(text, self.gazetteer, doc._.kg_place_context, self.idioms):
             span = char_span(doc, m.start, m.end, "PLACE", "gazetteer" if m.certain else "gazetteer-short")
             if span is not None:
                 span._.kg_division = m.division.key if m.division else None
@@ -79,7 +91,9 @@ class PlaceTagger:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         write_gazetteer(self.gazetteer, path / "gazetteer.json.gz")
+        write_idioms(self.idioms, path / PACKAGED_IDIOMS.name)
 
     def from_disk(self, path, exclude=tuple()) -> "PlaceTagger":
         self.gazetteer = read_gazetteer(Path(path) / "gazetteer.json.gz")
+        self.idioms = read_idioms(Path(path) / PACKAGED_IDIOMS.name)
         return self
