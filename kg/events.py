@@ -954,7 +954,7 @@ class EventExtractor:
                 self._speaking = True
                 if len(object_text) < 2:
                     return carried
-                object_end = sentence_start + rest_start + MAX_SPEECH
+                object_end = sentence_start + min(len(sentence), rest_start + MAX_SPEECH)  # not the next sentence's names
             else:
                 object_end = next_start
                 gap = clause[pred.end:next_start]

@@ -767,3 +767,15 @@ def test_every_event_says_where_its_arguments_came_from(nlp):
     assert all(ev.sources["agent"] in ("rule", None) and ev.sources["object"] == "rule" for ev in rules_only)
     # without the tree the rules carry the subject over 实地 (a manner adverb) to 察看
     assert [ev.agents for ev in rules_only if ev.trigger == "察看"] == [events[0].agents]
+
+
+def test_what_was_said_links_only_entities_of_its_own_sentence(nlp):
+    # A short speech followed by another paragraph: the names of the next paragraph are not
+    # what was said (the object's entities end where the sentence ends).
+    text = ("周明远强调，要做好春耕备耕工作。\n"
+            "新华社太原3月2日电 晋中市农业农村局组织开展农机检修服务。")
+    doc = run(nlp, text)
+    name = {e.id: e.name for e in nlp.get_pipe("kg_linker").linker.entities.values()}
+    speech = [ev for ev in doc._.events if ev.type == "SPEECH"]
+    assert [ev.trigger for ev in speech] == ["强调"]
+    assert [name[o] for o in speech[0].objects] == []
