@@ -33,12 +33,12 @@ def _import_ray():
     return ray
 
 
-def read_file(row: dict) -> list[dict]:
+def read_file(row: dict, date: str | None, columns) -> list[dict]:
     """A Ray task per input file: its pages, each with the problems met before it; a last
     row carries the problems met after the last page (or the file's own)."""
     skipped: list[dict] = []
     out = []
-    for page in file_pages(row["path"], row["date"], row["columns"], skipped):
+    for page in file_pages(row["path"], date, columns, skipped):
         out.append({"file": row["index"], "page": pickle.dumps(page), "skipped": pickle.dumps(skipped[:])})
         skipped.clear()
     out.append({"file": row["index"], "page": b"", "skipped": pickle.dumps(skipped)})
@@ -107,23 +107,26 @@ class RayEngine:
             context = ray.data.DataContext.get_current()
             context.execution_options.preserve_order = True  # results come back in input order
             context.enable_progress_bars = False
-            items = [{"index": i, "path": path, "date": date, "columns": columns} for i, path in enumerate(files)]
+            items = [{"index": i, "path": path} for i, path in enumerate(files)]
             clock = time.perf_counter()
-            results = self._results(ray, items, skipped, model, include_text, workers)
+            results = self._results(ray, items, skipped, model, include_text, workers, date, columns)
             return finish_build(inputs, output, results, skipped, timings, clock, include_text=include_text,
                                 max_graph_elements=max_graph_elements, shard_documents=shard_documents)
         finally:
             if started:
                 ray.shutdown()
 
-    def _results(self, ray, items, skipped, model, include_text, workers):
+    def _results(self, ray, items, skipped, model, include_text, workers, date, columns):
         if not items:
             return
+        # Reading takes no CPU of its own (it is light next to the NLP, and a reservation
+        # could starve it while the actors hold every CPU); `workers` tasks at a time.
         dataset = (ray.data.from_items(items, override_num_blocks=len(items))
-                   .flat_map(read_file, num_cpus=0.1)
+                   .flat_map(read_file, fn_kwargs={"date": date, "columns": columns}, num_cpus=0,
+                             compute=ray.data.TaskPoolStrategy(size=workers))
                    .map_batches(PipelineActor, fn_constructor_kwargs={"model": model, "include_text": include_text},
                                 batch_size=self.pages_per_batch, batch_format="pyarrow",
-                                concurrency=workers, num_cpus=1))
+                                compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1))
         try:
             for batch in dataset.iter_batches(batch_format="pyarrow", batch_size=None):
                 for results, problems in zip(batch.column("results").to_pylist(), batch.column("skipped").to_pylist()):
