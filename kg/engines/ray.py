@@ -14,6 +14,7 @@ own entity table, so where it was linked does not matter.
 from __future__ import annotations
 
 import gc
+import logging
 import os
 import pickle
 import time
@@ -107,6 +108,8 @@ class RayEngine:
             context = ray.data.DataContext.get_current()
             context.execution_options.preserve_order = True  # results come back in input order
             context.enable_progress_bars = False
+            context.print_on_execution_start = False
+            logging.getLogger("ray.data").setLevel(logging.WARNING)  # one line per dataset run otherwise
             items = [{"index": i, "path": path} for i, path in enumerate(files)]
             clock = time.perf_counter()
             results = self._results(ray, items, skipped, model, include_text, workers, date, columns)
