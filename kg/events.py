@@ -1,7 +1,18 @@
 """Events: who did what to what, when, where, how much (spaCy component `kg_events`).
 
-The component reads the Doc's words and linked entities (`span.kb_id_`, kg_linker) and
-writes `doc._.events`. Sentences are split on Chinese sentence punctuation and clauses
+The component reads the Doc's words, its dependency tree (kg_syntax) and linked entities
+(`span.kb_id_`, kg_linker) and writes `doc._.events`. Each predicate's arguments come
+from the tree first (`ArgumentTree`): the agent from its Agt/Exp dependent (for 被: the
+Pat/Exp/Datv one; through eSucc/eCoo/ePurp chains to an earlier verb), expanded to the
+linked names of that subtree and those coordinated before them; the object from its
+Pat/Cont/Prod/Clas dependent's subtree up to the clause's end; date, place and quantity
+from Time/Tmod, Loc and Quan dependents. The parser is weak (Agt F 0.47, Pat 0.13), so
+the tree's agent replaces the rules' only where the rules have no subject in the clause,
+where it adds coordinated names, or where the rules' name is the partner after 与 (the
+tree's Datv); its object only where it extends the rules'. `event.sources` records
+"tree" or "rule" per argument (docs/events.md).
+
+The rules, the fallback: sentences are split on Chinese sentence punctuation and clauses
 on commas. A predicate is a verb of the taxonomy (`TRIGGERS`, docs/events.md) used as
 a verb: on a word boundary, not inside a name, not glued to a noun suffix (发布会,
 检查组), tagged v/vd/Vg when the Doc has POS tags (never vn); adjacent verbs are one
@@ -28,12 +39,15 @@ from bisect import bisect_left
 from dataclasses import asdict, dataclass, field
 from difflib import SequenceMatcher
 
+import numpy as np
+
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from .nlp.chunking import register_shift
 from .nlp.lexicon import QUANTITY_RE
 from .nlp.spans import doc_text
+from .nlp.syntax import INSIDE_NAME
 
 EVENTS_KEY = "kg.events"  # doc.user_data: the events as plain dicts, so a Doc still serialises
 
@@ -198,6 +212,89 @@ YEAR_RE = re.compile(r"(?<!\d)((?:19|20)\d{2})\s*年(?!代|度)")
 YEAR_WORDS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 
 
+# CSDP (SemEval-2016 Chinese semantic dependency) relations read from kg_syntax's tree.
+PARTNER_MARK_RE = re.compile(r"与|同|跟")
+OBLIQUE_RE = re.compile(r"对(?![口接标照外于])|向|代表(?!们|团)|受|据|率领|带领|率")
+BACKER_OPENING_RE = re.compile(r"\s*(?:按照|根据|依照|遵照|依据|在)")
+MAX_TITLE_CHAIN = 24  # characters from an organ to the person whose title chain it opens
+DOER_RELATIONS = ("Agt", "Exp")            # the agent, the experiencer: who acts
+RECIPIENT_RELATIONS = ("Pat", "Exp", "Datv")  # 被: the subject before it received the act
+OBJECT_RELATIONS = ("Pat", "Cont", "Prod", "Clas")  # patient, content, product, class (评为X)
+TIME_RELATIONS = ("Time", "Tmod", "Tini", "Tfin")
+PLACE_RELATIONS = ("Loc", "Lini", "Lfin", "Lthru")
+QUANTITY_RELATIONS = ("Quan",)
+CHAIN_RELATIONS = ("eSucc", "eCoo", "ePurp")  # a verb after another one of its sentence (赴X调研): same subject
+PARTNER_RELATIONS = ("Datv",)  # 与X签订: X, the dative, is the partner
+MAX_CHAIN = 3                        # verbs walked back through eSucc/eCoo to find a subject
+CLAUSE_END_CHARS = set("，,；;。！？!?：:\n")
+
+
+class ArgumentTree:
+    """The Doc's dependency tree (kg_syntax) as plain lists, in document character offsets:
+    the arguments of a predicate are its dependents by relation, each one with its subtree."""
+
+    def __init__(self, doc: Doc, text: str):
+        raw = doc.to_array(["IDX", "LENGTH", "HEAD", "DEP"])
+        columns = raw.astype(np.int64)  # HEAD is an offset to the head, negative when it stands before
+        strings = doc.vocab.strings
+        self.text = text
+        self.starts = columns[:, 0].tolist()
+        self.ends = (columns[:, 0] + columns[:, 1]).tolist()
+        self.heads = (np.arange(len(doc)) + columns[:, 2]).tolist()
+        self.deps = [strings[dep] if dep else "" for dep in raw[:, 3].tolist()]
+        self.children: list[list[int]] = [[] for _ in range(len(doc))]
+        for i, head in enumerate(self.heads):
+            if head != i:
+                self.children[head].append(i)
+
+    def tokens(self, start: int, end: int) -> list[int]:
+        """The tokens starting inside [start, end)."""
+        i = bisect_left(self.starts, start)
+        found = []
+        while i < len(self.starts) and self.starts[i] < end:
+            found.append(i)
+            i += 1
+        return found
+
+    def dependents(self, verb: list[int], relations: tuple[str, ...]) -> list[int]:
+        """The dependents of the verb's tokens bearing one of `relations`, in text order."""
+        inside = set(verb)
+        return sorted(c for v in verb for c in self.children[v] if c not in inside and self.deps[c] in relations
+                      and self._word(c))
+
+    def _word(self, token: int) -> bool:
+        """A token with a letter or digit (a space or a bracket heads no argument)."""
+        return any(char.isalnum() for char in self.text[self.starts[token]:self.ends[token]])
+
+    def chained_verb(self, verb: list[int]) -> list[int]:
+        """The verb this one follows in a chain (王某察看…并听取…: 听取 hangs from 察看 by
+        eSucc/eCoo), written before it: its subject is this verb's subject too."""
+        last = verb[-1]
+        if self.deps[last] in CHAIN_RELATIONS and self.heads[last] < verb[0]:
+            return [self.heads[last]]
+        return []
+
+    def subtree_span(self, token: int) -> tuple[int, int]:
+        """(start, end) characters of the token's subtree (the parser's trees are projective)."""
+        low = high = token
+        stack = [token]
+        while stack:
+            node = stack.pop()
+            low, high = min(low, node), max(high, node)
+            stack.extend(self.children[node])
+        return self.starts[low], self.ends[high]
+
+    def clause_span(self, token: int, lower: int) -> tuple[int, int]:
+        """The token's subtree from `lower` on, cut before the first punctuation that ends a
+        clause after the token itself (，；。：): a phrase never runs into the next clause."""
+        start, end = self.subtree_span(token)
+        start = max(start, lower)
+        for pos in range(max(start, self.starts[token]), end):
+            if self.text[pos] in CLAUSE_END_CHARS:
+                return start, pos
+        return start, end
+
+
 @dataclass
 class Mention:
     """An entity mention in document-text character offsets."""
@@ -225,6 +322,8 @@ class Event:
     objects: list[str] = field(default_factory=list)
     locations: list[str] = field(default_factory=list)
     offset: int = 0                    # trigger offset in the document text
+    # where each argument came from: "tree" (the parse) or "rule" (the word rules); None: no value
+    sources: dict = field(default_factory=dict)
 
 
 # A long text's chunks are joined into one Doc: its events' trigger offsets move with them.
@@ -286,7 +385,9 @@ class EventExtractor:
     def __init__(self, doc_id: str, text: str, mentions: list[Mention], year: int | None,
                  doc_date: str | None, place_of: dict[str, str], word_bounds: set[int] | None = None,
                  home: str | None = None, tags: dict[int, tuple[int, str]] | None = None,
-                 segmenter_bounds: set[int] | None = None):
+                 segmenter_bounds: set[int] | None = None, tree: ArgumentTree | None = None):
+        self.tree = tree            # the dependency tree (kg_syntax), first source of the arguments
+        self._backers: dict[int, list[tuple[int, int]]] = {}  # sentence start -> its backer frames
         self.home = home            # entity id of the article's home place
         self.word_bounds = word_bounds  # offsets where the segmenter puts a word boundary
         self.tags = tags            # word start -> (word end, POS tag), when the Doc is tagged
@@ -335,6 +436,18 @@ class EventExtractor:
         found = []
         while i < len(self.mentions) and self.mentions[i].start < end:
             if self.mentions[i].end <= end:
+                found.append(self.mentions[i])
+            i += 1
+        return found
+
+    def _overlapping(self, start: int, end: int) -> list[Mention]:
+        """The mentions with a character in [start, end) (a name the parser split over two subtrees)."""
+        i = max(0, bisect_left(self._starts, start) - 1)
+        while i > 0 and self.mentions[i - 1].end > start:
+            i -= 1
+        found = []
+        while i < len(self.mentions) and self.mentions[i].start < end:
+            if self.mentions[i].end > start:
                 found.append(self.mentions[i])
             i += 1
         return found
@@ -704,6 +817,13 @@ class EventExtractor:
                 agents, source = list(self.meeting), "meeting"
                 if agents:  # the clauses after 会议指出… speak of the meeting too
                     carried, self._carrying_topic = agents, False
+            # The tree first: the verb's own Agt/Exp dependent, when it names someone.
+            tree = self._tree_arguments(pred, clause_start, clause_start + len(clause), sentence, sentence_start,
+                                        passive)
+            if tree["agents"] and not (i and clause_agents) and not (i and predicates[i - 1].type == "LEAD") \
+                    and self._tree_agents_hold(tree["agents"], agents, source, subject_mentions, clause):
+                # (a clause's own subject, or X率Y…开展: X, stays the rules')
+                agents, source = tree["agents"], tree["agent_source"]
             if pred.type == OTHER and source != "explicit":
                 segment_start = pred.end
                 continue
@@ -716,6 +836,7 @@ class EventExtractor:
             if agents:
                 clause_agents = agents
             agents_before_lead = bool(agents) and pred.type == "LEAD"
+            from_tree = {"object": False}
             courtesy = COURTESY_RE.match(clause, pred.end) if verb == "表示" else None
             addressed = None
             addressee = re.search(r"对(.{2,60})$", subject) if courtesy else None
@@ -749,6 +870,14 @@ class EventExtractor:
                     object_end = len(clause)
                 object_text = _object_phrase(clause[pred.end:object_end], MAX_OBJECT + 20,
                                              whole=object_end > next_start)
+                tree_object = _object_phrase(self.text[tree["object"][0]:tree["object"][1]], MAX_OBJECT + 20) \
+                    if tree["object"] and pred.type != "LEAD" else None
+                if tree_object and _balanced(tree_object) and (object_text is None or (
+                        len(tree_object) > len(object_text) and tree_object.startswith(object_text)
+                        and not self._named_before_verb(object_text, *tree["object"]))):
+                    # the head of the verb's Pat/Cont/Prod dependent with its modifiers, where it
+                    # runs past a verb inside the object (开展X创建评审) that the rules cut at
+                    object_text, object_end, from_tree["object"] = tree_object, tree["object"][1] - clause_start, True
                 if object_text is None or object_text.startswith("给"):  # 现转发给你们 / 印发给各单位
                     object_text = self._object_elsewhere(pred, subject, clause, sentence) or object_text
                 if object_text is None and pred.text == "决定" and not clause[pred.end:].strip():
@@ -831,7 +960,12 @@ class EventExtractor:
                     date, date_text = self.signature[1], None
             if date is None:  # 2019年荣获…: a bare year before the verb (not one inside a title)
                 date, date_text = _bare_year(subject if i else clause[:pred.start])
+            if tree["date"] and source != "signature":  # the verb's Time/Tmod dependent
+                date, date_text = tree["date"]
             places = [m.entity_id for m in clause_mentions if m.label == "PLACE" and m.entity_id not in agents]
+            tree_places = [p for p in tree["places"] or () if p not in agents]
+            if tree_places:  # its Loc dependent
+                places = tree_places
             if not places and pred.type in ("INSPECT", "VISIT"):  # 来到X，参观Y: X is where
                 places = [m.entity_id for m in self._venue(sentence_start, clause_start + pred.start)
                           if m.label == "PLACE"]
@@ -839,14 +973,23 @@ class EventExtractor:
             if quantity is None and not i:
                 # 共7个县被评为…, …等40个社区被命名为…: the count is the subject's.
                 quantity = _quantity(subject[subject_mentions[-1].end - clause_start:] if subject_mentions else subject)
+            quantity = _clean(quantity.group()) if quantity else None
+            quantity = tree["quantity"] or quantity  # the verb's Quan dependent first
+            tree_agents = tree["agents"] and agents == tree["agents"]
+            sources = {"agent": "tree" if tree_agents else "rule" if agents else None,
+                       "object": "tree" if from_tree["object"] else "rule",
+                       "date": "tree" if tree["date"] and date == tree["date"][0] else "rule" if date else None,
+                       "place": "tree" if tree_places else "rule" if places else None,
+                       "quantity": "tree" if quantity and quantity == tree["quantity"] else "rule" if quantity else None,
+                       "tree_agents": tree["agents"] or []}  # what the tree said, taken or not
             events.append(Event(
                 type=pred.type, trigger=verb, sentence=sentence.strip(), doc=self.doc_id,
                 object_text=object_text, date=date, date_text=date_text,
-                quantity=_clean(quantity.group()) if quantity else None,
+                quantity=quantity,
                 agents=agents, agent_role="recipient" if passive else "agent", agent_source=source,
                 objects=list(dict.fromkeys(m.entity_id for m in object_mentions if m.entity_id not in agents)),
                 locations=list(dict.fromkeys(places or [self.place_of[a] for a in agents if a in self.place_of])),
-                offset=clause_start + pred.start,
+                offset=clause_start + pred.start, sources=sources,
             ))
             if pred.type == "LEAD" and agents:
                 self.led = (list(agents), object_text)
@@ -856,6 +999,154 @@ class EventExtractor:
                 return carried
             segment_start = pred.end
         return carried
+
+    # -- arguments from the dependency tree ----------------------------------
+    def _tree_arguments(self, pred: Predicate, clause_start: int, clause_end: int, sentence: str,
+                        sentence_start: int, passive: bool) -> dict:
+        """The predicate's arguments as the tree gives them (each None when it does not):
+        agents (with their source), object (start, end), date, places, quantity."""
+        found = {"agents": None, "agent_source": None, "object": None, "date": None, "places": None,
+                 "quantity": None}
+        if self.tree is None:
+            return found
+        verb = self.tree.tokens(clause_start + pred.start, clause_start + pred.end)
+        if not verb:
+            return found
+        sentence_end = sentence_start + len(sentence)
+        found["agents"], found["agent_source"] = self._tree_agents(verb, sentence, sentence_start, passive)
+        verb_end = self.tree.ends[verb[-1]]
+        for dependent in self.tree.dependents(verb, OBJECT_RELATIONS):
+            if verb_end <= self.tree.starts[dependent] < clause_end:
+                start, end = self.tree.clause_span(dependent, verb_end)
+                found["object"] = (start, min(end, clause_end))
+                break
+        for dependent in self.tree.dependents(verb, TIME_RELATIONS):
+            start, end = self.tree.subtree_span(dependent)
+            if sentence_start <= start and end <= sentence_end:
+                date = resolve_date(self.text[start:end], self.year, self.doc_date)
+                if date[0]:
+                    found["date"] = date
+                    break
+        places = []
+        for dependent in self.tree.dependents(verb, PLACE_RELATIONS):
+            start, end = self.tree.subtree_span(dependent)
+            places += self._coordinated([m for m in self._mentions_in(max(start, sentence_start), min(end, sentence_end))
+                                         if m.label == "PLACE" and not self._quoted[m.start]])
+        found["places"] = list(dict.fromkeys(m.entity_id for m in places)) or None
+        for dependent in self.tree.dependents(verb, QUANTITY_RELATIONS):
+            start, end = self.tree.clause_span(dependent, sentence_start)
+            amount = _quantity(self.text[start:end])
+            if amount:
+                found["quantity"] = _clean(amount.group())
+                break
+        return found
+
+    def _named_before_verb(self, object_text: str, start: int, end: int) -> bool:
+        """The rules' object ends on a name inside the tree's longer one: that name is the
+        subject of the verb after it (传达了X参加Y审议Z时的讲话: Y审议), not a modifier."""
+        found = self.text.find(object_text, start, end)
+        boundary = found + len(object_text)
+        return found >= 0 and any(m.end == boundary and m.label in AGENT_LABELS for m in self._mentions_in(found, boundary))
+
+    def _tree_agents_hold(self, tree_agents: list[str], agents: list[str], source: str | None,
+                          subject_mentions: list[Mention], clause: str) -> bool:
+        """Whether the tree's subject replaces the rules' (the parser is weak, see docs/events.md:
+        it decides where the words do not): when the rules found no subject in the clause
+        (carried, none), when the tree's names include the rules' (more coordinated names), or
+        when the rules' name follows a partner's 与/同/跟 (我市与X公司签订: 我市 signs)."""
+        if source not in ("explicit", "anaphor") or set(agents) <= set(tree_agents):
+            return True
+        # 与/同/跟 + the rules' names, which the tree makes the verb's dative: the partner
+        partners = {m.entity_id for m in subject_mentions
+                    if PARTNER_MARK_RE.search(self.text[max(0, m.start - 2):m.start])
+                    and any(self.tree.deps[t] in PARTNER_RELATIONS or self.tree.deps[t] == INSIDE_NAME
+                            and self.tree.deps[self.tree.heads[t]] in PARTNER_RELATIONS
+                            for t in self.tree.tokens(m.start, m.end))}
+        return bool(partners) and not set(agents) & set(tree_agents) and set(agents) <= partners
+
+    def _coordinated(self, found: list[Mention]) -> list[Mention]:
+        """`found` with the names of its label listed right before or after them (在A省与B省:
+        the parser hangs one of them on the verb)."""
+        if not found:
+            return found
+        chain = list(found)
+        i = bisect_left(self._starts, chain[0].start) - 1
+        while i >= 0 and self.mentions[i].label == chain[0].label \
+                and COORDINATION_GAP_RE.fullmatch(self.text[self.mentions[i].end:chain[0].start]):
+            chain.insert(0, self.mentions[i])
+            i -= 1
+        i = bisect_left(self._starts, chain[-1].end)
+        while i < len(self.mentions) and self.mentions[i].label == chain[-1].label \
+                and COORDINATION_GAP_RE.fullmatch(self.text[chain[-1].end:self.mentions[i].start]):
+            chain.append(self.mentions[i])
+            i += 1
+        return chain
+
+    def _tree_agents(self, verb: list[int], sentence: str, sentence_start: int,
+                     passive: bool) -> tuple[list[str] | None, str | None]:
+        """Who acts, from the verb's Agt/Exp dependent before it (for 被: its Pat/Exp/Datv, the
+        recipient), else from the verb it follows in a chain (eSucc/eCoo): the names in that
+        dependent's subtree (coordinated names hang inside it), or 我市/该市/他 resolved."""
+        relations = RECIPIENT_RELATIONS if passive else DOER_RELATIONS
+        verb_start = self.tree.starts[verb[0]]
+        for _ in range(MAX_CHAIN + 1):
+            dependents = [d for d in self.tree.dependents(verb, relations)
+                          if sentence_start <= self.tree.starts[d] and self.tree.ends[d] <= verb_start]
+            nameless = False
+            for dependent in reversed(dependents):  # the nearest subject first
+                start, end = self.tree.subtree_span(dependent)
+                # the subject's own clause: its subtree never reaches over a comma to the left
+                clause_start = max(sentence_start, max(self.text.rfind(stop, sentence_start, self.tree.starts[dependent])
+                                                       for stop in "，,；;：:") + 1)
+                start = max(start, clause_start)
+                written_names = self._overlapping(start, min(end, verb_start))
+                names = [m for m in written_names if self._may_act(m, sentence, sentence_start)]
+                nameless = nameless or not written_names
+                if names:
+                    # with the names coordinated before it in its clause (A、B和C: the parser
+                    # often hangs only C on the verb)
+                    listed = [m for m in self._mentions_in(clause_start, names[-1].end)
+                              if m.end <= names[0].start and self._may_act(m, sentence, sentence_start)]
+                    return _prefer_organisations(self._subject_group(listed + names)), "explicit"
+                written = _strip_adverbials(self.text[start:min(end, verb_start)]).strip()
+                if 2 <= len(written) <= 3 and (HOME_RE.fullmatch(written) or ANAPHOR_RE.fullmatch(written)
+                                               or PRONOUN_RE.match(written)) \
+                        and not LOCATIVE_RE.search(self.text[max(0, end - len(written) - 2):end - len(written)]):
+                    anaphor = self._anaphor(written)
+                    if anaphor:
+                        return anaphor, "anaphor"
+            if nameless:
+                return None, None  # a subject with no name (工人们): the rules decide
+            verb = self.tree.chained_verb(verb)
+            if not verb or self.tree.starts[verb[0]] < sentence_start:
+                return None, None
+        return None, None
+
+    def _may_act(self, mention: Mention, sentence: str, sentence_start: int) -> bool:
+        """A name that may be an agent: not a signature, an aside in brackets, a quoted title,
+        a backer (在X领导下) or a place gone to (在X, 赴X)."""
+        if mention.label not in AGENT_LABELS or self._quoted[mention.start] or self._bracketed(mention):
+            return False
+        if self.signature and mention is self.signature[0]:
+            return False
+        backers = self._backers.get(sentence_start)
+        if backers is None:
+            backers = self._backers[sentence_start] = [
+                (sentence_start + f.start(), sentence_start + f.end()) for f in SUPPORT_FRAME_RE.finditer(sentence)]
+        if any(start <= mention.start and mention.end <= end for start, end in backers):
+            return False
+        clause_start = max(sentence_start, max(self.text.rfind(stop, sentence_start, mention.start)
+                                               for stop in "，,：:") + 1)
+        if BACKER_OPENING_RE.match(self.text, clause_start):
+            return False  # 按照X书记提出的…要求: X backs the act (a frame longer than SUPPORT_FRAME_RE's)
+        if OBLIQUE_RE.search(self.text, clause_start, mention.start):
+            return False  # 代表X, 对X, 向X, 受X委托: who is represented or addressed, not who acts
+        person = next((m for m in self._mentions_in(mention.end, mention.end + MAX_TITLE_CHAIN)
+                       if m.label == "PERSON"), None) if mention.label != "PERSON" else None
+        gap = self.text[mention.end:person.start] if person else ""
+        if person and re.fullmatch(r"[\u4e00-\u9fff、]+", gap) and TITLE_TAIL_RE.search(gap.rstrip("、")):
+            return False  # 自治区党委书记、人大常委会党组书记王某: organs of titles, the person acts
+        return not self._located(mention, clause_start)
 
     def _object_elsewhere(self, pred: Predicate, subject: str, clause: str, sentence: str) -> str | None:
         """The object of a verb with none after it: the meeting that is the subject of
@@ -1100,6 +1391,11 @@ def _serial_objects(predicates: list[Predicate], clause: str, named=None) -> lis
     return kept
 
 
+def _balanced(text: str) -> bool:
+    """No title or quotation opened or closed halfway (a subtree cut inside 《…》)."""
+    return text.count("《") == text.count("》") and text.count("“") == text.count("”")
+
+
 def _quantity(text: str) -> re.Match | None:
     """The first amount in a phrase; ordinals (第二批) and years (2024年) are no amounts."""
     for m in QUANTITY_RE.finditer(text):
@@ -1254,9 +1550,9 @@ def _dedupe(events: list[Event]) -> list[Event]:
     return kept
 
 
-@Language.factory("kg_events", default_config={}, requires=["doc.ents"])
-def make_event_extractor(nlp: Language, name: str) -> "EventComponent":
-    return EventComponent(nlp, name)
+@Language.factory("kg_events", default_config={"use_tree": True}, requires=["doc.ents"])
+def make_event_extractor(nlp: Language, name: str, use_tree: bool = True) -> "EventComponent":
+    return EventComponent(nlp, name, use_tree)
 
 
 class EventComponent:
@@ -1265,9 +1561,10 @@ class EventComponent:
     Document context: doc._.kg_doc_id, doc._.kg_date, doc._.kg_year (set by the caller),
     doc._.kg_home (set by kg_linker)."""
 
-    def __init__(self, nlp: Language, name: str = "kg_events"):
+    def __init__(self, nlp: Language, name: str = "kg_events", use_tree: bool = True):
         self.nlp = nlp
         self.name = name
+        self.use_tree = use_tree  # False: the word rules alone (to measure what the tree adds)
 
     def __call__(self, doc: Doc) -> Doc:
         linker = self.nlp.get_pipe("kg_linker").linker_of(doc)
@@ -1291,8 +1588,10 @@ class EventComponent:
             columns = doc.to_array(["IDX", "LENGTH", "TAG"]).tolist()  # one pass, no Token objects
             tags = {idx: (idx + length, strings[tag]) for idx, length, tag in columns if tag}
             bounds = {idx for idx, _, _ in columns} | {idx + length for idx, length, _ in columns}
-        events = EventExtractor(doc._.kg_doc_id or "doc", doc_text(doc), mentions, doc._.kg_year, doc._.kg_date,
+        text = doc_text(doc)
+        tree = ArgumentTree(doc, text) if self.use_tree and doc.has_annotation("DEP") else None
+        events = EventExtractor(doc._.kg_doc_id or "doc", text, mentions, doc._.kg_year, doc._.kg_date,
                                 place_of, word_bounds=bounds, home=home_id, tags=tags,
-                                segmenter_bounds=segmenter_bounds).extract()
+                                segmenter_bounds=segmenter_bounds, tree=tree).extract()
         doc.user_data[EVENTS_KEY] = [asdict(event) for event in events]
         return doc

@@ -595,3 +595,43 @@ def test_a_backer_opening_the_article_is_not_its_actor(nlp):
 def test_a_new_named_subject_after_a_wish_states_a_fact(nlp):
     events = extract(nlp, "陈立明希望双方加强合作，推动项目落地，柳川县商务局签署了合作协议。")
     assert [e[:3] for e in events] == [("SIGN", "签署", ["柳川县商务局"])]
+
+
+# -- arguments from the dependency tree (kg_syntax's CSDP relations) --------------------
+
+def test_the_tree_gives_coordinated_subjects_to_a_verb_of_a_later_clause(nlp):
+    # 察看 hangs from 赴 (eSucc), whose Agt/Exp dependents are the two officials: no subject
+    # stands in 察看's own clause, and the rules gave it none.
+    text = "县政协主席周立新、副主席李华明一行赴东坡镇调研，实地察看了特色农业基地建设情况。"
+    seen = [e for e in extract(nlp, text) if e[1] == "察看"]
+    assert [(e[2], e[3]) for e in seen] == [(["周立新", "李华明"], "特色农业基地建设情况")]
+    assert seen[0][6].sources["agent"] == "tree"
+
+
+def test_the_partner_the_tree_makes_a_dative_is_no_agent(nlp):
+    # 与恒丰集团: the parser's Datv of 签订; the county, its Agt, signs (the rules took the company).
+    (etype, trigger, agents, obj, *_rest, ev), = extract(nlp, "签约仪式上，临河县与恒丰集团签订乡村旅游开发协议。")
+    assert (etype, trigger, agents, obj) == ("SIGN", "签订", ["临河县"], "乡村旅游开发协议")
+    assert ev.sources["agent"] == "tree"
+
+
+def test_the_rules_keep_a_list_of_officials_the_tree_names_only_in_part(nlp):
+    events = extract(nlp, "县领导张立军、王红梅、李国庆、赵文华出席签约仪式。")
+    attended = [e for e in events if e[1] == "出席"]
+    assert [e[2] for e in attended] == [["张立军", "王红梅", "李国庆", "赵文华"]]
+
+
+def test_every_event_says_where_its_arguments_came_from(nlp):
+    text = "5月6日，县政协主席周立新一行赴东坡镇调研，实地察看了特色农业基地建设情况。"
+    events = [e[6] for e in extract(nlp, text)]
+    assert events and all(set(ev.sources) >= {"agent", "object", "date", "place", "quantity"} for ev in events)
+    assert {ev.sources["agent"] for ev in events} == {"tree"}
+    component = nlp.get_pipe("kg_events")
+    component.use_tree = False
+    try:
+        rules_only = [e[6] for e in extract(nlp, text)]
+    finally:
+        component.use_tree = True
+    assert all(ev.sources["agent"] in ("rule", None) and ev.sources["object"] == "rule" for ev in rules_only)
+    # without the tree the rules give 察看 no subject
+    assert [ev.agents for ev in rules_only if ev.trigger == "察看"] == [[]]
