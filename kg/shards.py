@@ -12,8 +12,9 @@ docs/shards.md.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 from typing import Iterable
 
@@ -50,7 +51,7 @@ def _schemas():
         "events": pa.schema([("id", text), ("name", text), ("type", text), ("trigger", text), ("sentence", text),
                              ("doc", text), ("object_text", text), ("date", text), ("date_text", text),
                              ("quantity", text), ("agents", texts), ("agent_role", text), ("agent_source", text),
-                             ("objects", texts), ("locations", texts), ("offset", count)]),
+                             ("objects", texts), ("locations", texts), ("offset", count), ("sources", text)]),
         "entities": pa.schema([("id", text), ("label", text), ("name", text), ("aliases", texts), ("mentions", count),
                                ("admin_code", text), ("admin_level", text), ("positions", texts), ("parent", text),
                                ("based_in", text), ("issued_by", text)]),
@@ -58,6 +59,7 @@ def _schemas():
 
 
 DOCUMENT_TABLES = ("documents", "mentions", "authors", "roles", "events")  # one file each per shard
+EVENT_FIELDS = {f.name for f in fields(Event)}
 
 
 def event_id(event: Event) -> str:
@@ -110,6 +112,8 @@ class ResultSink:
                 self.edge_bound["HOLDS_POSITION"] += 1
         for event in result.events:
             row = asdict(event)
+            if "sources" in row:  # what gave each argument (parse tree or rules): JSON text
+                row["sources"] = json.dumps(row["sources"], ensure_ascii=False, sort_keys=True)
             self._rows["events"].append({"id": event_id(event), "name": event_name(event.trigger, event.object_text),
                                          **row})
             self.wanted.update(event.agents, event.objects, event.locations)
@@ -222,6 +226,9 @@ def read_shards(folder: Path):
         roles += [Role(**row) for row in rows("roles")]
         for row in rows("events"):
             del row["id"], row["name"]
+            sources = row.pop("sources")
+            if sources is not None and "sources" in EVENT_FIELDS:
+                row["sources"] = json.loads(sources)
             events.append(Event(**row))
         shard += 1
     return records, events, roles
