@@ -51,7 +51,8 @@ def configure_parser(parser) -> None:
                        help="local: this process (default); ray: a Ray cluster or a local Ray (pip install kg[ray])")
     scale.add_argument("--address", help="Ray cluster to join (ray://HOST:10001 or auto); default: start a local Ray")
     scale.add_argument("--workers", type=_count, default=None, metavar="N",
-                       help="Ray: pipeline actors (each loads the pipeline once; default: CPUs of the local Ray, 2 on a cluster)")
+                       help="Ray: pipeline actors, one CPU each (each loads the pipeline once; default: every CPU of the "
+                            "cluster, or of this machine for a local Ray)")
     archive = parser.add_argument_group("archive columns (.jsonl, .csv, .parquet: one article per row)")
     archive.add_argument("--text-column", default="text", help="column holding the article text (default: text)")
     archive.add_argument("--id-column", default="id", help="column holding the article's own id (default: id)")
