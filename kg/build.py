@@ -27,9 +27,12 @@ import networkx as nx
 from .events import TRIGGER_RE
 from .graph import DocumentRecord, Role, build_graph
 from .ingest import Article, iter_pages, printable
-from .linking import Linker
+from .linking import Linker, finish_names, merge_entities
 from .nlp.gazetteer import page_context
+from .nlp.linker import DOC_LINKER
 from .outdir import FORMAT, OutputError, OutputFolder
+from .shards import (DEFAULT_MAX_GRAPH_ELEMENTS, DEFAULT_SHARD_DOCUMENTS, SHARDS_FOLDER, DocumentResult,
+                     ResultSink, graph_from_shards)
 
 
 def configure_parser(parser) -> None:
@@ -40,6 +43,16 @@ def configure_parser(parser) -> None:
     parser.add_argument("--date", help="publication date (YYYY-MM-DD) when the text has none")
     parser.add_argument("--model", help="spaCy pipeline folder (default: the packaged one)")
     parser.add_argument("--no-text", action="store_true", help="leave article text out of the graph")
+    parser.add_argument("--max-graph-elements", type=_count, default=DEFAULT_MAX_GRAPH_ELEMENTS, metavar="N",
+                        help="write graph.json, GraphML, GEXF and the CSV files only for a graph of at most N "
+                             f"nodes + edges (default: {DEFAULT_MAX_GRAPH_ELEMENTS:,}); shards/ is always written")
+    scale = parser.add_argument_group("engine (large corpora)")
+    scale.add_argument("--engine", choices=("local", "ray"), default="local",
+                       help="local: this process (default); ray: a Ray cluster or a local Ray (pip install kg[ray])")
+    scale.add_argument("--address", help="Ray cluster to join (ray://HOST:10001 or auto); default: start a local Ray")
+    scale.add_argument("--workers", type=_count, default=None, metavar="N",
+                       help="Ray: pipeline actors, one CPU each (each loads the pipeline once; default: every CPU of the "
+                            "cluster, or of this machine for a local Ray)")
     archive = parser.add_argument_group("archive columns (.jsonl, .csv, .parquet: one article per row)")
     archive.add_argument("--text-column", default="text", help="column holding the article text (default: text)")
     archive.add_argument("--id-column", default="id", help="column holding the article's own id (default: id)")
@@ -56,9 +69,16 @@ def run(args) -> int:
 
         columns = Columns(text=args.text_column, id=args.id_column, title=args.title_column,
                           date=args.date_column, source=args.source_column)
+        engine = None
+        if args.engine == "ray":
+            from .engines.ray import RayEngine
+
+            engine = RayEngine(address=args.address, workers=args.workers)
+        elif args.address or args.workers:
+            raise ValueError("--address and --workers need --engine ray")
         report = build(args.inputs, args.output, date=args.date, model=args.model, include_text=not args.no_text,
-                       columns=columns)
-    except (ValueError, OSError, OutputError) as exc:
+                       columns=columns, engine=engine, max_graph_elements=args.max_graph_elements)
+    except (ValueError, OSError, OutputError, EngineError) as exc:
         print(f"kg build: {exc}", file=sys.stderr)
         return 2
     for item in report["skipped"]:
@@ -66,10 +86,22 @@ def run(args) -> int:
     if not report["documents"]:
         print(f"kg build: no document to build; {printable(args.output)} left as it was", file=sys.stderr)
         return 1
+    if not report["graph"]["written"]:
+        print(f"kg build: {report['graph']['reason']}", file=sys.stderr)
     counts = report["counts"]
     print(f"kg build: {report['documents']} documents from {report['files_read']} files -> {printable(args.output)} "
           f"({counts['entities']} entities, {counts['events']} events, {counts['edges']} edges)")
     return 0
+
+
+def _count(text: str) -> int:
+    from .cli import count_at_least
+
+    return count_at_least(1)(text)
+
+
+class EngineError(Exception):
+    """The engine (Ray) failed: str() says why in one line."""
 
 
 def _exit_on_sigterm(signum, frame):
@@ -78,34 +110,26 @@ def _exit_on_sigterm(signum, frame):
 
 
 def build(inputs: list[str], outdir: str | os.PathLike, *, date: str | None = None, model: str | None = None,
-          include_text: bool = True, progress: bool | None = None, columns=None) -> dict:
+          include_text: bool = True, progress: bool | None = None, columns=None, engine=None,
+          max_graph_elements: int = DEFAULT_MAX_GRAPH_ELEMENTS,
+          shard_documents: int = DEFAULT_SHARD_DOCUMENTS) -> dict:
     """Build the graph of `inputs` into `outdir`; returns the report (also written as report.json).
 
     OUTDIR is checked and locked first (OutputError when it must not be replaced); with no
-    document to build nothing is written and OUTDIR keeps what it had."""
+    document to build nothing is written and OUTDIR keeps what it had. `engine`: None for
+    this process, or one that makes the DocumentResults elsewhere (kg.engines.ray.RayEngine)."""
     with OutputFolder(outdir, inputs) as output:
+        if engine is not None:
+            return engine.build(inputs, output, date=date, model=model, include_text=include_text,
+                                columns=columns, max_graph_elements=max_graph_elements,
+                                shard_documents=shard_documents)
         return _build(inputs, output, date=date, model=model, include_text=include_text, progress=progress,
-                      columns=columns)
-
-
-class DocumentTally:
-    """What the report says of the documents read, counted as they stream past."""
-
-    def __init__(self):
-        self.documents = 0
-        self.by_kind: Counter = Counter()
-        self.files: set[str] = set()
-
-    def count(self, articles):
-        for article in articles:
-            self.documents += 1
-            self.by_kind[article.kind] += 1
-            self.files.add(article.file or article.source)
-            yield article
+                      columns=columns, max_graph_elements=max_graph_elements, shard_documents=shard_documents)
 
 
 def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: str | None,
-           include_text: bool, progress: bool | None, columns=None) -> dict:
+           include_text: bool, progress: bool | None, columns=None,
+           max_graph_elements: int = DEFAULT_MAX_GRAPH_ELEMENTS, shard_documents: int = DEFAULT_SHARD_DOCUMENTS) -> dict:
     """Inputs stream page by page into the pipeline: no list of the corpus's articles or Docs.
     Ingest time is spent inside the stream, so it is counted in "nlp"; "ingest" is the time
     to the first page (reading stops there when no file has an article)."""
@@ -116,9 +140,8 @@ def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: 
     pages = iter_pages(list(inputs), date, columns, skipped)
     first = next(pages, None)
     timings["ingest"] = time.perf_counter() - clock
-    tally = DocumentTally()
     if first is None:
-        return _report(inputs, tally, skipped, nx.MultiDiGraph(), timings)
+        return _report(inputs, ResultSink(Path(".")), skipped, None, timings, max_graph_elements)
 
     clock = time.perf_counter()
     from .nlp.pipeline import load_pipeline
@@ -133,10 +156,37 @@ def _build(inputs: list[str], output: OutputFolder, *, date: str | None, model: 
     if progress is None:  # a progress bar when more than one page (file or row) has articles
         progress = second is not None
     head = [first] if second is None else [first, second]
-    articles = tally.count(article for page in itertools.chain(head, pages) for article in page)
-    graph = graph_of_articles(nlp, articles, include_text=include_text, progress=progress, timings=timings)
+    articles = (article for page in itertools.chain(head, pages) for article in page)
+    clock = time.perf_counter()
+    results = document_results(nlp, articles, include_text=include_text, progress=progress)
+    return finish_build(inputs, output, results, skipped, timings, clock, include_text=include_text,
+                        max_graph_elements=max_graph_elements, shard_documents=shard_documents)
 
-    report = _report(inputs, tally, skipped, graph, timings)
+
+def finish_build(inputs, output: OutputFolder, results: Iterable[DocumentResult], skipped: list[dict],
+                 timings: dict, clock: float, *, include_text: bool, max_graph_elements: int,
+                 shard_documents: int = DEFAULT_SHARD_DOCUMENTS) -> dict:
+    """Every engine ends here: DocumentResults (in document order) -> shards and the
+    entity table (the reduce) in OUTDIR's staging folder -> the graph files when the graph
+    is small enough -> report.json, then the swap. `skipped` may fill while `results` runs.
+    With no document nothing is committed and OUTDIR keeps what it had."""
+    sink = None
+    for result in results:
+        if sink is None:
+            sink = ResultSink(output.staging() / SHARDS_FOLDER, shard_documents)
+        sink.add(result)
+    if sink is None:
+        return _report(inputs, ResultSink(Path(".")), skipped, None, timings, max_graph_elements)
+    sink.finish()
+    timings["nlp"] = time.perf_counter() - clock
+    clock = time.perf_counter()
+    graph = None
+    if sink.elements_at_most() <= max_graph_elements:
+        graph = graph_from_shards(sink.folder, sink.entities, include_text=include_text)
+        if graph.number_of_nodes() + graph.number_of_edges() > max_graph_elements:  # cannot be: a bound
+            graph = None
+    timings["graph"] = time.perf_counter() - clock
+    report = _report(inputs, sink, skipped, graph, timings, max_graph_elements)
     clock = time.perf_counter()
     output.commit(lambda folder: _write(graph, report, folder))
     report["seconds"]["write"] = round(time.perf_counter() - clock, 3)
@@ -172,7 +222,9 @@ def headline_statements(title: str) -> list[str]:
 
 
 def _annotate(nlp, articles: Iterable[Article], progress: bool | None):
-    """(article, Doc) in input order; every doc knows the places named anywhere on its page.
+    """(article, Doc, its Linker) in input order; every doc knows the places named anywhere
+    on its page, and links its entities into a table of its own (the article's results do
+    not depend on the articles before it, so any engine may link it anywhere).
 
     Articles stream: one page's articles (consecutive, same `source`) are held while its
     place context is made, then handed to the pipeline."""
@@ -184,10 +236,11 @@ def _annotate(nlp, articles: Iterable[Article], progress: bool | None):
             texts = [article_text(article) for article in page]
             context = page_context("\n".join(texts), gazetteer)
             for article, text in zip(page, texts):
-                yield text, (article, context)
+                yield text, (article, context, Linker(gazetteer))
 
     def prepare(doc, item) -> None:
-        article, context = item
+        article, context, linker = item
+        doc.user_data[DOC_LINKER] = linker  # every chunk of the article links into the article's table
         doc._.kg_place_context = context
         doc._.kg_doc_id = article.id
         doc._.kg_date = article.date
@@ -198,7 +251,8 @@ def _annotate(nlp, articles: Iterable[Article], progress: bool | None):
     from .nlp.chunking import pipe_docs
 
     # Long texts go through in chunks and come back as one Doc (never E088, bounded memory).
-    docs = ((article, doc) for doc, (article, _) in pipe_docs(nlp, items(), batch_size=32, prepare=prepare))
+    docs = ((article, doc, linker) for doc, (article, _, linker) in pipe_docs(nlp, items(), batch_size=32,
+                                                                              prepare=prepare))
     show = bool(progress)
     yield from tqdm(docs, total=getattr(articles, "__len__", lambda: None)(), desc="kg build", unit="doc",
                     disable=not show, file=sys.stderr)
@@ -226,29 +280,36 @@ class SentenceIndex:
         return self.text[start:end].strip()
 
 
+def document_results(nlp, articles: Iterable[Article], *, include_text: bool = True,
+                     progress: bool | None = None) -> Iterable[DocumentResult]:
+    """Articles (a list or any iterator) -> Docs (the pipeline links entities and finds
+    events) -> one DocumentResult per article, in order. Streams: no batch of Docs or
+    articles is held. Every engine makes its results with this function."""
+    if progress is None:
+        progress = isinstance(articles, list) and len({article.source for article in articles}) > 1
+    for article, doc, linker in _annotate(nlp, articles, progress):
+        record, doc_roles = document_record(article, doc, linker, include_text=include_text)
+        yield DocumentResult(record, doc._.events, doc_roles, list(linker.entities.values()),
+                             article.file or article.source)
+
+
 def graph_of_articles(nlp, articles: Iterable[Article], *, include_text: bool = True,
                       progress: bool | None = None, timings: dict | None = None) -> nx.MultiDiGraph:
-    """Articles (a list or any iterator) -> Docs (the pipeline links entities and finds
-    events) -> the graph.
-
-    Documents stream through the pipeline: no batch of Docs or articles is held in
-    memory, only each document's small record (its text only when the graph keeps it).
+    """Articles -> the graph, in memory (`kg.graph_of`; `kg build` writes shards instead).
     Seconds spent go to `timings` ("nlp": the pipeline and each Doc's record, "graph")."""
     timings = {} if timings is None else timings
     clock = time.perf_counter()
-    linker = nlp.get_pipe("kg_linker").start_run()
+    entities: dict = {}
     records, events, roles = [], [], []
-    if progress is None:
-        progress = isinstance(articles, list) and len({article.source for article in articles}) > 1
-    for article, doc in _annotate(nlp, articles, progress):
-        record, doc_roles = document_record(article, doc, linker, include_text=include_text)
-        records.append(record)
-        events += doc._.events
-        roles += doc_roles
-    linker.finish()
+    for result in document_results(nlp, articles, include_text=include_text, progress=progress):
+        merge_entities(entities, result.entities)
+        records.append(result.record)
+        events += result.events
+        roles += result.roles
+    finish_names(entities)
     timings["nlp"] = time.perf_counter() - clock
     clock = time.perf_counter()
-    graph = build_graph(records, linker.entities, events, roles, include_text=include_text)
+    graph = build_graph(records, entities, events, roles, include_text=include_text)
     timings["graph"] = time.perf_counter() - clock
     return graph
 
@@ -304,29 +365,49 @@ def _add_position(person, title: str) -> None:
         person.positions.append(title)
 
 
-def _report(inputs, tally: DocumentTally, skipped, graph: nx.MultiDiGraph, timings) -> dict:
-    kinds = Counter(d.get("kind") for _, d in graph.nodes(data=True))
-    labels = Counter(d["label"] for _, d in graph.nodes(data=True) if d.get("kind") == "Entity")
-    event_types = Counter(d["type"] for _, d in graph.nodes(data=True) if d.get("kind") == "Event")
-    edge_types = Counter(d["type"] for *_, d in graph.edges(data=True))
+def _report(inputs, sink: ResultSink, skipped, graph: nx.MultiDiGraph | None, timings,
+            max_graph_elements: int) -> dict:
+    """report.json. Without a graph (too large, or no document) the counts come from the
+    shards, edges as an upper bound (an edge repeated in several documents counts each time)."""
+    if graph is not None:
+        kinds = Counter(d.get("kind") for _, d in graph.nodes(data=True))
+        labels = Counter(d["label"] for _, d in graph.nodes(data=True) if d.get("kind") == "Entity")
+        event_types = Counter(d["type"] for _, d in graph.nodes(data=True) if d.get("kind") == "Event")
+        edge_types = Counter(d["type"] for *_, d in graph.edges(data=True))
+        counts = {"entities": kinds.get("Entity", 0), "events": kinds.get("Event", 0),
+                  "documents": kinds.get("Document", 0), "edges": graph.number_of_edges(),
+                  "entities_by_label": dict(sorted(labels.items())),
+                  "events_by_type": dict(sorted(event_types.items())),
+                  "edges_by_type": dict(sorted(edge_types.items()))}
+        status = {"written": True, "elements": graph.number_of_nodes() + graph.number_of_edges()}
+    elif sink.documents:
+        counts = sink.counts()
+        bound = sink.elements_at_most()
+        status = {"written": False, "elements_at_most": bound,
+                  "reason": f"graph of up to {bound:,} nodes + edges is over --max-graph-elements "
+                            f"{max_graph_elements:,}: graph.json, GraphML, GEXF and CSV not written; "
+                            f"the results are in {SHARDS_FOLDER}/ (Parquet)"}
+    else:
+        counts = ResultSink.counts_of_nothing()
+        status = {"written": False, "elements": 0, "reason": "no document"}
+    status["max_graph_elements"] = max_graph_elements
     return {
         "format": FORMAT,
         "inputs": [printable(p) for p in inputs],
-        "files_read": len(tally.files),
-        "documents": tally.documents,
-        "documents_by_kind": dict(tally.by_kind),
+        "files_read": len(sink.files),
+        "documents": sink.documents,
+        "documents_by_kind": dict(sink.by_kind),
         "skipped": skipped,
-        "counts": {"entities": kinds.get("Entity", 0), "events": kinds.get("Event", 0),
-                   "documents": kinds.get("Document", 0), "edges": graph.number_of_edges(),
-                   "entities_by_label": dict(sorted(labels.items())),
-                   "events_by_type": dict(sorted(event_types.items())),
-                   "edges_by_type": dict(sorted(edge_types.items()))},
+        "counts": counts,
+        "graph": status,
+        "shards": {"folder": SHARDS_FOLDER, "shards": sink.shards, "rows": dict(sink.rows)},
         "seconds": {k: round(v, 3) for k, v in timings.items()},
     }
 
 
-def _write(graph: nx.MultiDiGraph, report: dict, folder: Path) -> None:
+def _write(graph: nx.MultiDiGraph | None, report: dict, folder: Path) -> None:
     from .readwrite import write_all
 
-    write_all(graph, folder)
+    if graph is not None:
+        write_all(graph, folder)
     (folder / "report.json").write_text(json.dumps(report, ensure_ascii=False, indent=2), encoding="utf-8")

@@ -1734,7 +1734,7 @@ class EventComponent:
         self.use_tree = use_tree  # False: the word rules alone (to measure what the tree adds)
 
     def __call__(self, doc: Doc) -> Doc:
-        linker = self.nlp.get_pipe("kg_linker").linker
+        linker = self.nlp.get_pipe("kg_linker").linker_of(doc)
         mentions = [Mention(e.start_char, e.end_char, e.label_, e.kb_id_, linker.entities[e.kb_id_].name)
                     for e in doc.ents if e.kb_id_ in linker.entities]
         place_of = {}

@@ -785,49 +785,68 @@ def iter_pages(paths, date: str | None = None, columns=None, skipped: list[dict]
     """The articles of the inputs, one page at a time (a .txt file, or one row of an
     archive), lazily: only the page being read is in memory. A file or row skipped is
     appended to `skipped` as {'source', 'reason'} when the generator reaches it."""
-    from .archives import Columns, is_archive, iter_archive
+    from .archives import Columns
 
     date = _check_date(date)
     columns = columns or Columns()
     skipped = [] if skipped is None else skipped
     paths = [paths] if isinstance(paths, (str, os.PathLike)) else list(paths)
-    empty_folders: dict[str, str] = {}  # real path -> path as first spelled
+    skipped += empty_folders(paths)
+    for path in iter_input_files(paths):
+        yield from _file_pages(path, date, columns, skipped)
+
+
+def empty_folders(paths) -> list[dict]:
+    """A skipped entry for each folder given that holds no news file (once per folder)."""
+    found: dict[str, str] = {}  # real path -> path as first spelled
     for path in map(os.fspath, paths):
         if os.path.isdir(path) and not _expand(path):
-            empty_folders.setdefault(os.path.realpath(path), path)
-    skipped += [{"source": printable(p), "reason": "folder contains no .txt, .jsonl, .csv or .parquet files"}
-                for p in empty_folders.values()]
-    for path in iter_input_files(paths):
-        source = printable(path)
-        try:
-            if is_archive(path):
-                kind = _not_regular(os.stat(path).st_mode)
-                if kind:
-                    raise InputError(source, f"{kind}, not a regular file")
-                rows, bad_before = 0, len(skipped)
-                try:
-                    for article in iter_archive(path, source, columns, date, skipped):
-                        rows += 1
-                        yield [article]
-                except (InputError, OSError):
-                    raise
-                except Exception as exc:  # noqa: BLE001 - a file broken midway keeps the rows before
-                    raise InputError(source, f"unreadable after {rows} rows: {type(exc).__name__}: {exc}") from None
-                if not rows and len(skipped) == bad_before:
-                    raise InputError(source, "no rows")
-                continue
-            found = split_articles(read_text_file(path), source, date)
-            if not found:
-                raise InputError(source, "no article text found (only headlines or page headers)")
-            yield found
-        except FileNotFoundError:
-            skipped.append({"source": source, "reason": "no such file or folder"})
-        except InputError as exc:
-            skipped.append({"source": source, "reason": exc.reason})
-        except OSError as exc:
-            skipped.append({"source": source, "reason": f"cannot read: {exc.strerror or exc}"})
-        except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
-            skipped.append({"source": source, "reason": f"could not split into articles: {type(exc).__name__}: {exc}"})
+            found.setdefault(os.path.realpath(path), path)
+    return [{"source": printable(p), "reason": "folder contains no .txt, .jsonl, .csv or .parquet files"}
+            for p in found.values()]
+
+
+def file_pages(path: str, date: str | None, columns, skipped: list[dict]):
+    """The pages of one input file (see iter_pages), a problem appended to `skipped`:
+    what an engine reading files in other processes runs per file."""
+    from .archives import Columns
+
+    yield from _file_pages(path, _check_date(date), columns or Columns(), skipped)
+
+
+def _file_pages(path: str, date: str | None, columns, skipped: list[dict]):
+    from .archives import is_archive, iter_archive
+
+    source = printable(path)
+    try:
+        if is_archive(path):
+            kind = _not_regular(os.stat(path).st_mode)
+            if kind:
+                raise InputError(source, f"{kind}, not a regular file")
+            rows, bad_before = 0, len(skipped)
+            try:
+                for article in iter_archive(path, source, columns, date, skipped):
+                    rows += 1
+                    yield [article]
+            except (InputError, OSError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - a file broken midway keeps the rows before
+                raise InputError(source, f"unreadable after {rows} rows: {type(exc).__name__}: {exc}") from None
+            if not rows and len(skipped) == bad_before:
+                raise InputError(source, "no rows")
+            return
+        found = split_articles(read_text_file(path), source, date)
+        if not found:
+            raise InputError(source, "no article text found (only headlines or page headers)")
+        yield found
+    except FileNotFoundError:
+        skipped.append({"source": source, "reason": "no such file or folder"})
+    except InputError as exc:
+        skipped.append({"source": source, "reason": exc.reason})
+    except OSError as exc:
+        skipped.append({"source": source, "reason": f"cannot read: {exc.strerror or exc}"})
+    except Exception as exc:  # noqa: BLE001 - one bad file never stops the batch
+        skipped.append({"source": source, "reason": f"could not split into articles: {type(exc).__name__}: {exc}"})
 
 
 def load_documents(paths, date: str | None = None, columns=None) -> tuple[list[Article], list[dict]]:

@@ -182,9 +182,7 @@ class Linker:
 
     def finish(self) -> None:
         """Pick display names for programmes: the most frequent form, then the longest."""
-        for entity in self.entities.values():
-            if entity.label == "PROGRAM" and entity.aliases:
-                entity.name = max(entity.aliases, key=lambda a: (entity.aliases[a], len(a)))
+        finish_names(self.entities)
 
     def home_place(self, division_keys: list[int]) -> Division | None:
         """The article's home: the most named county- or prefecture-level division."""
@@ -202,4 +200,41 @@ class Linker:
         return None
 
 
-__all__ = ["Entity", "Linker", "program_key", "stable_id"]
+def finish_names(entities: dict[str, Entity]) -> None:
+    """Programmes' display names: the most frequent form, then the longest (first seen on a tie)."""
+    for entity in entities.values():
+        if entity.label == "PROGRAM" and entity.aliases:
+            entity.name = max(entity.aliases, key=lambda a: (entity.aliases[a], len(a)))
+
+
+def merge_entities(table: dict[str, Entity], entities) -> None:
+    """Fold one document's (or batch's) entities into the run's table: a reduce by
+    canonical id, so that documents linked apart (other processes, other machines) give
+    the table one linker would have made reading them in the same order.
+
+    Per field, what one linker does over a stream: counts add up; aliases and positions
+    keep first-seen order; a name, parent, seat or issuer is the first one set; a
+    gazetteer place takes the last renamed form (乡 -> 镇 upgraded since the gazetteer),
+    its gazetteer name being its first alias. The entities given are taken over (not copied)."""
+    for entity in entities:
+        held = table.get(entity.id)
+        if held is None:
+            table[entity.id] = entity
+            continue
+        held.aliases.update(entity.aliases)  # update() keeps zero counts (gazetteer forms), `+` would drop them
+        held.mentions += entity.mentions
+        for title in entity.positions:
+            if title not in held.positions:
+                held.positions.append(title)
+        held.parent = held.parent or entity.parent
+        held.based_in = held.based_in or entity.based_in
+        held.issued_by = held.issued_by or entity.issued_by
+        held.admin_level = held.admin_level or entity.admin_level
+        held.admin_code = held.admin_code or entity.admin_code
+        if entity.label == "PLACE" and entity.aliases:  # a place not of the gazetteer: its name is its first alias
+            gazetteer_name = next(iter(entity.aliases))
+            if entity.name != gazetteer_name:
+                held.name = entity.name
+
+
+__all__ = ["Entity", "Linker", "finish_names", "merge_entities", "program_key", "stable_id"]

@@ -20,7 +20,8 @@ from pathlib import Path
 from .ingest import printable
 
 FORMAT = "kg-build-output/1"  # report.json "format": this folder was written by `kg build`
-OUTPUT_FILES = {"graph.json", "graph.graphml", "graph.gexf", "entities.csv", "events.csv", "report.json"}
+OUTPUT_FILES = {"graph.json", "graph.graphml", "graph.gexf", "entities.csv", "events.csv", "report.json",
+                "shards"}  # shards/: per-document results (kg/shards.py), written while the build runs
 
 
 class OutputError(Exception):
@@ -67,14 +68,21 @@ class OutputFolder:
     def __exit__(self, *exc_info) -> None:
         self._release()
 
+    def staging(self) -> Path:
+        """The folder the new output is written in (made on first use): files written
+        while the build runs (shards) go here and are swapped in with the rest by `commit`."""
+        if self._staging is None:
+            parent, name = self.path.parent, self.path.name
+            self._staging = Path(tempfile.mkdtemp(prefix=f".{name}.building-", dir=parent))
+            umask = os.umask(0)
+            os.umask(umask)
+            self._staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output is an ordinary folder
+        return self._staging
+
     def commit(self, write) -> None:
         """Write the new output with `write(folder)` beside OUTDIR, then swap it in."""
         parent, name = self.path.parent, self.path.name
-        self._staging = Path(tempfile.mkdtemp(prefix=f".{name}.building-", dir=parent))
-        umask = os.umask(0)
-        os.umask(umask)
-        self._staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output is an ordinary folder
-        write(self._staging)
+        write(self.staging())
         self._check_replaceable()  # still nothing of the user's in it (someone may have added a file)
         if self.path.exists():
             backup = parent / f".{name}.old-{os.getpid()}"

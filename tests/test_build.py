@@ -10,7 +10,7 @@ from gold import load_gold, rate, score
 from kg.build import build
 from kg.readwrite.json_graph import read_json
 
-OUTPUT_FILES = {"graph.json", "graph.graphml", "graph.gexf", "entities.csv", "events.csv", "report.json"}
+OUTPUT_FILES = {"graph.json", "graph.graphml", "graph.gexf", "entities.csv", "events.csv", "report.json", "shards"}
 
 
 @pytest.fixture(scope="module")

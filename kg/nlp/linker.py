@@ -9,7 +9,9 @@ Programmes whose title starts with an agency get that agency as issuer
 are linked too: `doc._.kg_positions` holds (person id, title, organ id or None, offset),
 the organ being the one the title names or, for a bare post (市长), the article's
 division of that level. `start_run()` begins a new knowledge base (each `kg build` and
-`kg.graph_of` call starts one).
+`kg.graph_of` call starts one). A caller may instead give each document its own
+knowledge base (`doc.user_data[DOC_LINKER]`, a Linker; kg build does, so that documents
+linked in other processes merge into the same table, see `kg.linking.merge_entities`).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from .lexicon import AGENCY_HEADS, ORG_HEADS
 from .roles import POST_RANK_RE
 
 BARE_HEADS = set(AGENCY_HEADS) | set(ORG_HEADS)
+DOC_LINKER = "kg.linker"  # doc.user_data key: the document's own Linker, when the caller gives one
 MAX_NEARBY = 50  # divisions named last that 镇党委 / 村委会 may refer to
 
 for _name, _default in (("kg_home", None), ("kg_issuers", None), ("kg_positions", None), ("kg_doc_id", None),
@@ -91,8 +94,12 @@ class EntityLinker:
             doc._.kg_home = home.key if home is not None else None
         return gazetteer.divisions[doc._.kg_home] if doc._.kg_home is not None else None
 
+    def linker_of(self, doc: Doc) -> Linker:
+        """The document's own knowledge base when the caller gave one, else the run's."""
+        return doc.user_data.get(DOC_LINKER) or self.linker
+
     def __call__(self, doc: Doc) -> Doc:
-        linker = self.linker
+        linker = self.linker_of(doc)
         home = self.home_of(doc)
         place_ids_by_end: dict[int, str] = {}
         named_places = []  # divisions named so far, for 镇党委 / 村委会 after a town or village
@@ -110,7 +117,7 @@ class EntityLinker:
                 if ent._.kg_division is not None:
                     named_places.append(linker.gazetteer.divisions[ent._.kg_division])
             if ent.label_ == "PROGRAM":
-                issuer = self._issuer(agencies, ent, home)
+                issuer = self._issuer(agencies, ent, home, linker)
                 if issuer is not None:
                     entity.issued_by = entity.issued_by or issuer.id
                     issuers.append((entity.id, issuer.id, ent.start_char))
@@ -121,18 +128,18 @@ class EntityLinker:
         doc._.kg_issuers = issuers
         doc._.kg_positions = [
             (linked[person.start_char, person.end_char], title,
-             self._organ_id(organ, linked, home) or self._title_jurisdiction(title, home), person.start_char)
+             self._organ_id(organ, linked, home, linker) or self._title_jurisdiction(title, home, linker), person.start_char)
             for person, title, organ in doc._.roles if (person.start_char, person.end_char) in linked]
         return doc
 
-    def _issuer(self, agencies: dict[int, list], program, home):
+    def _issuer(self, agencies: dict[int, list], program, home, linker: Linker):
         """The agency a programme's title starts with (《苏州市人民政府…办法》 -> 苏州市人民政府)."""
         for span in agencies.get(program.start, ()):
             if span.end < program.end:
-                return self.linker.link("AGENCY", span.text, home=home)
+                return linker.link("AGENCY", span.text, home=home)
         return None
 
-    def _organ_id(self, organ, linked: dict, home) -> str | None:
+    def _organ_id(self, organ, linked: dict, home, linker: Linker) -> str | None:
         """The entity of a title's organ: the linked entity it is, or the organ words linked
         in the article's division (市人大常委会 -> that city's)."""
         if organ is None:
@@ -141,18 +148,18 @@ class EntityLinker:
             return linked[organ.start_char, organ.end_char]
         if len(organ.text) < 2:
             return None
-        return self.linker.link(organ.label_ or "AGENCY", organ.text, home=home).id
+        return linker.link(organ.label_ or "AGENCY", organ.text, home=home).id
 
-    def _title_jurisdiction(self, title: str, home) -> str | None:
+    def _title_jurisdiction(self, title: str, home, linker: Linker) -> str | None:
         """市长, 副市长 -> the article's city; 县委书记 -> the county's Party committee."""
         title = POST_RANK_RE.sub("", title)
         if home is None or not title or title[0] not in "省市县区镇乡村":
             return None
         organ = re.match(r"[省市县区镇乡村](委|政府|人大|政协)", title)
         if organ:
-            return self.linker.link("AGENCY", organ.group(), home=home).id
-        division = self.linker.jurisdiction(home, title[0]) if title[0] in "省市县区" else None
-        return self.linker.place_for_division(division).id if division else None
+            return linker.link("AGENCY", organ.group(), home=home).id
+        division = linker.jurisdiction(home, title[0]) if title[0] in "省市县区" else None
+        return linker.place_for_division(division).id if division else None
 
 
 def _agencies_by_start(doc: Doc) -> dict[int, list]:

@@ -1,0 +1,98 @@
+"""`kg build --engine ray` on a real local Ray of 2 CPUs: the same graph and the same
+reports of bad input as the local engine; an interrupted build leaves OUTDIR as it was."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+
+from kg.build import EngineError, build
+from news_corpus import write_many_rows, write_mixed
+
+ray = pytest.importorskip("ray")
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def ray_session():
+    """One local Ray for the module (the engine joins it rather than starting its own)."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    yield
+    ray.shutdown()
+
+
+@pytest.fixture(scope="module")
+def both(tmp_path_factory, ray_session, nlp):
+    """The mixed input built by each engine: (local outdir, local report, ray outdir, ray report)."""
+    from kg.engines.ray import RayEngine
+
+    base = tmp_path_factory.mktemp("engines")
+    inputs = write_mixed(base / "in")
+    local = build(inputs, base / "local", progress=False)
+    remote = build(inputs, base / "ray", engine=RayEngine(workers=2, pages_per_batch=2))
+    return base / "local", local, base / "ray", remote
+
+
+def test_ray_and_local_give_the_same_graph(both):
+    local_dir, local, ray_dir, remote = both
+    assert local["documents"] == remote["documents"] == 4
+    for name in ("graph.json", "graph.graphml", "graph.gexf", "entities.csv", "events.csv"):
+        assert (ray_dir / name).read_bytes() == (local_dir / name).read_bytes(), name
+    for shard in sorted((local_dir / "shards").iterdir()):
+        assert pq.read_table(ray_dir / "shards" / shard.name).equals(pq.read_table(shard)), shard.name
+    assert remote["counts"] == local["counts"]
+
+
+def test_ray_reports_bad_input_as_local(both):
+    _, local, _, remote = both
+    assert remote["skipped"] == local["skipped"]
+    reasons = " ".join(item["source"] + " " + item["reason"] for item in remote["skipped"])
+    assert "c_rows.jsonl:2" in reasons and "c_rows.jsonl:3" in reasons
+    assert "d_broken.csv" in reasons and "missing.txt" in reasons
+    assert remote["files_read"] == local["files_read"] == 3
+
+
+def test_failing_workers_leave_the_previous_output(both, tmp_path):
+    """Actors that cannot load their pipeline: an EngineError, and OUTDIR keeps the last build."""
+    from kg.engines.ray import RayEngine
+
+    local_dir, _, _, _ = both
+    inputs = write_mixed(tmp_path / "in")
+    outdir = tmp_path / "out"
+    build(inputs, outdir, progress=False)
+    before = {p.name: p.read_bytes() for p in outdir.iterdir() if p.is_file()}
+    with pytest.raises((EngineError, OSError)):
+        build(inputs, outdir, model=str(tmp_path / "no-such-model"), engine=RayEngine(workers=1))
+    assert {p.name: p.read_bytes() for p in outdir.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "out"]  # no staging folder, no lock
+
+
+def test_sigterm_mid_build_leaves_the_previous_output(both, tmp_path):
+    """`kg build --engine ray` killed (SIGTERM) while results come in: OUTDIR as it was."""
+    local_dir, _, _, _ = both
+    inputs = write_mixed(tmp_path / "in")
+    outdir = tmp_path / "out"
+    build(inputs, outdir, progress=False)
+    before = {p.name: p.read_bytes() for p in outdir.iterdir() if p.is_file()}
+    many = write_many_rows(tmp_path / "many.jsonl", 400)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "OMP_NUM_THREADS": "1"}
+    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "build", str(many), "-o", str(outdir),
+                                "--engine", "ray", "--workers", "1"], cwd=ROOT, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 300
+    while not list(tmp_path.glob(".out.building-*")):  # results have started to come in
+        assert process.poll() is None, process.communicate()[1][-2000:]
+        assert time.monotonic() < deadline, "no result within 300 s"
+        time.sleep(0.05)
+    process.send_signal(signal.SIGTERM)
+    _, stderr = process.communicate(timeout=120)
+    assert process.returncode != 0, stderr[-2000:]
+    assert {p.name: p.read_bytes() for p in outdir.iterdir() if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "many.jsonl", "out"]
