@@ -93,7 +93,12 @@ OTHER = "OTHER"  # any other verb with a named subject (needs POS tags)
 # Verbs that are no events of their own: copulas, modals, light and reporting verbs.
 NOT_OTHER = {"是", "为", "有", "在", "成为", "作为", "要", "需要", "应", "将", "能", "可", "会", "让", "使", "把",
              "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予", "代表",
-             "希望", "期望", "期待", "期盼", "盼望", "祝愿", "欢迎", "号召", "呼吁", "寄望", "恳请", "围绕"}
+             "希望", "期望", "期待", "期盼", "盼望", "祝愿", "欢迎", "号召", "呼吁", "寄望", "恳请"}
+# Verbs used as prepositions (co-verbs): X结合实际开展Y, X依托平台帮扶Z: they say on what basis or by
+# what means the next verb acts; the act is that verb's, they open no event.
+COVERBS = {"围绕", "结合", "依托", "聚焦", "立足", "借助", "依靠", "凭借", "紧扣", "紧盯", "瞄准", "着眼", "对照",
+           "通过", "针对", "按照", "根据", "依照", "依据", "遵照", "利用", "运用"}
+NOT_OTHER |= COVERBS
 VERB_TAGS = ("v", "vd", "Vg")
 NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
@@ -221,6 +226,15 @@ NOUN_TOO = ("组织",)
 # takes people or an activity, never a year or these.
 ORGAN_NOUN_TAIL_RE = re.compile(r"\d{4}\s*年|工作|建设|体系|力量|关系|生活|负责人|书记|换届|覆盖")
 INTRANSITIVE = ("开工", "竣工", "动工", "投产")  # they take no object
+# The head of a meeting's or ceremony's name (重点项目推进会, 项目签约仪式, 招商推介会, 表彰颁奖大会):
+# a verb right before it names what the meeting is about, it opens no event, and the object
+# of the verb outside (举行/召开/出席…) runs on to the head. (会议精神: what a meeting said.)
+MEETING_HEAD_RE = re.compile(r"(?:推介|发布|座谈|现场|推进|调度|部署|培训|观摩|交流|研讨|洽谈|对接|见面|报告|动员|总结|"
+                             r"表彰|颁奖|签约|启动|协调|联席|恳谈|工作|专题|新闻发布)?"
+                             r"(?:大会|会议(?!精神|纪要)|会(?![议谈见晤同商员长计展务])|仪式|典礼)")
+# Verbs that take a meeting or ceremony as their object (召开会议, 出席仪式, 组织座谈会, 传达会议精神).
+MEETING_TAKER_TYPES = ("HOLD", "ATTEND", "ORGANIZE")
+MEETING_TAKERS = ("开展", "组织开展", "发起", "筹备", "传达", "传达学习", "学习", "听取", "审议")
 SERIAL_RESULT = ("产生", "选出", "评出", "形成")  # 遴选产生, 推选选出: the result verb closes the predicate
 NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
 # A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
@@ -229,6 +243,8 @@ PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)
 NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
 # 他/她: the person named last.
 PRONOUN_RE = re.compile(r"^(?:他|她)")
+# 出席X并(发表重要)讲话: 并 and a light verb join the next verb; they end no object.
+CONJOINED_END_RE = re.compile(r"(?<![合兼吞归])并且?(?:作|做|发表)?了?(?:重要|简短)?$")
 OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
 RELATIVE_TIME_RE = re.compile(r"(?:时|之际|期间)的")
 RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正式|隆重)")
@@ -527,6 +543,9 @@ class EventExtractor:
                 re.search(r"(?:会议|会上)$", clause[:m.start()]) or any(
                     x.end == start and x.label == "PERSON" for x in self._mentions_in(max(0, start - 8), start))):
             return True  # X要求，…: a speech verb introducing what was said after the comma, whatever its tag
+        if MEETING_HEAD_RE.match(clause, m.end()) and TRIGGER_TYPE[m.group()] not in MEETING_TAKER_TYPES \
+                and m.group() not in MEETING_TAKERS:
+            return False  # 重点项目推进会, 项目签约仪式: the verb names the meeting
         if m.group() in INTRANSITIVE and re.match(r"[\u4e00-\u9fff](?<![了着过])", clause[m.end():m.end() + 1]) \
                 and not TRIGGER_RE.match(clause, m.end()):
             return False  # 开工项目12个, 开工仪式: a verb with no object before a noun describes it
@@ -688,7 +707,7 @@ class EventExtractor:
                 relative = RELATIVE_PEOPLE_RE.match(clause, end)
                 if relative and not self._has_verb(clause_start + end, clause_start + relative.end()):
                     continue  # 为X作出贡献的广大乡亲: a relative clause describing people
-                if re.match(r"[）)]?(?:会议|会)", clause[end:]):
+                if re.match(r"[）)]?(?:会议|会)", clause[end:]) or MEETING_HEAD_RE.match(clause, end):
                     continue  # 党组扩大会议, 协调推进会: the verb names the meeting (taxonomy verbs take 会议 as object)
                 if clause[offset:end] in TRIGGER_TYPE or NOMINAL_SUFFIX_RE.match(clause, end) \
                         or NOMINAL_PREFIX_RE.search(clause[max(0, offset - 3):offset]):
@@ -835,8 +854,12 @@ class EventExtractor:
             opening = len(clause) - len(clause.lstrip())
             if self._modal(clause[opening:opening + 2][:MODAL_RE.match(clause, opening).end() - opening]
                            if MODAL_RE.match(clause, opening) else "", clause_start + opening) \
-                    or self._wish(clause, clause_start):
-                state["modal"] = True  # 要扩大…，组织好…; X希望Y多走走，…: the frame holds for the clauses after it
+                    or self._wish(clause, clause_start) or any(
+                        self._modal(modal.group(), m.end) for m in agent_like[:1]
+                        for modal in [MODAL_RE.match(clause, m.end - clause_start)] if modal):
+                # 要扩大…，组织好…; X希望Y多走走，…; X要立足…(a co-verb, no verb)，…: the frame holds
+                # for the clauses after it
+                state["modal"] = True
             # A clause that opens with an entity sets the subject for the clauses after it;
             # a clause that only names officials (县委副书记、县长NAME) lists subjects of the next verb.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
@@ -1021,6 +1044,8 @@ class EventExtractor:
                     agents, source = list(clause_agents or carried), "carried"
             if object_text is None and pred.type == "SPEECH" and re.search(r"在(?:会|会议)上", subject):
                 object_text = self.meeting_text or "会议"  # 在会上讲话: the meeting held last
+            if object_text is None and pred.text in ("讲话", "致辞") and not bare:
+                object_text = ""  # 出席X并讲话, 州长X讲话。: a speech given, nothing of it told
             if object_text and pred.type == "HOLD":
                 # 召开协调会议分解指标: the meeting ends the object (not 洽谈会暨…, 会议的…).
                 meeting = MEETING_OBJECT_RE.match(object_text)
@@ -1288,12 +1313,10 @@ class EventExtractor:
             occasion = re.search(r"在(.{2,30}?)(?:上|中|期间)", subject)
             if occasion:
                 return _clean(occasion.group(1))
-        if not tail and pred.text in ("讲话", "致辞", "主持"):
-            # 州长X讲话，…Y主持: a speech given, a chair taken at the event reported last
-            # (出席X并发表讲话: at X, attended in the same sentence)
-            if self.occasion and self.occasion[0] == sentence and pred.text != "主持":
-                return self.occasion[1]
+        if not tail and pred.text == "主持":
+            # 州长X讲话，…Y主持: a chair taken at the event reported last
             return self.meeting_text
+        # A bare 讲话/致辞 (出席X并讲话, 州长X讲话。) says nothing: only 在X上讲话 gives its occasion.
         if pred.type in ("ISSUE", "APPROVE") and (not tail or tail.startswith("给")):
             title = QUOTED_RE.search(sentence)
             if title and title.group().startswith("《"):
@@ -1478,11 +1501,12 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
         head = re.split(r"时的|之时", text)[0]
         if not re.search(r"在[^，]{1,20}$", head) and not TRIGGER_RE.search(QUOTED_RE.sub("", head)):
             text = head
-    text = _cut(OBJECT_END_RE.sub("", text.strip(" 了的，。；")), limit)
+    text = CONJOINED_END_RE.sub("", text.strip(" 了的，。；"))  # 出席X并讲话: X, not X并
+    text = _cut(OBJECT_END_RE.sub("", text), limit)
     dated = TRAILING_DATE_RE.search(text)
     if dated and dated.start() >= 2:  # 荣获A称号和2017年12月（荣获B）: the next conjunct's date
         text = text[:dated.start()]
-    if re.match(r"[\u4e00-\u9fff]{1,4}中(?![心国央华期])", text):
+    if re.match(r"[\u4e00-\u9fff]{1,4}(?<![集高初其空])中(?![心国央华期])", text):
         return None  # 竣工项目中…: the verb describes a noun (among the finished projects)
     if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…并" \
             or EMPTY_OBJECT_RE.match(text):
@@ -1701,7 +1725,9 @@ def _dedupe(events: list[Event]) -> list[Event]:
     for event in events:
         core = _core(event.object_text)
         same = by_key.setdefault((event.type, frozenset(event.agents)), [])
+        # an empty object (a bare 讲话) contains no other and is in none: only its own repeat
         twin = next((k for k in same if (k.trigger == event.trigger or event.agents)
+                     and bool(core) == bool(_core(k.object_text)) and (k.trigger == event.trigger or core)
                      and (_core(k.object_text) in core or core in _core(k.object_text)
                           or k.trigger == event.trigger and _restated(_core(k.object_text), core))), None)
         if twin is None:
