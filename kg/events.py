@@ -99,6 +99,7 @@ NOT_OTHER = {"是", "为", "有", "在", "成为", "作为", "要", "需要", "�
 COVERBS = {"围绕", "结合", "依托", "聚焦", "立足", "借助", "依靠", "凭借", "紧扣", "紧盯", "瞄准", "着眼", "对照",
            "通过", "针对", "按照", "根据", "依照", "依据", "遵照", "利用", "运用"}
 NOT_OTHER |= COVERBS
+COVERB_RE = re.compile("|".join(sorted(COVERBS, key=len, reverse=True)))
 VERB_TAGS = ("v", "vd", "Vg")
 NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
@@ -181,7 +182,7 @@ COORDINATION_GAP_RE = re.compile(r"[、和与及同\s]*|以及|、以及")
 # The end of an official's title (…书记, …市长, …主任): a title chain before a name.
 TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|巡视员|调研员|代表|经理|董事长|总裁|总监|秘书|干事|专员|理事)$")
 # After a named subject: these start a circumstance or a second party, not more subject.
-PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入|代表(?!们|团)")
+PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|随着|经过|率领|率|带领|来|赴|深入|代表(?!们|团)|" + COVERB_RE.pattern)
 QUOTED_RE = re.compile(r"“[^“”\n]{1,80}”|《[^《》\n]{1,80}》")
 # Before a verb: a measure word (12个投资类项目, 5名参赛…选手) or 的/重要 (重要讲话,
 # 小组的研究审议) make it a modifier or a noun.
@@ -264,7 +265,7 @@ YEAR_WORDS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 
 # CSDP (SemEval-2016 Chinese semantic dependency) relations read from kg_syntax's tree.
 PARTNER_MARK_RE = re.compile(r"与|同|跟")
-OBLIQUE_RE = re.compile(r"对(?![口接标照外于])|向|代表(?!们|团)|受|据|率领|带领|率")
+OBLIQUE_RE = re.compile(r"对(?![口接标照外于])|向|代表(?!们|团)|受|据|率领|带领|率|" + COVERB_RE.pattern)
 BACKER_OPENING_RE = re.compile(r"\s*(?:按照|根据|依照|遵照|依据|在)")
 MAX_TITLE_CHAIN = 24  # characters from an organ to the person whose title chain it opens
 DOER_RELATIONS = ("Agt", "Exp")            # the agent, the experiencer: who acts
@@ -863,6 +864,15 @@ class EventExtractor:
             # A clause that opens with an entity sets the subject for the clauses after it;
             # a clause that only names officials (县委副书记、县长NAME) lists subjects of the next verb.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
+            # X依托Y平台，…; 结合Y实际，…: the names of a co-verb's phrase neither act nor carry;
+            # the subject right before the co-verb (X充分利用Y，…) is the subject of what follows.
+            coverb = COVERB_RE.search(clause)
+            agent_like = _before_preposition(clause, clause_start, agent_like) if coverb else agent_like
+            if coverb and agent_like and not self._modal(clause, clause_start) and (
+                    ADVERBIAL_RE.fullmatch(gap) if (gap := clause[agent_like[-1].end - clause_start:coverb.start()]) else True):
+                self.history.extend(agent_like)
+                carried, self._carrying_topic = _prefer_organisations(self._subject_group(agent_like)), False
+                return carried
             # 陈某一行深入某镇，慰问…: the place gone to is where, the people before it act.
             actors = [m for m in agent_like if not self._located(m, clause_start)]
             group = self._subject_group(actors if actors and len(actors) < len(agent_like) else agent_like)
@@ -1287,7 +1297,7 @@ class EventExtractor:
         if BACKER_OPENING_RE.match(self.text, clause_start):
             return False  # 按照X书记提出的…要求: X backs the act (a frame longer than SUPPORT_FRAME_RE's)
         if OBLIQUE_RE.search(self.text, clause_start, mention.start):
-            return False  # 代表X, 对X, 向X, 受X委托: who is represented or addressed, not who acts
+            return False  # 代表X, 对X, 向X, 受X委托, 依托X: who is represented, addressed or used, not who acts
         person = next((m for m in self._mentions_in(mention.end, mention.end + MAX_TITLE_CHAIN)
                        if m.label == "PERSON"), None) if mention.label != "PERSON" else None
         gap = self.text[mention.end:person.start] if person else ""
@@ -1602,6 +1612,8 @@ def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> l
         before = [x for x in mentions if x.end <= cut]
         if before:
             return before
+        if COVERB_RE.fullmatch(m.group()) and (not subject[:m.start()].strip() or ADVERBIAL_RE.fullmatch(subject[:m.start()])):
+            return []  # 依托南州大学平台组建…: the names of a co-verb's phrase say by what means, they do not act
     return mentions
 
 

@@ -825,3 +825,24 @@ def test_a_verb_used_as_a_preposition_opens_no_event(nlp, text, coverb, verb):
 def test_a_modal_after_the_subject_holds_when_its_clause_has_only_a_coverb(nlp):
     text = "县政府党组要聚焦全域旅游，细化工作举措，加强全过程调度，推动经济实现稳步增长。"
     assert not [e for e in extract(nlp, text) if e[0] in ("PROMOTE", "ACHIEVE", OTHER_TYPE)]
+
+
+@pytest.mark.parametrize("text", [
+    "县农业农村局结合白沙镇实际开展春耕督导。",
+    "县农业农村局依托南州市农科院技术力量，开展春耕督导。",
+])
+def test_names_inside_a_coverb_phrase_do_not_act(nlp, text):
+    launch = [e for e in extract(nlp, text) if e[1] == "开展"]
+    assert launch and launch[0][2] == ["县农业农村局"]
+
+
+def test_names_after_a_clause_opening_coverb_do_not_act(nlp):
+    events = extract(nlp, "依托南州大学科研平台组建农业技术服务队。")
+    assert not [e for e in events if "南州大学" in e[2]]
+
+
+def test_the_subject_before_a_coverb_acts_in_the_clauses_after_it(nlp):
+    events = extract(nlp, "县生态环境局充分利用智能监控系统，开展夜间巡查12次。")
+    assert not [e for e in events if e[1] == "利用"]
+    launch = [e for e in events if e[1] == "开展"]
+    assert launch and launch[0][2] == ["县生态环境局"]
