@@ -25,8 +25,10 @@ paragraph; 会议 as subject is the meeting's holder. Modal frames (要/需/应/
 purpose frames (为…, 以…为契机, …具有…意义), wishes (X希望Y推动…, until a new named
 subject) and lists after 是： open no event; names inside 在…领导/支持…下 or 按照…部署
 back the act and are never its agents; a verb ending a noun compound (交流之旅, 创建名单)
-is no predicate; speech
-(强调/指出/要求/表示) is one SPEECH event whose object is the rest of the sentence.
+is no predicate, nor is a verb inside a meeting's name (项目签约仪式, 推进会议: the outer
+verb's object runs to the head) or a co-verb (结合/依托/围绕…: its names never act); speech
+(强调/指出/要求/表示) is one SPEECH event whose object is the rest of the sentence; a bare
+讲话/致辞 has an empty object unless the text says where (在X上讲话).
 The object is the phrase after the verb up to the next verb (a verb closing the clause,
 排查 in 开展安全隐患排查, is the object's head, not a new event); date, quantity and place
 come from the clause and its sentence.
@@ -466,7 +468,6 @@ class EventExtractor:
         self._carrying_topic = False
         self.led: tuple[list[str], str] | None = None  # (leader, group led) of the latest 率/带领
         self._speaking = False  # after 强调/指出/要求… in this paragraph, until a subject is named
-        self.occasion: tuple[str, str] | None = None  # (sentence, object) of the latest ATTEND/HOLD
         self.met: list[str] = []  # both sides of the latest meeting of people, for 双方
         self._needs_agent: set[int] = set()  # ids of events that are no facts without an agent
         self._nameless = False  # after 记者看到 or a nameless subject (…的获得), until a name acts
@@ -1148,8 +1149,6 @@ class EventExtractor:
                 self.met = list(dict.fromkeys(agents + [m.entity_id for m in object_mentions if m.label == "PERSON"]))
             if pred.type == "LEAD" and agents:
                 self.led = (list(agents), object_text)
-            if pred.type in ("ATTEND", "HOLD"):
-                self.occasion = (sentence, object_text)  # 出席X并讲话: the speech was at X
             if pred.type in ACTIVITY_TYPES and not verb.startswith("宣布"):  # 宣布开工: a moment of the activity
                 self.activity = object_text if pred.type == "HOLD" else verb + object_text
             if state["done"]:
