@@ -1039,7 +1039,7 @@ class EventExtractor:
                     venue = VENUE_TEXT_RE.search(subject)
                     found_objects = [] if venue else None
                     object_text = _clean(venue.group(1)) if venue else None
-            bare = clause[pred.end:].strip(" 了。；")
+            bare = _bare_tail(clause[pred.end:])
             if object_text is None and pred.type == "ATTEND" and (not bare or EMPTY_OBJECT_RE.match(bare)) \
                     and self.activity:
                 object_text = self.activity  # 县领导X、Y参加（活动）。: the activity reported last
@@ -1308,7 +1308,7 @@ class EventExtractor:
         """The object of a verb with none after it: the meeting that is the subject of
         召开/举行 (X会议在Y召开), the occasion of 致辞/讲话 (在X上致辞), the title that
         opens the sentence for 印发/同意 (《X》已经…同意，现印发给各单位)."""
-        tail = clause[pred.end:].strip(" 了。；")
+        tail = _bare_tail(clause[pred.end:])
         treated = DUMMY_VERB_RE.search(subject)
         if treated and not tail:  # 对X进行了部署: X
             return _clean(treated.group(1))
@@ -1528,6 +1528,17 @@ TRAILING_DATE_RE = re.compile(r"(?:和|及|与|以及|、|，|,)\s*(?:\d{4}\s*�
 SPEECH_AFTER_RE = re.compile(r"(?<![及准按同适临随届暂当平小])时(?=表示|指出|强调|说|介绍|要求|$)")
 # A verb right before these (…视察某地重要讲话精神) names the occasion of a speech.
 SPEECH_NOUN_RE = re.compile(r"[^，、]{0,12}?(?:时的|时)?重要(?:讲话|指示|批示|论述|回信)")
+
+
+def _bare_tail(rest: str) -> str:
+    """What follows a verb in its clause, empty when only 并 and the next verb follow
+    (出席并致辞, 主持并讲话: the first verb's object is elsewhere, as for a verb closing its clause)."""
+    rest = rest.strip(" 了。；")
+    joined = CONJOINED_START_RE.match(rest)
+    return "" if joined and TRIGGER_RE.match(rest, joined.end()) else rest
+
+
+CONJOINED_START_RE = re.compile(r"并且?(?:作|做|发表)?了?(?:重要|简短)?")
 
 
 def _cut(text: str, limit: int) -> str:

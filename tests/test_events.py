@@ -846,3 +846,11 @@ def test_the_subject_before_a_coverb_acts_in_the_clauses_after_it(nlp):
     assert not [e for e in events if e[1] == "利用"]
     launch = [e for e in events if e[1] == "开展"]
     assert launch and launch[0][2] == ["县生态环境局"]
+
+
+def test_a_verb_joined_by_bing_to_a_speech_takes_the_event_reported(nlp):
+    events = extract(nlp, "6月3日，青禾县举行白沙镇产业园区揭牌仪式，县长王立新出席并致辞。")
+    assert ("ATTEND", "出席", ["王立新"], "白沙镇产业园区揭牌仪式") in [e[:4] for e in events]
+    assert ("SPEECH", "致辞", ["王立新"], "") in [e[:4] for e in events]
+    events = extract(nlp, "青禾县召开全县防汛工作调度会，县委书记林振华主持并讲话。")
+    assert ("HOLD", "主持", ["林振华"], "全县防汛工作调度会") in [e[:4] for e in events]
