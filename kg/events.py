@@ -102,6 +102,9 @@ COVERBS = {"围绕", "结合", "依托", "聚焦", "立足", "借助", "依靠",
            "通过", "针对", "按照", "根据", "依照", "依据", "遵照", "利用", "运用"}
 NOT_OTHER |= COVERBS
 COVERB_RE = re.compile("|".join(sorted(COVERBS, key=len, reverse=True)))
+# Co-verbs of aim (聚焦打造X, 围绕推进Y, 着眼提升Z): the verb right after them is the goal aimed
+# at, not an act (通过开展X, 结合开展Y: the means, done, still act).
+GOAL_COVERB_END_RE = re.compile(r"(?:聚焦|围绕|瞄准|着眼|紧扣|紧盯|立足)于?(?:进一步|加快|全面|持续|更好地?)?$")
 VERB_TAGS = ("v", "vd", "Vg")
 NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
@@ -724,6 +727,7 @@ class EventExtractor:
         found = [p for i, p in enumerate(found) if not (
             p.type == OTHER and p.text in ("作", "做", "发表") and i + 1 < len(found) and found[i + 1].text in ("讲话", "致辞")
             and LIGHT_SPEECH_RE.search(clause[:found[i + 1].start]))]  # 作了重要讲话: the speech is the event
+        found = [p for p in found if not GOAL_COVERB_END_RE.search(clause[:p.start])]  # 聚焦打造X: a goal
         joined: list[Predicate] = []
         verbs = 0
         for p in found:

@@ -854,3 +854,11 @@ def test_a_verb_joined_by_bing_to_a_speech_takes_the_event_reported(nlp):
     assert ("SPEECH", "致辞", ["王立新"], "") in [e[:4] for e in events]
     events = extract(nlp, "青禾县召开全县防汛工作调度会，县委书记林振华主持并讲话。")
     assert ("HOLD", "主持", ["林振华"], "全县防汛工作调度会") in [e[:4] for e in events]
+
+
+def test_the_verb_after_a_coverb_of_aim_is_a_goal_not_an_act(nlp):
+    events = extract(nlp, "聚焦打造全域旅游示范区，青禾县推出一批精品线路。")
+    assert not [e for e in events if e[1] == "打造"]
+    assert [e for e in events if e[1] == "推出" and e[2] == ["青禾县"]]
+    means = extract(nlp, "青禾县通过开展集中培训，提升干部业务能力。")
+    assert [e for e in means if e[1] == "开展"]  # a means is done: it still acts
