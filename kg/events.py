@@ -25,8 +25,10 @@ paragraph; 会议 as subject is the meeting's holder. Modal frames (要/需/应/
 purpose frames (为…, 以…为契机, …具有…意义), wishes (X希望Y推动…, until a new named
 subject) and lists after 是： open no event; names inside 在…领导/支持…下 or 按照…部署
 back the act and are never its agents; a verb ending a noun compound (交流之旅, 创建名单)
-is no predicate; speech
-(强调/指出/要求/表示) is one SPEECH event whose object is the rest of the sentence.
+is no predicate, nor is a verb inside a meeting's name (项目签约仪式, 推进会议: the outer
+verb's object runs to the head) or a co-verb (结合/依托/围绕…: its names never act); speech
+(强调/指出/要求/表示) is one SPEECH event whose object is the rest of the sentence; a bare
+讲话/致辞 has an empty object unless the text says where (在X上讲话).
 The object is the phrase after the verb up to the next verb (a verb closing the clause,
 排查 in 开展安全隐患排查, is the object's head, not a new event); date, quantity and place
 come from the clause and its sentence.
@@ -93,7 +95,16 @@ OTHER = "OTHER"  # any other verb with a named subject (needs POS tags)
 # Verbs that are no events of their own: copulas, modals, light and reporting verbs.
 NOT_OTHER = {"是", "为", "有", "在", "成为", "作为", "要", "需要", "应", "将", "能", "可", "会", "让", "使", "把",
              "被", "据", "报道", "称", "说", "来", "去", "到", "进行", "加以", "予以", "给予", "代表",
-             "希望", "期望", "期待", "期盼", "盼望", "祝愿", "欢迎", "号召", "呼吁", "寄望", "恳请", "围绕"}
+             "希望", "期望", "期待", "期盼", "盼望", "祝愿", "欢迎", "号召", "呼吁", "寄望", "恳请"}
+# Verbs used as prepositions (co-verbs): X结合实际开展Y, X依托平台帮扶Z: they say on what basis or by
+# what means the next verb acts; the act is that verb's, they open no event.
+COVERBS = {"围绕", "结合", "依托", "聚焦", "立足", "借助", "依靠", "凭借", "紧扣", "紧盯", "瞄准", "着眼", "对照",
+           "通过", "针对", "按照", "根据", "依照", "依据", "遵照", "利用", "运用"}
+NOT_OTHER |= COVERBS
+COVERB_RE = re.compile("|".join(sorted(COVERBS, key=len, reverse=True)))
+# Co-verbs of aim (聚焦打造X, 围绕推进Y, 着眼提升Z): the verb right after them is the goal aimed
+# at, not an act (通过开展X, 结合开展Y: the means, done, still act).
+GOAL_COVERB_END_RE = re.compile(r"(?:聚焦|围绕|瞄准|着眼|紧扣|紧盯|立足)于?(?:进一步|加快|全面|持续|更好地?)?$")
 VERB_TAGS = ("v", "vd", "Vg")
 NOUN_TAGS = ("vn", "n", "nz", "an", "Ng")
 # Speech verbs whose object is what was said: the rest of the sentence.
@@ -176,7 +187,7 @@ COORDINATION_GAP_RE = re.compile(r"[、和与及同\s]*|以及|、以及")
 # The end of an official's title (…书记, …市长, …主任): a title chain before a name.
 TITLE_TAIL_RE = re.compile(r"(?:书记|长|主任|主席|常委|委员|成员|巡视员|调研员|代表|经理|董事长|总裁|总监|秘书|干事|专员|理事)$")
 # After a named subject: these start a circumstance or a second party, not more subject.
-PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|按照|围绕|通过|针对|随着|经过|率领|率|带领|来|赴|深入|代表(?!们|团)")
+PREPOSITION_RE = re.compile(r"在|于|从|对|向|据|随着|经过|率领|率|带领|来|赴|深入|代表(?!们|团)|" + COVERB_RE.pattern)
 QUOTED_RE = re.compile(r"“[^“”\n]{1,80}”|《[^《》\n]{1,80}》")
 # Before a verb: a measure word (12个投资类项目, 5名参赛…选手) or 的/重要 (重要讲话,
 # 小组的研究审议) make it a modifier or a noun.
@@ -221,6 +232,15 @@ NOUN_TOO = ("组织",)
 # takes people or an activity, never a year or these.
 ORGAN_NOUN_TAIL_RE = re.compile(r"\d{4}\s*年|工作|建设|体系|力量|关系|生活|负责人|书记|换届|覆盖")
 INTRANSITIVE = ("开工", "竣工", "动工", "投产")  # they take no object
+# The head of a meeting's or ceremony's name (重点项目推进会, 项目签约仪式, 招商推介会, 表彰颁奖大会):
+# a verb right before it names what the meeting is about, it opens no event, and the object
+# of the verb outside (举行/召开/出席…) runs on to the head. (会议精神: what a meeting said.)
+MEETING_HEAD_RE = re.compile(r"(?:推介|发布|座谈|现场|推进|调度|部署|培训|观摩|交流|研讨|洽谈|对接|见面|报告|动员|总结|"
+                             r"表彰|颁奖|签约|启动|协调|联席|恳谈|工作|专题|新闻发布)?"
+                             r"(?:大会|会议(?!精神|纪要)|会(?![议谈见晤同商员长计展务])|仪式|典礼)")
+# Verbs that take a meeting or ceremony as their object (召开会议, 出席仪式, 组织座谈会, 传达会议精神).
+MEETING_TAKER_TYPES = ("HOLD", "ATTEND", "ORGANIZE")
+MEETING_TAKERS = ("开展", "组织开展", "发起", "筹备", "传达", "传达学习", "学习", "听取", "审议")
 SERIAL_RESULT = ("产生", "选出", "评出", "形成")  # 遴选产生, 推选选出: the result verb closes the predicate
 NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同", "交流")
 # A clause reporting what the reporter saw or learnt; a sentence opening with a nominalised
@@ -229,6 +249,8 @@ PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)
 NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
 # 他/她: the person named last.
 PRONOUN_RE = re.compile(r"^(?:他|她)")
+# 出席X并(发表重要)讲话: 并 and a light verb join the next verb; they end no object.
+CONJOINED_END_RE = re.compile(r"(?<![合兼吞归])并且?(?:作|做|发表)?了?(?:重要|简短)?$")
 OBJECT_END_RE = re.compile(r"(?<=会)(上|中)$|(期间|之际)$")
 RELATIVE_TIME_RE = re.compile(r"(?:时|之际|期间)的")
 RELATIVE_OBJECT_RE = re.compile(r"^的(.+?)(上|中|时|期间|顺利|圆满|正式|隆重)")
@@ -248,7 +270,7 @@ YEAR_WORDS = {"今年": 0, "去年": -1, "前年": -2, "明年": 1}
 
 # CSDP (SemEval-2016 Chinese semantic dependency) relations read from kg_syntax's tree.
 PARTNER_MARK_RE = re.compile(r"与|同|跟")
-OBLIQUE_RE = re.compile(r"对(?![口接标照外于])|向|代表(?!们|团)|受|据|率领|带领|率")
+OBLIQUE_RE = re.compile(r"对(?![口接标照外于])|向|代表(?!们|团)|受|据|率领|带领|率|" + COVERB_RE.pattern)
 BACKER_OPENING_RE = re.compile(r"\s*(?:按照|根据|依照|遵照|依据|在)")
 MAX_TITLE_CHAIN = 24  # characters from an organ to the person whose title chain it opens
 DOER_RELATIONS = ("Agt", "Exp")            # the agent, the experiencer: who acts
@@ -449,7 +471,6 @@ class EventExtractor:
         self._carrying_topic = False
         self.led: tuple[list[str], str] | None = None  # (leader, group led) of the latest 率/带领
         self._speaking = False  # after 强调/指出/要求… in this paragraph, until a subject is named
-        self.occasion: tuple[str, str] | None = None  # (sentence, object) of the latest ATTEND/HOLD
         self.met: list[str] = []  # both sides of the latest meeting of people, for 双方
         self._needs_agent: set[int] = set()  # ids of events that are no facts without an agent
         self._nameless = False  # after 记者看到 or a nameless subject (…的获得), until a name acts
@@ -527,6 +548,9 @@ class EventExtractor:
                 re.search(r"(?:会议|会上)$", clause[:m.start()]) or any(
                     x.end == start and x.label == "PERSON" for x in self._mentions_in(max(0, start - 8), start))):
             return True  # X要求，…: a speech verb introducing what was said after the comma, whatever its tag
+        if MEETING_HEAD_RE.match(clause, m.end()) and TRIGGER_TYPE[m.group()] not in MEETING_TAKER_TYPES \
+                and m.group() not in MEETING_TAKERS:
+            return False  # 重点项目推进会, 项目签约仪式: the verb names the meeting
         if m.group() in INTRANSITIVE and re.match(r"[\u4e00-\u9fff](?<![了着过])", clause[m.end():m.end() + 1]) \
                 and not TRIGGER_RE.match(clause, m.end()):
             return False  # 开工项目12个, 开工仪式: a verb with no object before a noun describes it
@@ -688,7 +712,7 @@ class EventExtractor:
                 relative = RELATIVE_PEOPLE_RE.match(clause, end)
                 if relative and not self._has_verb(clause_start + end, clause_start + relative.end()):
                     continue  # 为X作出贡献的广大乡亲: a relative clause describing people
-                if re.match(r"[）)]?(?:会议|会)", clause[end:]):
+                if re.match(r"[）)]?(?:会议|会)", clause[end:]) or MEETING_HEAD_RE.match(clause, end):
                     continue  # 党组扩大会议, 协调推进会: the verb names the meeting (taxonomy verbs take 会议 as object)
                 if clause[offset:end] in TRIGGER_TYPE or NOMINAL_SUFFIX_RE.match(clause, end) \
                         or NOMINAL_PREFIX_RE.search(clause[max(0, offset - 3):offset]):
@@ -703,6 +727,7 @@ class EventExtractor:
         found = [p for i, p in enumerate(found) if not (
             p.type == OTHER and p.text in ("作", "做", "发表") and i + 1 < len(found) and found[i + 1].text in ("讲话", "致辞")
             and LIGHT_SPEECH_RE.search(clause[:found[i + 1].start]))]  # 作了重要讲话: the speech is the event
+        found = [p for p in found if not GOAL_COVERB_END_RE.search(clause[:p.start])]  # 聚焦打造X: a goal
         joined: list[Predicate] = []
         verbs = 0
         for p in found:
@@ -835,11 +860,24 @@ class EventExtractor:
             opening = len(clause) - len(clause.lstrip())
             if self._modal(clause[opening:opening + 2][:MODAL_RE.match(clause, opening).end() - opening]
                            if MODAL_RE.match(clause, opening) else "", clause_start + opening) \
-                    or self._wish(clause, clause_start):
-                state["modal"] = True  # 要扩大…，组织好…; X希望Y多走走，…: the frame holds for the clauses after it
+                    or self._wish(clause, clause_start) or any(
+                        self._modal(modal.group(), m.end) for m in agent_like[:1]
+                        for modal in [MODAL_RE.match(clause, m.end - clause_start)] if modal):
+                # 要扩大…，组织好…; X希望Y多走走，…; X要立足…(a co-verb, no verb)，…: the frame holds
+                # for the clauses after it
+                state["modal"] = True
             # A clause that opens with an entity sets the subject for the clauses after it;
             # a clause that only names officials (县委副书记、县长NAME) lists subjects of the next verb.
             lead = clause[: (agent_like[0].start - clause_start)] if agent_like else None
+            # X依托Y平台，…; 结合Y实际，…: the names of a co-verb's phrase neither act nor carry;
+            # the subject right before the co-verb (X充分利用Y，…) is the subject of what follows.
+            coverb = COVERB_RE.search(clause)
+            agent_like = _before_preposition(clause, clause_start, agent_like) if coverb else agent_like
+            if coverb and agent_like and not self._modal(clause, clause_start) and (
+                    ADVERBIAL_RE.fullmatch(gap) if (gap := clause[agent_like[-1].end - clause_start:coverb.start()]) else True):
+                self.history.extend(agent_like)
+                carried, self._carrying_topic = _prefer_organisations(self._subject_group(agent_like)), False
+                return carried
             # 陈某一行深入某镇，慰问…: the place gone to is where, the people before it act.
             actors = [m for m in agent_like if not self._located(m, clause_start)]
             group = self._subject_group(actors if actors and len(actors) < len(agent_like) else agent_like)
@@ -1005,7 +1043,7 @@ class EventExtractor:
                     venue = VENUE_TEXT_RE.search(subject)
                     found_objects = [] if venue else None
                     object_text = _clean(venue.group(1)) if venue else None
-            bare = clause[pred.end:].strip(" 了。；")
+            bare = _bare_tail(clause[pred.end:])
             if object_text is None and pred.type == "ATTEND" and (not bare or EMPTY_OBJECT_RE.match(bare)) \
                     and self.activity:
                 object_text = self.activity  # 县领导X、Y参加（活动）。: the activity reported last
@@ -1021,6 +1059,8 @@ class EventExtractor:
                     agents, source = list(clause_agents or carried), "carried"
             if object_text is None and pred.type == "SPEECH" and re.search(r"在(?:会|会议)上", subject):
                 object_text = self.meeting_text or "会议"  # 在会上讲话: the meeting held last
+            if object_text is None and pred.text in ("讲话", "致辞") and not bare:
+                object_text = ""  # 出席X并讲话, 州长X讲话。: a speech given, nothing of it told
             if object_text and pred.type == "HOLD":
                 # 召开协调会议分解指标: the meeting ends the object (not 洽谈会暨…, 会议的…).
                 meeting = MEETING_OBJECT_RE.match(object_text)
@@ -1113,8 +1153,6 @@ class EventExtractor:
                 self.met = list(dict.fromkeys(agents + [m.entity_id for m in object_mentions if m.label == "PERSON"]))
             if pred.type == "LEAD" and agents:
                 self.led = (list(agents), object_text)
-            if pred.type in ("ATTEND", "HOLD"):
-                self.occasion = (sentence, object_text)  # 出席X并讲话: the speech was at X
             if pred.type in ACTIVITY_TYPES and not verb.startswith("宣布"):  # 宣布开工: a moment of the activity
                 self.activity = object_text if pred.type == "HOLD" else verb + object_text
             if state["done"]:
@@ -1262,7 +1300,7 @@ class EventExtractor:
         if BACKER_OPENING_RE.match(self.text, clause_start):
             return False  # 按照X书记提出的…要求: X backs the act (a frame longer than SUPPORT_FRAME_RE's)
         if OBLIQUE_RE.search(self.text, clause_start, mention.start):
-            return False  # 代表X, 对X, 向X, 受X委托: who is represented or addressed, not who acts
+            return False  # 代表X, 对X, 向X, 受X委托, 依托X: who is represented, addressed or used, not who acts
         person = next((m for m in self._mentions_in(mention.end, mention.end + MAX_TITLE_CHAIN)
                        if m.label == "PERSON"), None) if mention.label != "PERSON" else None
         gap = self.text[mention.end:person.start] if person else ""
@@ -1274,7 +1312,7 @@ class EventExtractor:
         """The object of a verb with none after it: the meeting that is the subject of
         召开/举行 (X会议在Y召开), the occasion of 致辞/讲话 (在X上致辞), the title that
         opens the sentence for 印发/同意 (《X》已经…同意，现印发给各单位)."""
-        tail = clause[pred.end:].strip(" 了。；")
+        tail = _bare_tail(clause[pred.end:])
         treated = DUMMY_VERB_RE.search(subject)
         if treated and not tail:  # 对X进行了部署: X
             return _clean(treated.group(1))
@@ -1288,12 +1326,10 @@ class EventExtractor:
             occasion = re.search(r"在(.{2,30}?)(?:上|中|期间)", subject)
             if occasion:
                 return _clean(occasion.group(1))
-        if not tail and pred.text in ("讲话", "致辞", "主持"):
-            # 州长X讲话，…Y主持: a speech given, a chair taken at the event reported last
-            # (出席X并发表讲话: at X, attended in the same sentence)
-            if self.occasion and self.occasion[0] == sentence and pred.text != "主持":
-                return self.occasion[1]
+        if not tail and pred.text == "主持":
+            # 州长X讲话，…Y主持: a chair taken at the event reported last
             return self.meeting_text
+        # A bare 讲话/致辞 (出席X并讲话, 州长X讲话。) says nothing: only 在X上讲话 gives its occasion.
         if pred.type in ("ISSUE", "APPROVE") and (not tail or tail.startswith("给")):
             title = QUOTED_RE.search(sentence)
             if title and title.group().startswith("《"):
@@ -1478,11 +1514,12 @@ def _object_phrase(text: str, limit: int = MAX_OBJECT, whole: bool = False) -> s
         head = re.split(r"时的|之时", text)[0]
         if not re.search(r"在[^，]{1,20}$", head) and not TRIGGER_RE.search(QUOTED_RE.sub("", head)):
             text = head
-    text = _cut(OBJECT_END_RE.sub("", text.strip(" 了的，。；")), limit)
+    text = CONJOINED_END_RE.sub("", text.strip(" 了的，。；"))  # 出席X并讲话: X, not X并
+    text = _cut(OBJECT_END_RE.sub("", text), limit)
     dated = TRAILING_DATE_RE.search(text)
     if dated and dated.start() >= 2:  # 荣获A称号和2017年12月（荣获B）: the next conjunct's date
         text = text[:dated.start()]
-    if re.match(r"[\u4e00-\u9fff]{1,4}中(?![心国央华期])", text):
+    if re.match(r"[\u4e00-\u9fff]{1,4}(?<![集高初其空])中(?![心国央华期])", text):
         return None  # 竣工项目中…: the verb describes a noun (among the finished projects)
     if len(re.findall(r"[\u4e00-\u9fffA-Za-z]", text)) < 2 or text[0] in "、）)”…并" \
             or EMPTY_OBJECT_RE.match(text):
@@ -1495,6 +1532,17 @@ TRAILING_DATE_RE = re.compile(r"(?:和|及|与|以及|、|，|,)\s*(?:\d{4}\s*�
 SPEECH_AFTER_RE = re.compile(r"(?<![及准按同适临随届暂当平小])时(?=表示|指出|强调|说|介绍|要求|$)")
 # A verb right before these (…视察某地重要讲话精神) names the occasion of a speech.
 SPEECH_NOUN_RE = re.compile(r"[^，、]{0,12}?(?:时的|时)?重要(?:讲话|指示|批示|论述|回信)")
+
+
+def _bare_tail(rest: str) -> str:
+    """What follows a verb in its clause, empty when only 并 and the next verb follow
+    (出席并致辞, 主持并讲话: the first verb's object is elsewhere, as for a verb closing its clause)."""
+    rest = rest.strip(" 了。；")
+    joined = CONJOINED_START_RE.match(rest)
+    return "" if joined and TRIGGER_RE.match(rest, joined.end()) else rest
+
+
+CONJOINED_START_RE = re.compile(r"并且?(?:作|做|发表)?了?(?:重要|简短)?")
 
 
 def _cut(text: str, limit: int) -> str:
@@ -1578,6 +1626,8 @@ def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> l
         before = [x for x in mentions if x.end <= cut]
         if before:
             return before
+        if COVERB_RE.fullmatch(m.group()) and (not subject[:m.start()].strip() or ADVERBIAL_RE.fullmatch(subject[:m.start()])):
+            return []  # 依托南州大学平台组建…: the names of a co-verb's phrase say by what means, they do not act
     return mentions
 
 
@@ -1701,7 +1751,9 @@ def _dedupe(events: list[Event]) -> list[Event]:
     for event in events:
         core = _core(event.object_text)
         same = by_key.setdefault((event.type, frozenset(event.agents)), [])
+        # an empty object (a bare 讲话) contains no other and is in none: only its own repeat
         twin = next((k for k in same if (k.trigger == event.trigger or event.agents)
+                     and bool(core) == bool(_core(k.object_text)) and (k.trigger == event.trigger or core)
                      and (_core(k.object_text) in core or core in _core(k.object_text)
                           or k.trigger == event.trigger and _restated(_core(k.object_text), core))), None)
         if twin is None:
