@@ -105,6 +105,12 @@ NOT_OTHER |= COVERBS
 LIGHT_VERBS = {"作", "做", "搞", "作了", "做了"}
 # Verbs whose object does the next act (X率Y考察, X陪同Y参观): a name after them may still act.
 PIVOT_VERBS = {"率", "率领", "带领", "陪同", "组织", "邀请"}
+# Verbs of a state, not of an act (X位于Y, X拥有Z, X负责W): nothing happened, no OTHER event.
+STATE_VERBS = {"位于", "地处", "坐落", "拥有", "具有", "具备", "属于", "隶属", "包括", "包含", "涵盖", "占地", "享有",
+               "负责", "担负", "承担", "存在", "相当于", "等于", "位居", "位列", "处于", "面临", "现有"}
+# Verbs of a stance or principle (X坚持以Y为导向, X牢记使命, X践行理念): a commitment, not a dated act.
+STANCE_VERBS = {"坚持", "始终坚持", "坚守", "牢记", "铭记", "秉持", "秉承", "践行", "贯彻", "坚定", "树立", "牢固树立",
+                "致力于", "致力", "注重", "重视", "高度重视", "倡导", "主张", "弘扬", "传承", "坚信", "恪守", "遵循"}
 # 他说，… / X表示：…: what follows in the sentence is what was said, no OTHER act.
 REPORTED_SPEECH_RE = re.compile(r"(?:说|表示|介绍|认为|指出|强调|称)[，,：:]")
 COVERB_RE = re.compile("|".join(sorted(COVERBS, key=len, reverse=True)))
@@ -673,9 +679,10 @@ class EventExtractor:
         not a light verb (作X推介: the act is the noun), not a name in a list (A、B等: a
         name the tagger took for a verb), not a verb of a clause
         inside an earlier verb's object (了解X践行Y等情况: X is what was learnt about),
-        not a relative clause (X提出的建议), not reported speech (他说，X…)."""
-        if clause[offset:end] in LIGHT_VERBS:
-            return False
+        not a relative clause (X提出的建议), not reported speech (他说，X…), not a state
+        (位于, 拥有, 负责) or a stance (坚持, 牢记, 践行)."""
+        if clause[offset:end] in LIGHT_VERBS or clause[offset:end] in STATE_VERBS or clause[offset:end] in STANCE_VERBS:
+            return False  # 作X推介: the act is the noun; X位于Y, X坚持Z: a state or a stance, nothing done
         if lead.rstrip(" ").endswith("、") or clause[end:end + 1] == "等":
             return False  # 周某、李某等: a list of names, the "verb" is one of them
         if re.match(r"[了过]?的", clause[end:]):

@@ -899,6 +899,15 @@ INSTITUTE = ("AGENCY", "agency:1")
     # reported speech: what was said, not an act
     ([("周明远", "nr"), ("说", "v"), ("，", "w"), ("县农科所", "nt"), ("已", "d"), ("推广", "v"), ("新", "a"),
       ("品种", "n"), ("。", "w")], "推广"),
+    # a state, nothing happened
+    ([("县农科所", "nt"), ("位于", "v"), ("青禾镇", "ns"), ("，", "w"), ("县农科所", "nt"), ("拥有", "v"),
+      ("科研", "vn"), ("人员", "n"), ("45", "m"), ("名", "q"), ("。", "w")], "位于"),
+    ([("县农科所", "nt"), ("拥有", "v"), ("科研", "vn"), ("人员", "n"), ("45", "m"), ("名", "q"), ("。", "w")], "拥有"),
+    ([("县农科所", "nt"), ("负责", "v"), ("培训", "v"), ("农户", "n"), ("。", "w")], "负责"),
+    # a stance or principle, not a dated act
+    ([("县农科所", "nt"), ("坚持", "v"), ("以", "p"), ("农户", "n"), ("需求", "n"), ("为", "v"), ("导向", "n"),
+      ("。", "w")], "坚持"),
+    ([("县农科所", "nt"), ("牢记", "v"), ("服务", "vn"), ("宗旨", "n"), ("。", "w")], "牢记"),
 ])
 def test_other_opens_only_for_an_act_of_the_named_subject(words, verb):
     events = _tagged_events(words, {"周明远": PERSON, "县农科所": INSTITUTE})
