@@ -102,7 +102,7 @@ COVERBS = {"围绕", "结合", "依托", "聚焦", "立足", "借助", "依靠",
            "通过", "针对", "按照", "根据", "依照", "依据", "遵照", "利用", "运用"}
 NOT_OTHER |= COVERBS
 # Light verbs: the act is the verbal noun they carry (作X推介, 做Y汇报), no OTHER event of their own.
-LIGHT_VERBS = {"作", "做", "搞", "作了", "做了"}
+LIGHT_VERBS = {"作", "做", "搞", "作了", "做了", "采取", "采用"}  # 采取X方式: the means of the act after it
 # Verbs whose object does the next act (X率Y考察, X陪同Y参观): a name after them may still act.
 PIVOT_VERBS = {"率", "率领", "带领", "陪同", "组织", "邀请"}
 # Verbs of a state, not of an act (X位于Y, X拥有Z, X负责W): nothing happened, no OTHER event.
@@ -747,6 +747,10 @@ class EventExtractor:
                 if end - offset == 1 and clause[end:end + 1] in DIRECTION_CHARS \
                         and not self._inside_mention(clause_start + end):
                     end += 1  # 走 + 进: the verb and its direction
+                joined_word = self.tags.get(clause_start + end)
+                if end - offset == 1 and joined_word is not None and joined_word[0] == clause_start + end + 1 \
+                        and joined_word[1] in VERB_TAGS and end not in taken and not self._inside_mention(clause_start + end):
+                    end += 1  # 喜 + 获, 打 + 出: two one-character verbs are one verb the segmenter cut in two
                 relative = RELATIVE_PEOPLE_RE.match(clause, end)
                 if relative and not self._has_verb(clause_start + end, clause_start + relative.end()):
                     continue  # 为X作出贡献的广大乡亲: a relative clause describing people

@@ -908,6 +908,9 @@ INSTITUTE = ("AGENCY", "agency:1")
     ([("县农科所", "nt"), ("坚持", "v"), ("以", "p"), ("农户", "n"), ("需求", "n"), ("为", "v"), ("导向", "n"),
       ("。", "w")], "坚持"),
     ([("县农科所", "nt"), ("牢记", "v"), ("服务", "vn"), ("宗旨", "n"), ("。", "w")], "牢记"),
+    # a means verb: 采取X方式 says how the act after it is done
+    ([("县农科所", "nt"), ("采取", "v"), ("订单", "n"), ("方式", "n"), ("，", "w"), ("培育", "v"), ("示范户", "n"),
+      ("。", "w")], "采取"),
 ])
 def test_other_opens_only_for_an_act_of_the_named_subject(words, verb):
     events = _tagged_events(words, {"周明远": PERSON, "县农科所": INSTITUTE})
@@ -917,6 +920,8 @@ def test_other_opens_only_for_an_act_of_the_named_subject(words, verb):
 @pytest.mark.parametrize("words, verb, obj", [
     ([("周明远", "nr"), ("先后", "d"), ("走进", "v"), ("县农科所", "nt"), ("、", "w"), ("育苗", "vn"),
       ("基地", "n"), ("。", "w")], "走进", "县农科所、育苗基地"),
+    # two one-character verbs the segmenter cut apart are one verb
+    ([("县农科所", "nt"), ("喜", "v"), ("获", "v"), ("丰收", "vn"), ("。", "w")], "喜获", "丰收"),
     # after a pivot verb the name it governs still acts
     ([("周明远", "nr"), ("陪同", "v"), ("县农科所", "nt"), ("巡视", "v"), ("苗圃", "n"), ("。", "w")],
      "巡视", "苗圃"),
