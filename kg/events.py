@@ -108,9 +108,9 @@ PIVOT_VERBS = {"率", "率领", "带领", "陪同", "组织", "邀请"}
 # Verbs of a state, not of an act (X位于Y, X拥有Z, X负责W): nothing happened, no OTHER event.
 STATE_VERBS = {"位于", "地处", "坐落", "拥有", "具有", "具备", "属于", "隶属", "包括", "包含", "涵盖", "占地", "享有",
                "负责", "担负", "承担", "存在", "相当于", "等于", "位居", "位列", "处于", "面临", "现有"}
-# Verbs of a stance or principle (X坚持以Y为导向, X牢记使命, X践行理念): a commitment, not a dated act.
+# Verbs of a stance or principle (X坚持以Y为导向, X牢记使命, X践行理念, X发挥优势): a commitment, not a dated act.
 STANCE_VERBS = {"坚持", "始终坚持", "坚守", "牢记", "铭记", "秉持", "秉承", "践行", "贯彻", "坚定", "树立", "牢固树立",
-                "致力于", "致力", "注重", "重视", "高度重视", "倡导", "主张", "弘扬", "传承", "坚信", "恪守", "遵循"}
+                "致力于", "致力", "发挥", "注重", "重视", "高度重视", "倡导", "主张", "弘扬", "传承", "坚信", "恪守", "遵循"}
 # 他说，… / X表示：…: what follows in the sentence is what was said, no OTHER act.
 REPORTED_SPEECH_RE = re.compile(r"(?:说|表示|介绍|认为|指出|强调|称)[，,：:]")
 COVERB_RE = re.compile("|".join(sorted(COVERBS, key=len, reverse=True)))
