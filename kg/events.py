@@ -17,7 +17,9 @@ on commas. A predicate is a verb of the taxonomy (`TRIGGERS`, docs/events.md) us
 a verb: on a word boundary, not inside a name, not glued to a noun suffix (发布会,
 检查组), tagged v/vd/Vg when the Doc has POS tags (never vn); adjacent verbs are one
 predicate (研究部署, 整合优化). With POS tags, any other verb right after a named subject
-opens an event of type OTHER. The agent is the last name group before the verb
+opens an event of type OTHER when it is that subject's act (not a light verb, a state, a
+stance, a name in a list, a verb inside an earlier verb's object, a relative clause or
+reported speech: `_other_holds`). The agent is the last name group before the verb
 (周某、李某; the organs of a title chain are not agents; officials listed across commas
 join the verb that follows them; 由X / X率Y: X; 被: the recipient), else 我市/该市 (the
 home place), else the subject carried from the clause or sentence before in the
