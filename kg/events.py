@@ -17,7 +17,9 @@ on commas. A predicate is a verb of the taxonomy (`TRIGGERS`, docs/events.md) us
 a verb: on a word boundary, not inside a name, not glued to a noun suffix (发布会,
 检查组), tagged v/vd/Vg when the Doc has POS tags (never vn); adjacent verbs are one
 predicate (研究部署, 整合优化). With POS tags, any other verb right after a named subject
-opens an event of type OTHER. The agent is the last name group before the verb
+opens an event of type OTHER when it is that subject's act (not a light verb, a state, a
+stance, a name in a list, a verb inside an earlier verb's object, a relative clause or
+reported speech: `_other_holds`). The agent is the last name group before the verb
 (周某、李某; the organs of a title chain are not agents; officials listed across commas
 join the verb that follows them; 由X / X率Y: X; 被: the recipient), else 我市/该市 (the
 home place), else the subject carried from the clause or sentence before in the
@@ -101,6 +103,18 @@ NOT_OTHER = {"是", "为", "有", "在", "成为", "作为", "要", "需要", "�
 COVERBS = {"围绕", "结合", "依托", "聚焦", "立足", "借助", "依靠", "凭借", "紧扣", "紧盯", "瞄准", "着眼", "对照",
            "通过", "针对", "按照", "根据", "依照", "依据", "遵照", "利用", "运用"}
 NOT_OTHER |= COVERBS
+# Light verbs: the act is the verbal noun they carry (作X推介, 做Y汇报), no OTHER event of their own.
+LIGHT_VERBS = {"作", "做", "搞", "作了", "做了", "采取", "采用"}  # 采取X方式: the means of the act after it
+# Verbs whose object does the next act (X率Y考察, X陪同Y参观): a name after them may still act.
+PIVOT_VERBS = {"率", "率领", "带领", "陪同", "组织", "邀请"}
+# Verbs of a state, not of an act (X位于Y, X拥有Z, X负责W): nothing happened, no OTHER event.
+STATE_VERBS = {"位于", "地处", "坐落", "拥有", "具有", "具备", "属于", "隶属", "包括", "包含", "涵盖", "占地", "享有",
+               "负责", "担负", "承担", "存在", "相当于", "等于", "位居", "位列", "处于", "面临", "现有"}
+# Verbs of a stance or principle (X坚持以Y为导向, X牢记使命, X践行理念, X发挥优势): a commitment, not a dated act.
+STANCE_VERBS = {"坚持", "始终坚持", "坚守", "牢记", "铭记", "秉持", "秉承", "践行", "贯彻", "坚定", "树立", "牢固树立",
+                "致力于", "致力", "发挥", "注重", "重视", "高度重视", "倡导", "主张", "弘扬", "传承", "坚信", "恪守", "遵循"}
+# 他说，… / X表示：…: what follows in the sentence is what was said, no OTHER act.
+REPORTED_SPEECH_RE = re.compile(r"(?:说|表示|介绍|认为|指出|强调|称)[，,：:]")
 COVERB_RE = re.compile("|".join(sorted(COVERBS, key=len, reverse=True)))
 # Co-verbs of aim (聚焦打造X, 围绕推进Y, 着眼提升Z): the verb right after them is the goal aimed
 # at, not an act (通过开展X, 结合开展Y: the means, done, still act).
@@ -662,6 +676,32 @@ class EventExtractor:
         return (mention is not None and mention.label in ("AGENCY", "ORG") and end - start >= 2
                 and (self.word_bounds is None or end in self.word_bounds))
 
+    def _other_holds(self, clause: str, clause_start: int, offset: int, end: int, subject, lead: str) -> bool:
+        """Whether a tagged verb right after a named subject is an act (an OTHER event):
+        not a light verb (作X推介: the act is the noun), not a name in a list (A、B等: a
+        name the tagger took for a verb), not a verb of a clause
+        inside an earlier verb's object (了解X践行Y等情况: X is what was learnt about),
+        not a relative clause (X提出的建议), not reported speech (他说，X…), not a state
+        (位于, 拥有, 负责) or a stance (坚持, 牢记, 践行)."""
+        if clause[offset:end] in LIGHT_VERBS or clause[offset:end] in STATE_VERBS or clause[offset:end] in STANCE_VERBS:
+            return False  # 作X推介: the act is the noun; X位于Y, X坚持Z: a state or a stance, nothing done
+        if lead.rstrip(" ").endswith("、") or clause[end:end + 1] == "等":
+            return False  # 周某、李某等: a list of names, the "verb" is one of them
+        if re.match(r"[了过]?的", clause[end:]):
+            return False  # 周某提出的建议: the verb describes the noun after 的
+        for start in range(clause_start, subject.start):
+            word = self.tags.get(start)
+            if word is not None and word[1] in VERB_TAGS \
+                    and self.text[start:word[0]] not in NOT_OTHER and self.text[start:word[0]] not in PIVOT_VERBS \
+                    and not self._inside_mention(start):
+                return False  # 了解X践行Y: the subject is the object of the verb before it (also
+                # when the name was found from inside that verb's word, 了|解X…)
+        first = self.tags.get(subject.start)
+        if first is not None and first[0] - subject.start == 1 and first[1] == "v" and subject.label in ("AGENCY", "ORG"):
+            return False  # 了解X: a name the recogniser began with a verb's character (解X) is that verb's object
+        sentence_start = max(self.text.rfind(c, 0, clause_start) for c in "。！？!?；;\n") + 1
+        return not REPORTED_SPEECH_RE.search(self.text, sentence_start, clause_start)
+
     def _predicates(self, clause: str, clause_start: int) -> list[Predicate]:
         """The clause's predicates: taxonomy verbs, adjacent ones joined (研究部署), plus
         any other tagged verb right after a named subject (type OTHER)."""
@@ -709,6 +749,10 @@ class EventExtractor:
                 if end - offset == 1 and clause[end:end + 1] in DIRECTION_CHARS \
                         and not self._inside_mention(clause_start + end):
                     end += 1  # 走 + 进: the verb and its direction
+                joined_word = self.tags.get(clause_start + end)
+                if end - offset == 1 and joined_word is not None and joined_word[0] == clause_start + end + 1 \
+                        and joined_word[1] in VERB_TAGS and end not in taken and not self._inside_mention(clause_start + end):
+                    end += 1  # 喜 + 获, 打 + 出: two one-character verbs are one verb the segmenter cut in two
                 relative = RELATIVE_PEOPLE_RE.match(clause, end)
                 if relative and not self._has_verb(clause_start + end, clause_start + relative.end()):
                     continue  # 为X作出贡献的广大乡亲: a relative clause describing people
@@ -721,7 +765,8 @@ class EventExtractor:
                     continue
                 before = self._mentions_in(clause_start, clause_start + offset)
                 lead = clause[before[-1].end - clause_start:offset] if before else None
-                if before and before[-1].label != "PLACE" and (not lead or ADVERBIAL_RE.fullmatch(lead)):
+                if before and before[-1].label != "PLACE" and (not lead or ADVERBIAL_RE.fullmatch(lead)) \
+                        and self._other_holds(clause, clause_start, offset, end, before[-1], lead):
                     found.append(Predicate(offset, end, clause[offset:end], OTHER))
             found.sort(key=lambda p: p.start)
         found = [p for i, p in enumerate(found) if not (

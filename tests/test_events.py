@@ -862,3 +862,100 @@ def test_the_verb_after_a_coverb_of_aim_is_a_goal_not_an_act(nlp):
     assert [e for e in events if e[1] == "推出" and e[2] == ["青禾县"]]
     means = extract(nlp, "青禾县通过开展集中培训，提升干部业务能力。")
     assert [e for e in means if e[1] == "开展"]  # a means is done: it still acts
+
+
+def _tagged_events(words, names):
+    """EventExtractor on a text given as (word, POS tag) pairs; `names`: word -> (label, id)."""
+    from kg.events import EventExtractor, Mention
+
+    text, tagged, mentions = "", [], []
+    for word, tag in words:
+        tagged.append((len(text), len(text) + len(word), tag))
+        if word in names:
+            mentions.append(Mention(len(text), len(text) + len(word), names[word][0], names[word][1], word))
+        text += word
+    tags = {start: (end, tag) for start, end, tag in tagged}
+    bounds = {start for start, _, _ in tagged} | {end for _, end, _ in tagged}
+    return EventExtractor("doc:1", text, mentions, 2024, None, {}, word_bounds=bounds, tags=tags).extract()
+
+
+PERSON = ("PERSON", "person:1")
+INSTITUTE = ("AGENCY", "agency:1")
+
+
+@pytest.mark.parametrize("words, verb", [
+    # a light verb carrying a verbal noun: the act is the noun, 作 says nothing
+    ([("会上", "t"), ("，", "w"), ("县农科所", "nt"), ("作", "v"), ("良种", "n"), ("推广", "vn"), ("介绍", "vn"),
+      ("。", "w")], "作"),
+    # a name the tagger took for a verb, in a list of names closed by 等
+    ([("周明远", "nr"), ("、", "w"), ("高升", "v"), ("等", "u"), ("一行", "n"), ("察看", "v"), ("了", "u"),
+      ("展区", "n"), ("。", "w")], "高升"),
+    # a verb of a clause inside the object of the verb before its subject
+    ([("周明远", "nr"), ("了解", "v"), ("县农科所", "nt"), ("推广", "v"), ("新", "a"), ("品种", "n"), ("等", "u"),
+      ("情况", "n"), ("。", "w")], "推广"),
+    # a relative clause: the verb describes the noun after 的
+    ([("周明远", "nr"), ("收集", "v"), ("的", "u"), ("样本", "n"), ("送往", "v"), ("县检测站", "n"), ("。", "w")],
+     "收集"),
+    # reported speech: what was said, not an act
+    ([("周明远", "nr"), ("说", "v"), ("，", "w"), ("县农科所", "nt"), ("已", "d"), ("推广", "v"), ("新", "a"),
+      ("品种", "n"), ("。", "w")], "推广"),
+    # a state, nothing happened
+    ([("县农科所", "nt"), ("位于", "v"), ("青禾镇", "ns"), ("，", "w"), ("县农科所", "nt"), ("拥有", "v"),
+      ("科研", "vn"), ("人员", "n"), ("45", "m"), ("名", "q"), ("。", "w")], "位于"),
+    ([("县农科所", "nt"), ("拥有", "v"), ("科研", "vn"), ("人员", "n"), ("45", "m"), ("名", "q"), ("。", "w")], "拥有"),
+    ([("县农科所", "nt"), ("负责", "v"), ("培训", "v"), ("农户", "n"), ("。", "w")], "负责"),
+    # a stance or principle, not a dated act
+    ([("县农科所", "nt"), ("坚持", "v"), ("以", "p"), ("农户", "n"), ("需求", "n"), ("为", "v"), ("导向", "n"),
+      ("。", "w")], "坚持"),
+    ([("县农科所", "nt"), ("牢记", "v"), ("服务", "vn"), ("宗旨", "n"), ("。", "w")], "牢记"),
+    ([("县农科所", "nt"), ("充分", "ad"), ("发挥", "v"), ("人才", "n"), ("优势", "n"), ("。", "w")], "发挥"),
+    # a means verb: 采取X方式 says how the act after it is done
+    ([("县农科所", "nt"), ("采取", "v"), ("订单", "n"), ("方式", "n"), ("，", "w"), ("培育", "v"), ("示范户", "n"),
+      ("。", "w")], "采取"),
+])
+def test_other_opens_only_for_an_act_of_the_named_subject(words, verb):
+    events = _tagged_events(words, {"周明远": PERSON, "县农科所": INSTITUTE})
+    assert not [e for e in events if e.type == OTHER_TYPE and e.trigger.startswith(verb)]
+
+
+@pytest.mark.parametrize("words, verb, obj", [
+    ([("周明远", "nr"), ("先后", "d"), ("走进", "v"), ("县农科所", "nt"), ("、", "w"), ("育苗", "vn"),
+      ("基地", "n"), ("。", "w")], "走进", "县农科所、育苗基地"),
+    # two one-character verbs the segmenter cut apart are one verb
+    ([("县农科所", "nt"), ("喜", "v"), ("获", "v"), ("丰收", "vn"), ("。", "w")], "喜获", "丰收"),
+    # after a pivot verb the name it governs still acts
+    ([("周明远", "nr"), ("陪同", "v"), ("县农科所", "nt"), ("巡视", "v"), ("苗圃", "n"), ("。", "w")],
+     "巡视", "苗圃"),
+])
+def test_other_still_opens_for_a_named_subject_acting_on_an_object(words, verb, obj):
+    events = _tagged_events(words, {"周明远": PERSON, "县农科所": INSTITUTE})
+    assert [(e.trigger, e.object_text) for e in events if e.trigger == verb] == [(verb, obj)]
+
+
+def test_a_name_found_from_inside_the_verb_before_it_does_not_act():
+    """了解X推广Y where the recogniser's name began inside 了解 (解X): still the object of 了解."""
+    from kg.events import EventExtractor, Mention
+
+    text = "周明远了解县农科所推广新品种等情况。"
+    words = [(0, 3, "nr"), (3, 5, "v"), (5, 9, "nt"), (9, 11, "v"), (11, 12, "a"), (12, 14, "n"), (14, 15, "u"),
+             (15, 17, "n"), (17, 18, "w")]
+    mentions = [Mention(0, 3, "PERSON", "person:1", "周明远"), Mention(4, 9, "AGENCY", "agency:1", "解县农科所")]
+    tags = {start: (end, tag) for start, end, tag in words}
+    bounds = {start for start, _, _ in words} | {end for _, end, _ in words}
+    events = EventExtractor("doc:1", text, mentions, 2024, None, {}, word_bounds=bounds, tags=tags).extract()
+    assert not [e for e in events if e.trigger == "推广"]
+
+
+def test_a_name_begun_with_a_verb_character_does_not_act():
+    """了|解X推广Y, the tagger splitting 了解 and the recogniser starting the name at 解:
+    the name is still what was learnt about, not the doer of 推广."""
+    from kg.events import EventExtractor, Mention
+
+    text = "周明远了解县农科所推广新品种等情况。"
+    words = [(0, 3, "nr"), (3, 4, "u"), (4, 5, "v"), (5, 9, "nt"), (9, 11, "v"), (11, 12, "a"), (12, 14, "n"),
+             (14, 15, "u"), (15, 17, "n"), (17, 18, "w")]
+    mentions = [Mention(0, 3, "PERSON", "person:1", "周明远"), Mention(4, 9, "AGENCY", "agency:1", "解县农科所")]
+    tags = {start: (end, tag) for start, end, tag in words}
+    bounds = {start for start, _, _ in words} | {end for _, end, _ in words}
+    events = EventExtractor("doc:1", text, mentions, 2024, None, {}, word_bounds=bounds, tags=tags).extract()
+    assert not [e for e in events if e.trigger == "推广"]
