@@ -247,7 +247,9 @@ NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同",
 # subject (这块奖牌的取得，…): the clauses after it have a subject with no name.
 PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)$")
 NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
-# 他/她: the person named last.
+# What may stand before the next group of a list of officials continued after a comma.
+LISTED_ON_RE = re.compile(r"\s*(?:以及|及|和|还有)?\s*")
+# 他/她: the person who acted last (an attendee of a list or a person thanked is no subject).
 PRONOUN_RE = re.compile(r"^(?:他|她)")
 # 出席X并(发表重要)讲话: 并 and a light verb join the next verb; they end no object.
 CONJOINED_END_RE = re.compile(r"(?<![合兼吞归])并且?(?:作|做|发表)?了?(?:重要|简短)?$")
@@ -463,6 +465,7 @@ class EventExtractor:
         self.doc_date = doc_date
         self.place_of = place_of   # entity id -> id of its place (agencies), places map to themselves
         self.history: list[Mention] = []   # agent-like mentions seen so far, for anaphora
+        self._attendees: set[str] = set()  # people last seen only attending (县领导X、Y参加), not what 他 means
         self.topic: list[str] = []
         self.meeting: list[str] = []       # holder of the latest meeting, for 会议指出
         self.meeting_text: str | None = None  # the latest meeting held, for 在会上讲话
@@ -518,7 +521,10 @@ class EventExtractor:
         if HOME_RE.search(segment) and self.home:
             return [self.home]
         if PRONOUN_RE.match(segment if segment[:1] in "他她" else _strip_adverbials(segment)):
-            return next(([m.entity_id] for m in reversed(self.history[-MAX_ANAPHOR_LOOKBACK:]) if m.label == "PERSON"), [])
+            # 他强调: the last person who acted (主持, 讲话…), not an attendee listed after him
+            people = [m for m in reversed(self.history[-MAX_ANAPHOR_LOOKBACK:]) if m.label == "PERSON"]
+            return next(([m.entity_id] for m in people if m.entity_id not in self._attendees),
+                        [people[0].entity_id] if people else [])
         m = ANAPHOR_RE.search(segment)
         if not m:
             return []
@@ -586,6 +592,9 @@ class EventExtractor:
                 return True  # a verb, or the first verb of a verb compound (传达学习)
             if word[0] == end + 1 and self.text[end] in "省市县区镇乡村":
                 return True  # 整合市、县两级力量: the segmenter glued the object's level to the verb
+            if word[0] == end + 1 and TRIGGER_TYPE[m.group()] == "LEAD" and any(
+                    x.end == start and x.label == "PERSON" for x in self._mentions_in(max(0, start - 8), start)):
+                return True  # 周某带领师…: right after a person, 带领 is the verb the segmenter glued to a noun
             following = self.tags.get(word[0])
             if word[0] == end and following is not None and following[1] in VERB_TAGS \
                     and (self.text[end:following[0]] in TRIGGER_TYPE or self.text[end:following[0]] == "产生"):
@@ -930,13 +939,26 @@ class EventExtractor:
             next_start = predicates[i + 1].start if i + 1 < len(predicates) else len(clause)
             described = state["modal"] or state["future"] or self._after_copula(subject, clause_start + segment_start)
             agents, source = self._agents(subject, subject_mentions, clause_agents or carried)
+            welcomed = self._welcomed(subject, clause_start + segment_start, agent_like, clause_start + pred.start,
+                                      clause, predicates[i + 1:])
+            outer = (agents, source)
+            if welcomed:  # X对Y一行出席Z表示欢迎: Y attends; X, who welcomes, stays the clause's subject
+                agents, source = _prefer_organisations(self._subject_group(welcomed)), "explicit"
             if i and not subject_mentions and clause_agents and not agents:
                 agents, source = clause_agents, "carried"
             pending = {self._label(a) for a in state["people"]}
-            if state["people"] and (not agents or source != "explicit" or
+            # 副市长A，秘书长B，市C局负责同志陪同: the bodies opening the clause join the people listed
+            listed_on = bool(subject_mentions) and not i and LISTED_ON_RE.fullmatch(
+                clause[segment_start:subject_mentions[0].start - clause_start])
+            if state["people"] and (not agents or source != "explicit" or listed_on or
                                     {self._label(a) for a in agents} <= pending):
                 agents, source = list(dict.fromkeys(state["people"] + (agents if source == "explicit" else []))), \
                     "explicit"
+                state["people"] = []
+            led_here = bool(not i and state.get("leader"))
+            if led_here:
+                # X带领A，B，及C等赴Z考察: the group led runs over commas; its next verb is the leader's
+                agents, source = list(state["leader"]), "explicit"
                 state["people"] = []
             if source == "carried" and self._carrying_topic:
                 source = "article"
@@ -947,7 +969,7 @@ class EventExtractor:
             # The tree first: the verb's own Agt/Exp dependent, when it names someone.
             tree = self._tree_arguments(pred, clause_start, clause_start + len(clause), sentence, sentence_start,
                                         passive)
-            if tree["agents"] and not (i and clause_agents) and not (i and predicates[i - 1].type == "LEAD") \
+            if tree["agents"] and not (i and clause_agents) and not (i and predicates[i - 1].type == "LEAD") and not led_here \
                     and self._tree_agents_hold(tree["agents"], agents, source, subject_mentions, clause):
                 # (a clause's own subject, or X率Y…开展: X, stays the rules')
                 agents, source = tree["agents"], tree["agent_source"]
@@ -960,7 +982,7 @@ class EventExtractor:
                 continue
             self.history.extend(subject_mentions)
             if agents and not passive and source in ("explicit", "anaphor"):
-                carried, self._carrying_topic = agents, False
+                carried, self._carrying_topic = (outer[0] if welcomed else agents), False
             if source in ("explicit", "anaphor", "meeting"):
                 self._speaking = False  # a subject of its own: the speech reported before has ended
             elif self._speaking:
@@ -971,7 +993,7 @@ class EventExtractor:
                 segment_start = pred.end
                 continue
             if agents:
-                clause_agents = agents
+                clause_agents = outer[0] if welcomed else agents
             agents_before_lead = bool(agents) and pred.type == "LEAD"
             from_tree = {"object": False}
             courtesy = COURTESY_RE.match(clause, pred.end) if verb == "表示" else None
@@ -1149,10 +1171,14 @@ class EventExtractor:
             ))
             if needs_agent:
                 self._needs_agent.add(id(events[-1]))
+            if source in ("explicit", "anaphor") and not passive:
+                attending = pred.type == "ATTEND"
+                self._attendees = (self._attendees | set(agents)) if attending else self._attendees - set(agents)
             if pred.type == "MEET" and agents:
                 self.met = list(dict.fromkeys(agents + [m.entity_id for m in object_mentions if m.label == "PERSON"]))
             if pred.type == "LEAD" and agents:
                 self.led = (list(agents), object_text)
+            state["leader"] = list(agents) if pred.type == "LEAD" and agents and not passive else None
             if pred.type in ACTIVITY_TYPES and not verb.startswith("宣布"):  # 宣布开工: a moment of the activity
                 self.activity = object_text if pred.type == "HOLD" else verb + object_text
             if state["done"]:
@@ -1223,6 +1249,18 @@ class EventExtractor:
                             and self.tree.deps[self.tree.heads[t]] in PARTNER_RELATIONS
                             for t in self.tree.tokens(m.start, m.end))}
         return bool(partners) and not set(agents) & set(tree_agents) and set(agents) <= partners
+
+    def _welcomed(self, subject: str, offset: int, agent_like: list[Mention], verb_start: int, clause: str,
+                  later: list[Predicate]) -> list[Mention]:
+        """X对Y一行出席Z表示欢迎: the names after 对/向 standing right before a verb, when a
+        courtesy (表示欢迎/感谢) follows in the clause, are the subject of that verb."""
+        addressed = list(re.finditer(r"对|向", subject))
+        if not addressed or not any(p.text == "表示" and COURTESY_RE.match(clause, p.end) for p in later):
+            return []
+        names = [m for m in agent_like if offset + addressed[-1].end() <= m.start and m.end <= verb_start]
+        if not names or self.text[names[-1].end:verb_start] not in ("", "一行", "等", "同志", "等同志"):
+            return []
+        return names
 
     def _coordinated(self, found: list[Mention]) -> list[Mention]:
         """`found` with the names of its label listed right before or after them (在A省与B省:
@@ -1620,15 +1658,21 @@ def _quantity(text: str) -> re.Match | None:
 
 def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> list[Mention]:
     """昆山市在“五一”期间推出: what follows 在 (and other prepositions) after a named
-    subject is a circumstance, not a second subject."""
+    subject is a circumstance, not a second subject; 他代表X向Y表示: the body represented
+    and the party addressed (代表/对/向 with no name before them) do not act either."""
+    oblique: list[Mention] = []
     for m in PREPOSITION_RE.finditer(subject):
         cut = offset + m.start()
-        before = [x for x in mentions if x.end <= cut]
+        before = [x for x in mentions if x.end <= cut and x not in oblique]
         if before:
             return before
         if COVERB_RE.fullmatch(m.group()) and (not subject[:m.start()].strip() or ADVERBIAL_RE.fullmatch(subject[:m.start()])):
             return []  # 依托南州大学平台组建…: the names of a co-verb's phrase say by what means, they do not act
-    return mentions
+        if m.group() in ("代表", "对", "向"):
+            following = PREPOSITION_RE.search(subject, m.end())
+            phrase_end = offset + (following.start() if following else len(subject))
+            oblique += [x for x in mentions if cut <= x.start and x.end <= phrase_end]
+    return [x for x in mentions if x not in oblique]
 
 
 # 代表们, 委员们…: the group the latest 率/带领 led, when it names them.
