@@ -247,6 +247,8 @@ NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同",
 # subject (这块奖牌的取得，…): the clauses after it have a subject with no name.
 PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)$")
 NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
+# Between the people welcomed and their verb: 一行/等, and the coming (一行来青禾考察).
+WELCOMED_GAP_RE = re.compile(r"(?:等?同志|一行|等)?(?:(?:来|到|赴|前往|莅临)[^，,、对向]{0,10})?")
 # What may stand before the next group of a list of officials continued after a comma.
 LISTED_ON_RE = re.compile(r"\s*(?:以及|及|和|还有)?\s*")
 # 他/她: the person who acted last (an attendee of a list or a person thanked is no subject).
@@ -1252,13 +1254,18 @@ class EventExtractor:
 
     def _welcomed(self, subject: str, offset: int, agent_like: list[Mention], verb_start: int, clause: str,
                   later: list[Predicate]) -> list[Mention]:
-        """X对Y一行出席Z表示欢迎: the names after 对/向 standing right before a verb, when a
-        courtesy (表示欢迎/感谢) follows in the clause, are the subject of that verb."""
+        """X对Y一行出席Z表示欢迎: the names after 对/向 standing right before a verb (or before
+        their coming, 一行来Z考察), when a courtesy (表示欢迎/感谢) follows in the clause, are
+        the subject of that verb."""
         addressed = list(re.finditer(r"对|向", subject))
         if not addressed or not any(p.text == "表示" and COURTESY_RE.match(clause, p.end) for p in later):
             return []
         names = [m for m in agent_like if offset + addressed[-1].end() <= m.start and m.end <= verb_start]
-        if not names or self.text[names[-1].end:verb_start] not in ("", "一行", "等", "同志", "等同志"):
+        for k, m in enumerate(names):  # 一行来青禾县: the place come to is where, not who
+            if MOVE_VERB_RE.search(self.text[names[k - 1].end if k else offset + addressed[-1].end():m.start]):
+                names = names[:k]
+                break
+        if not names or not WELCOMED_GAP_RE.fullmatch(self.text[names[-1].end:verb_start]):
             return []
         return names
 

@@ -889,6 +889,8 @@ def test_the_people_welcomed_for_attending_are_who_attends(nlp):
     events = extract(nlp, "韩明远对苏立平一行出席青禾县产业园开工仪式表示欢迎。")
     assert ("ATTEND", "出席", ["苏立平"]) in [e[:3] for e in events]
     assert ("SPEECH", "表示", ["韩明远"]) in [e[:3] for e in events]
+    events = extract(nlp, "韩明远对苏立平一行来青禾县考察表示欢迎。")
+    assert [e for e in events if e[1] == "考察" and e[2] == ["苏立平"]]
 
 
 def test_bodies_listed_after_officials_across_a_comma_join_them(nlp):
