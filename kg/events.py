@@ -249,6 +249,7 @@ PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)
 NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
 # Between the people welcomed and their verb: 一行/等, and the coming (一行来青禾考察).
 WELCOMED_GAP_RE = re.compile(r"(?:等?同志|一行|等)?(?:(?:来|到|赴|前往|莅临)[^，,、对向]{0,10})?")
+REPRESENTING_RE = re.compile(r"代表(?!们|团|大会|委员)")
 # What may stand before the next group of a list of officials continued after a comma.
 LISTED_ON_RE = re.compile(r"\s*(?:以及|及|和|还有)?\s*")
 # 他/她: the person who acted last (an attendee of a list or a person thanked is no subject).
@@ -884,6 +885,8 @@ class EventExtractor:
             # the subject right before the co-verb (X充分利用Y，…) is the subject of what follows.
             coverb = COVERB_RE.search(clause)
             agent_like = _before_preposition(clause, clause_start, agent_like) if coverb else agent_like
+            if REPRESENTING_RE.search(clause):  # 副县长X代表县委、县政府，向…: the body represented does not act
+                agent_like = _before_preposition(clause, clause_start, agent_like)
             if coverb and agent_like and not self._modal(clause, clause_start) and (
                     ADVERBIAL_RE.fullmatch(gap) if (gap := clause[agent_like[-1].end - clause_start:coverb.start()]) else True):
                 self.history.extend(agent_like)
@@ -954,7 +957,11 @@ class EventExtractor:
                 clause[segment_start:subject_mentions[0].start - clause_start])
             if state["people"] and (not agents or source != "explicit" or listed_on or
                                     {self._label(a) for a in agents} <= pending):
-                agents, source = list(dict.fromkeys(state["people"] + (agents if source == "explicit" else []))), \
+                listed = state["people"]
+                if source == "explicit" and any(self._label(a) == "PERSON" for a in agents):
+                    # 某县：县委书记X调研…: a place heading the people is where they serve, not a doer
+                    listed = [a for a in listed if self._label(a) != "PLACE"]
+                agents, source = list(dict.fromkeys(listed + (agents if source == "explicit" else []))), \
                     "explicit"
                 state["people"] = []
             led_here = bool(not i and state.get("leader"))
@@ -1670,6 +1677,8 @@ def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> l
     oblique: list[Mention] = []
     for m in PREPOSITION_RE.finditer(subject):
         cut = offset + m.start()
+        if m.group() == "代表" and any(x.start == offset + m.end() and x.label == "PERSON" for x in mentions):
+            continue  # 人大代表X, 村民代表X: a title before the person, not 代表 as a verb
         before = [x for x in mentions if x.end <= cut and x not in oblique]
         if before:
             return before

@@ -903,3 +903,22 @@ def test_lead_right_after_a_person_is_a_verb_even_glued_to_the_next_noun(nlp):
     events = extract(nlp, "5月8日，团长韩立新带领团机关干部赴云溪市考察产业项目。")
     assert [e for e in events if e[0] == "LEAD" and e[2] == ["韩立新"]]
     assert [e for e in events if e[1] == "考察" and e[2] == ["韩立新"]]
+
+
+def test_a_place_heading_the_officials_is_not_a_doer_beside_them(nlp):
+    events = extract(nlp, "青禾县：县委书记韩明远深入云溪镇调研农业生产。")
+    survey = [e for e in events if e[1] == "调研"]
+    assert survey and survey[0][2] == ["韩明远"]
+
+
+def test_the_official_speaks_not_the_bodies_he_represents(nlp):
+    events = extract(nlp, "青禾县副县长苏立平代表县委、县政府，对获奖单位表示祝贺。")
+    greeting = [e for e in events if e[1].startswith("表示")]
+    assert greeting and greeting[0][2] == ["苏立平"]
+
+
+def test_a_deputy_title_before_a_person_is_no_representing(nlp):
+    events = extract(nlp, "县人大代表韩明远、苏立平，政协委员柳青云参加会议。")
+    assert ("ATTEND", "参加", ["韩明远", "苏立平", "柳青云"]) in [e[:3] for e in events]
+    events = extract(nlp, "县人大代表韩明远参加会议。")
+    assert ("ATTEND", "参加", ["韩明远"]) in [e[:3] for e in events]
