@@ -1313,6 +1313,9 @@ class EventExtractor:
                 start = max(start, clause_start)
                 written_names = self._overlapping(start, min(end, verb_start))
                 names = [m for m in written_names if self._may_act(m, sentence, sentence_start)]
+                # X会见了Y，对…表示欢迎: a name after a verb of its clause is that verb's object (the
+                # parser hangs it on the later verb); the rules decide
+                names = [m for m in names if not TRIGGER_RE.search(self.text, clause_start, m.start)]
                 nameless = nameless or not written_names
                 if names:
                     # with the names coordinated before it in its clause (A、B和C: the parser

@@ -922,3 +922,9 @@ def test_a_deputy_title_before_a_person_is_no_representing(nlp):
     assert ("ATTEND", "参加", ["韩明远", "苏立平", "柳青云"]) in [e[:3] for e in events]
     events = extract(nlp, "县人大代表韩明远参加会议。")
     assert ("ATTEND", "参加", ["韩明远"]) in [e[:3] for e in events]
+
+
+def test_the_person_met_and_welcomed_is_not_the_one_who_welcomes(nlp):
+    text = "县长韩明远会见了云溪集团董事长苏立平，对苏立平一行的到来表示欢迎。"
+    welcome = [e for e in extract(nlp, text) if e[1].startswith("表示")]
+    assert welcome and welcome[0][2] == ["韩明远"]
