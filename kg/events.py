@@ -971,7 +971,8 @@ class EventExtractor:
                 state["people"] = []
             if source == "carried" and self._carrying_topic:
                 source = "article"
-            if MEETING_SUBJECT_RE.fullmatch(ADVERBIAL_RE.sub("", subject)) and not subject_mentions:
+            if MEETING_SUBJECT_RE.fullmatch(ADVERBIAL_RE.sub("", subject)) and not subject_mentions \
+                    and not (i and CONJOINED_END_RE.search(subject)):  # X出席会议并讲话: 会议 is 出席's object
                 agents, source = list(self.meeting), "meeting"
                 if agents:  # the clauses after 会议指出… speak of the meeting too
                     carried, self._carrying_topic = agents, False

@@ -928,3 +928,9 @@ def test_the_person_met_and_welcomed_is_not_the_one_who_welcomes(nlp):
     text = "县长韩明远会见了云溪集团董事长苏立平，对苏立平一行的到来表示欢迎。"
     welcome = [e for e in extract(nlp, text) if e[1].startswith("表示")]
     assert welcome and welcome[0][2] == ["韩明远"]
+
+
+def test_the_official_attending_a_meeting_and_speaking_speaks_not_its_holder(nlp):
+    text = "12月3日，青禾县召开全县经济工作会议。县委书记韩明远出席会议并讲话。"
+    speech = [e for e in extract(nlp, text) if e[1] == "讲话"]
+    assert speech and speech[0][2] == ["韩明远"]
