@@ -250,6 +250,7 @@ NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
 # Between the people welcomed and their verb: 一行/等, and the coming (一行来青禾考察).
 WELCOMED_GAP_RE = re.compile(r"(?:等?同志|一行|等)?(?:(?:来|到|赴|前往|莅临)[^，,、对向]{0,10})?")
 REPRESENTING_RE = re.compile(r"代表(?!们|团|大会|委员)")
+RESPONSIBLE_TAIL_RE = re.compile(r"\s*(?:等)?(?:单位|部门)?(?:主要|有关)?(?:负责同志|负责人|同志)(?:等)?\s*")
 # What may stand before the next group of a list of officials continued after a comma.
 LISTED_ON_RE = re.compile(r"\s*(?:以及|及|和|还有)?\s*")
 # 他/她: the person who acted last (an attendee of a list or a person thanked is no subject).
@@ -897,6 +898,10 @@ class EventExtractor:
             group = self._subject_group(actors if actors and len(actors) < len(agent_like) else agent_like)
             if group and all(m.label == "PERSON" for m in group) and not clause[group[-1].end - clause_start:].strip(" 等"):
                 state["people"] += [m.entity_id for m in group]
+            elif group and state["people"] and RESPONSIBLE_TAIL_RE.fullmatch(clause[group[-1].end - clause_start:]) \
+                    and all(m.label in ("AGENCY", "ORG") for m in group):
+                # 县领导A、B，县C局、县D局负责同志，…参加: the bodies' officials join the list
+                state["people"] += _prefer_organisations(group)
             elif group and self._only_names(clause, clause_start, agent_like):
                 # 我省A市、B市，C县…被评为: a list of names continued after a comma.
                 state["people"] += _prefer_organisations(agent_like)

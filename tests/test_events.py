@@ -934,3 +934,9 @@ def test_the_official_attending_a_meeting_and_speaking_speaks_not_its_holder(nlp
     text = "12月3日，青禾县召开全县经济工作会议。县委书记韩明远出席会议并讲话。"
     speech = [e for e in extract(nlp, text) if e[1] == "讲话"]
     assert speech and speech[0][2] == ["韩明远"]
+
+
+def test_bodies_listed_between_officials_and_their_verb_join_them(nlp):
+    text = "县领导韩明远、苏立平，县农业农村局、县财政局负责同志，各乡镇党委书记参加会议。"
+    attend = [e for e in extract(nlp, text) if e[1] == "参加"]
+    assert attend and attend[0][2] == ["韩明远", "苏立平", "县农业农村局", "县财政局"]
