@@ -261,7 +261,13 @@ NO_JOIN = ("召开", "举行", "举办", "出席", "参加", "列席", "陪同",
 # subject (这块奖牌的取得，…): the clauses after it have a subject with no name.
 PERCEPTION_RE = re.compile(r"(?:看到|获悉|了解到|注意到|得知|发现)$")
 NOMINAL_SUBJECT_RE = re.compile(r"的[\u4e00-\u9fff]{1,3}$")
-# 他/她: the person named last.
+# Between the people welcomed and their verb: 一行/等, and the coming (一行来青禾考察).
+WELCOMED_GAP_RE = re.compile(r"(?:等?同志|一行|等)?(?:(?:来|到|赴|前往|莅临)[^，,、对向]{0,10})?")
+REPRESENTING_RE = re.compile(r"代表(?!们|团|大会|委员)")
+RESPONSIBLE_TAIL_RE = re.compile(r"\s*(?:等)?(?:单位|部门)?(?:主要|有关)?(?:负责同志|负责人|同志)(?:等)?\s*")
+# What may stand before the next group of a list of officials continued after a comma.
+LISTED_ON_RE = re.compile(r"\s*(?:以及|及|和|还有)?\s*")
+# 他/她: the person who acted last (an attendee of a list or a person thanked is no subject).
 PRONOUN_RE = re.compile(r"^(?:他|她)")
 # 出席X并(发表重要)讲话: 并 and a light verb join the next verb; they end no object.
 CONJOINED_END_RE = re.compile(r"(?<![合兼吞归])并且?(?:作|做|发表)?了?(?:重要|简短)?$")
@@ -477,6 +483,7 @@ class EventExtractor:
         self.doc_date = doc_date
         self.place_of = place_of   # entity id -> id of its place (agencies), places map to themselves
         self.history: list[Mention] = []   # agent-like mentions seen so far, for anaphora
+        self._attendees: set[str] = set()  # people last seen only attending (县领导X、Y参加), not what 他 means
         self.topic: list[str] = []
         self.meeting: list[str] = []       # holder of the latest meeting, for 会议指出
         self.meeting_text: str | None = None  # the latest meeting held, for 在会上讲话
@@ -532,7 +539,10 @@ class EventExtractor:
         if HOME_RE.search(segment) and self.home:
             return [self.home]
         if PRONOUN_RE.match(segment if segment[:1] in "他她" else _strip_adverbials(segment)):
-            return next(([m.entity_id] for m in reversed(self.history[-MAX_ANAPHOR_LOOKBACK:]) if m.label == "PERSON"), [])
+            # 他强调: the last person who acted (主持, 讲话…), not an attendee listed after him
+            people = [m for m in reversed(self.history[-MAX_ANAPHOR_LOOKBACK:]) if m.label == "PERSON"]
+            return next(([m.entity_id] for m in people if m.entity_id not in self._attendees),
+                        [people[0].entity_id] if people else [])
         m = ANAPHOR_RE.search(segment)
         if not m:
             return []
@@ -600,6 +610,9 @@ class EventExtractor:
                 return True  # a verb, or the first verb of a verb compound (传达学习)
             if word[0] == end + 1 and self.text[end] in "省市县区镇乡村":
                 return True  # 整合市、县两级力量: the segmenter glued the object's level to the verb
+            if word[0] == end + 1 and TRIGGER_TYPE[m.group()] == "LEAD" and any(
+                    x.end == start and x.label == "PERSON" for x in self._mentions_in(max(0, start - 8), start)):
+                return True  # 周某带领师…: right after a person, 带领 is the verb the segmenter glued to a noun
             following = self.tags.get(word[0])
             if word[0] == end and following is not None and following[1] in VERB_TAGS \
                     and (self.text[end:following[0]] in TRIGGER_TYPE or self.text[end:following[0]] == "产生"):
@@ -918,6 +931,8 @@ class EventExtractor:
             # the subject right before the co-verb (X充分利用Y，…) is the subject of what follows.
             coverb = COVERB_RE.search(clause)
             agent_like = _before_preposition(clause, clause_start, agent_like) if coverb else agent_like
+            if REPRESENTING_RE.search(clause):  # 副县长X代表县委、县政府，向…: the body represented does not act
+                agent_like = _before_preposition(clause, clause_start, agent_like)
             if coverb and agent_like and not self._modal(clause, clause_start) and (
                     ADVERBIAL_RE.fullmatch(gap) if (gap := clause[agent_like[-1].end - clause_start:coverb.start()]) else True):
                 self.history.extend(agent_like)
@@ -928,6 +943,10 @@ class EventExtractor:
             group = self._subject_group(actors if actors and len(actors) < len(agent_like) else agent_like)
             if group and all(m.label == "PERSON" for m in group) and not clause[group[-1].end - clause_start:].strip(" 等"):
                 state["people"] += [m.entity_id for m in group]
+            elif group and state["people"] and RESPONSIBLE_TAIL_RE.fullmatch(clause[group[-1].end - clause_start:]) \
+                    and all(m.label in ("AGENCY", "ORG") for m in group):
+                # 县领导A、B，县C局、县D局负责同志，…参加: the bodies' officials join the list
+                state["people"] += _prefer_organisations(group)
             elif group and self._only_names(clause, clause_start, agent_like):
                 # 我省A市、B市，C县…被评为: a list of names continued after a comma.
                 state["people"] += _prefer_organisations(agent_like)
@@ -975,24 +994,42 @@ class EventExtractor:
             next_start = predicates[i + 1].start if i + 1 < len(predicates) else len(clause)
             described = state["modal"] or state["future"] or self._after_copula(subject, clause_start + segment_start)
             agents, source = self._agents(subject, subject_mentions, clause_agents or carried)
+            welcomed = self._welcomed(subject, clause_start + segment_start, agent_like, clause_start + pred.start,
+                                      clause, predicates[i + 1:])
+            outer = (agents, source)
+            if welcomed:  # X对Y一行出席Z表示欢迎: Y attends; X, who welcomes, stays the clause's subject
+                agents, source = _prefer_organisations(self._subject_group(welcomed)), "explicit"
             if i and not subject_mentions and clause_agents and not agents:
                 agents, source = clause_agents, "carried"
             pending = {self._label(a) for a in state["people"]}
-            if state["people"] and (not agents or source != "explicit" or
+            # 副市长A，秘书长B，市C局负责同志陪同: the bodies opening the clause join the people listed
+            listed_on = bool(subject_mentions) and not i and LISTED_ON_RE.fullmatch(
+                clause[segment_start:subject_mentions[0].start - clause_start])
+            if state["people"] and (not agents or source != "explicit" or listed_on or
                                     {self._label(a) for a in agents} <= pending):
-                agents, source = list(dict.fromkeys(state["people"] + (agents if source == "explicit" else []))), \
+                listed = state["people"]
+                if source == "explicit" and any(self._label(a) == "PERSON" for a in agents):
+                    # 某县：县委书记X调研…: a place heading the people is where they serve, not a doer
+                    listed = [a for a in listed if self._label(a) != "PLACE"]
+                agents, source = list(dict.fromkeys(listed + (agents if source == "explicit" else []))), \
                     "explicit"
+                state["people"] = []
+            led_here = bool(not i and state.get("leader"))
+            if led_here:
+                # X带领A，B，及C等赴Z考察: the group led runs over commas; its next verb is the leader's
+                agents, source = list(state["leader"]), "explicit"
                 state["people"] = []
             if source == "carried" and self._carrying_topic:
                 source = "article"
-            if MEETING_SUBJECT_RE.fullmatch(ADVERBIAL_RE.sub("", subject)) and not subject_mentions:
+            if MEETING_SUBJECT_RE.fullmatch(ADVERBIAL_RE.sub("", subject)) and not subject_mentions \
+                    and not (i and CONJOINED_END_RE.search(subject)):  # X出席会议并讲话: 会议 is 出席's object
                 agents, source = list(self.meeting), "meeting"
                 if agents:  # the clauses after 会议指出… speak of the meeting too
                     carried, self._carrying_topic = agents, False
             # The tree first: the verb's own Agt/Exp dependent, when it names someone.
             tree = self._tree_arguments(pred, clause_start, clause_start + len(clause), sentence, sentence_start,
                                         passive)
-            if tree["agents"] and not (i and clause_agents) and not (i and predicates[i - 1].type == "LEAD") \
+            if tree["agents"] and not (i and clause_agents) and not (i and predicates[i - 1].type == "LEAD") and not led_here \
                     and self._tree_agents_hold(tree["agents"], agents, source, subject_mentions, clause):
                 # (a clause's own subject, or X率Y…开展: X, stays the rules')
                 agents, source = tree["agents"], tree["agent_source"]
@@ -1005,7 +1042,7 @@ class EventExtractor:
                 continue
             self.history.extend(subject_mentions)
             if agents and not passive and source in ("explicit", "anaphor"):
-                carried, self._carrying_topic = agents, False
+                carried, self._carrying_topic = (outer[0] if welcomed else agents), False
             if source in ("explicit", "anaphor", "meeting"):
                 self._speaking = False  # a subject of its own: the speech reported before has ended
             elif self._speaking:
@@ -1016,7 +1053,7 @@ class EventExtractor:
                 segment_start = pred.end
                 continue
             if agents:
-                clause_agents = agents
+                clause_agents = outer[0] if welcomed else agents
             agents_before_lead = bool(agents) and pred.type == "LEAD"
             from_tree = {"object": False}
             courtesy = COURTESY_RE.match(clause, pred.end) if verb == "表示" else None
@@ -1194,10 +1231,14 @@ class EventExtractor:
             ))
             if needs_agent:
                 self._needs_agent.add(id(events[-1]))
+            if source in ("explicit", "anaphor") and not passive:
+                attending = pred.type == "ATTEND"
+                self._attendees = (self._attendees | set(agents)) if attending else self._attendees - set(agents)
             if pred.type == "MEET" and agents:
                 self.met = list(dict.fromkeys(agents + [m.entity_id for m in object_mentions if m.label == "PERSON"]))
             if pred.type == "LEAD" and agents:
                 self.led = (list(agents), object_text)
+            state["leader"] = list(agents) if pred.type == "LEAD" and agents and not passive else None
             if pred.type in ACTIVITY_TYPES and not verb.startswith("宣布"):  # 宣布开工: a moment of the activity
                 self.activity = object_text if pred.type == "HOLD" else verb + object_text
             if state["done"]:
@@ -1269,6 +1310,23 @@ class EventExtractor:
                             for t in self.tree.tokens(m.start, m.end))}
         return bool(partners) and not set(agents) & set(tree_agents) and set(agents) <= partners
 
+    def _welcomed(self, subject: str, offset: int, agent_like: list[Mention], verb_start: int, clause: str,
+                  later: list[Predicate]) -> list[Mention]:
+        """X对Y一行出席Z表示欢迎: the names after 对/向 standing right before a verb (or before
+        their coming, 一行来Z考察), when a courtesy (表示欢迎/感谢) follows in the clause, are
+        the subject of that verb."""
+        addressed = list(re.finditer(r"对|向", subject))
+        if not addressed or not any(p.text == "表示" and COURTESY_RE.match(clause, p.end) for p in later):
+            return []
+        names = [m for m in agent_like if offset + addressed[-1].end() <= m.start and m.end <= verb_start]
+        for k, m in enumerate(names):  # 一行来青禾县: the place come to is where, not who
+            if MOVE_VERB_RE.search(self.text[names[k - 1].end if k else offset + addressed[-1].end():m.start]):
+                names = names[:k]
+                break
+        if not names or not WELCOMED_GAP_RE.fullmatch(self.text[names[-1].end:verb_start]):
+            return []
+        return names
+
     def _coordinated(self, found: list[Mention]) -> list[Mention]:
         """`found` with the names of its label listed right before or after them (在A省与B省:
         the parser hangs one of them on the verb)."""
@@ -1306,6 +1364,9 @@ class EventExtractor:
                 start = max(start, clause_start)
                 written_names = self._overlapping(start, min(end, verb_start))
                 names = [m for m in written_names if self._may_act(m, sentence, sentence_start)]
+                # X会见了Y，对…表示欢迎: a name after a verb of its clause is that verb's object (the
+                # parser hangs it on the later verb); the rules decide
+                names = [m for m in names if not TRIGGER_RE.search(self.text, clause_start, m.start)]
                 nameless = nameless or not written_names
                 if names:
                     # with the names coordinated before it in its clause (A、B和C: the parser
@@ -1665,15 +1726,23 @@ def _quantity(text: str) -> re.Match | None:
 
 def _before_preposition(subject: str, offset: int, mentions: list[Mention]) -> list[Mention]:
     """昆山市在“五一”期间推出: what follows 在 (and other prepositions) after a named
-    subject is a circumstance, not a second subject."""
+    subject is a circumstance, not a second subject; 他代表X向Y表示: the body represented
+    and the party addressed (代表/对/向 with no name before them) do not act either."""
+    oblique: list[Mention] = []
     for m in PREPOSITION_RE.finditer(subject):
         cut = offset + m.start()
-        before = [x for x in mentions if x.end <= cut]
+        if m.group() == "代表" and any(x.start == offset + m.end() and x.label == "PERSON" for x in mentions):
+            continue  # 人大代表X, 村民代表X: a title before the person, not 代表 as a verb
+        before = [x for x in mentions if x.end <= cut and x not in oblique]
         if before:
             return before
         if COVERB_RE.fullmatch(m.group()) and (not subject[:m.start()].strip() or ADVERBIAL_RE.fullmatch(subject[:m.start()])):
             return []  # 依托南州大学平台组建…: the names of a co-verb's phrase say by what means, they do not act
-    return mentions
+        if m.group() in ("代表", "对", "向"):
+            following = PREPOSITION_RE.search(subject, m.end())
+            phrase_end = offset + (following.start() if following else len(subject))
+            oblique += [x for x in mentions if cut <= x.start and x.end <= phrase_end]
+    return [x for x in mentions if x not in oblique]
 
 
 # 代表们, 委员们…: the group the latest 率/带领 led, when it names them.

@@ -959,3 +959,81 @@ def test_a_name_begun_with_a_verb_character_does_not_act():
     bounds = {start for start, _, _ in words} | {end for _, end, _ in words}
     events = EventExtractor("doc:1", text, mentions, 2024, None, {}, word_bounds=bounds, tags=tags).extract()
     assert not [e for e in events if e.trigger == "推广"]
+
+
+def test_he_is_the_last_person_who_acted_not_an_attendee_listed_after_him(nlp):
+    text = "青禾县副县长韩明远主持会议，县领导柳青云、许文波出席。他指出，要抓好冬季农业生产。"
+    speech = [e for e in extract(nlp, text) if e[1] == "指出"]
+    assert speech and speech[0][2] == ["韩明远"]
+
+
+def test_the_body_represented_and_the_party_thanked_do_not_act(nlp):
+    text = "青禾县县长韩明远出席活动。他代表县委县政府向柳青云表示感谢。"
+    thanks = [e for e in extract(nlp, text) if e[1].startswith("表示")]
+    assert thanks and thanks[0][2] == ["韩明远"] and thanks[0][6].agent_source == "anaphor"
+
+
+def test_the_group_led_runs_over_commas_and_the_leader_does_what_follows(nlp):
+    text = ("5月8日，青禾县委书记韩明远带领县委常委、副县长苏立平，县委常委、宣传部部长柳青云，"
+            "及县发展改革局、县财政局、县商务局等部门负责同志赴云溪市走访考察。")
+    events = extract(nlp, text)
+    assert [e for e in events if e[0] == "LEAD" and e[2] == ["韩明远"]]
+    visit = [e for e in events if e[1] == "走访考察"]
+    assert visit and visit[0][2] == ["韩明远"]
+
+
+def test_the_people_welcomed_for_attending_are_who_attends(nlp):
+    events = extract(nlp, "韩明远对苏立平一行出席青禾县产业园开工仪式表示欢迎。")
+    assert ("ATTEND", "出席", ["苏立平"]) in [e[:3] for e in events]
+    assert ("SPEECH", "表示", ["韩明远"]) in [e[:3] for e in events]
+    events = extract(nlp, "韩明远对苏立平一行来青禾县考察表示欢迎。")
+    assert [e for e in events if e[1] == "考察" and e[2] == ["苏立平"]]
+
+
+def test_bodies_listed_after_officials_across_a_comma_join_them(nlp):
+    text = "副市长韩明远，市政府副秘书长苏立平，市农业农村局、市财政局主要负责同志陪同调研。"
+    escort = [e for e in extract(nlp, text) if e[1] == "陪同"]
+    assert escort and escort[0][2] == ["韩明远", "苏立平", "市农业农村局", "市财政局"]
+
+
+def test_lead_right_after_a_person_is_a_verb_even_glued_to_the_next_noun(nlp):
+    events = extract(nlp, "5月8日，团长韩立新带领团机关干部赴云溪市考察产业项目。")
+    assert [e for e in events if e[0] == "LEAD" and e[2] == ["韩立新"]]
+    assert [e for e in events if e[1] == "考察" and e[2] == ["韩立新"]]
+
+
+def test_a_place_heading_the_officials_is_not_a_doer_beside_them(nlp):
+    events = extract(nlp, "青禾县：县委书记韩明远深入云溪镇调研农业生产。")
+    survey = [e for e in events if e[1] == "调研"]
+    assert survey and survey[0][2] == ["韩明远"]
+
+
+def test_the_official_speaks_not_the_bodies_he_represents(nlp):
+    events = extract(nlp, "青禾县副县长苏立平代表县委、县政府，对获奖单位表示祝贺。")
+    greeting = [e for e in events if e[1].startswith("表示")]
+    assert greeting and greeting[0][2] == ["苏立平"]
+
+
+def test_a_deputy_title_before_a_person_is_no_representing(nlp):
+    events = extract(nlp, "县人大代表韩明远、苏立平，政协委员柳青云参加会议。")
+    assert ("ATTEND", "参加", ["韩明远", "苏立平", "柳青云"]) in [e[:3] for e in events]
+    events = extract(nlp, "县人大代表韩明远参加会议。")
+    assert ("ATTEND", "参加", ["韩明远"]) in [e[:3] for e in events]
+
+
+def test_the_person_met_and_welcomed_is_not_the_one_who_welcomes(nlp):
+    text = "县长韩明远会见了云溪集团董事长苏立平，对苏立平一行的到来表示欢迎。"
+    welcome = [e for e in extract(nlp, text) if e[1].startswith("表示")]
+    assert welcome and welcome[0][2] == ["韩明远"]
+
+
+def test_the_official_attending_a_meeting_and_speaking_speaks_not_its_holder(nlp):
+    text = "12月3日，青禾县召开全县经济工作会议。县委书记韩明远出席会议并讲话。"
+    speech = [e for e in extract(nlp, text) if e[1] == "讲话"]
+    assert speech and speech[0][2] == ["韩明远"]
+
+
+def test_bodies_listed_between_officials_and_their_verb_join_them(nlp):
+    text = "县领导韩明远、苏立平，县农业农村局、县财政局负责同志，各乡镇党委书记参加会议。"
+    attend = [e for e in extract(nlp, text) if e[1] == "参加"]
+    assert attend and attend[0][2] == ["韩明远", "苏立平", "县农业农村局", "县财政局"]
