@@ -23,7 +23,9 @@ reported speech: `_other_holds`). The agent is the last name group before the ve
 (周某、李某; the organs of a title chain are not agents; officials listed across commas
 join the verb that follows them; 由X / X率Y: X; 被: the recipient), else 我市/该市 (the
 home place), else the subject carried from the clause or sentence before in the
-paragraph; 会议 as subject is the meeting's holder. Modal frames (要/需/应/必须…),
+paragraph; 会议 as subject is the meeting's holder; 他/她 is the last person who acted
+(not one listed as attending or thanked); names after 代表/对/向 never act; the leader of
+X带领A，B…赴Z is the agent of what follows. Modal frames (要/需/应/必须…),
 purpose frames (为…, 以…为契机, …具有…意义), wishes (X希望Y推动…, until a new named
 subject) and lists after 是： open no event; names inside 在…领导/支持…下 or 按照…部署
 back the act and are never its agents; a verb ending a noun compound (交流之旅, 创建名单)
