@@ -57,7 +57,7 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
         G.add_node(d.id, id=d.id, **attrs)
 
     used = _entities_in_use(documents, entities, events, roles)
-    for e in sorted(used, key=lambda e: e.id):
+    for e in used:  # sorted by id
         attrs = {"kind": "Entity", "label": e.label, "name": e.name,
                  "aliases": sorted(e.aliases) or [e.name],
                  "mentions": e.mentions}
@@ -122,6 +122,12 @@ def _entities_in_use(documents, entities, events, roles) -> list[Entity]:
     wanted |= {r.person for r in roles} | {r.org for r in roles if r.org}
     for ev in events:
         wanted |= set(ev.agents) | set(ev.objects) | set(ev.locations)
+    return entities_in_use(wanted, entities)
+
+
+def entities_in_use(wanted, entities: dict[str, Entity]) -> list[Entity]:
+    """The entities pointed to plus everything they point to (ancestors, seats, issuers), by id."""
+    wanted = set(wanted)
     frontier = list(wanted)
     while frontier:
         entity = entities.get(frontier.pop())
@@ -131,4 +137,4 @@ def _entities_in_use(documents, entities, events, roles) -> list[Entity]:
             if nxt and nxt not in wanted:
                 wanted.add(nxt)
                 frontier.append(nxt)
-    return [entities[eid] for eid in wanted if eid in entities]
+    return sorted((entities[eid] for eid in wanted if eid in entities), key=lambda e: e.id)

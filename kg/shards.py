@@ -16,10 +16,9 @@ import json
 from collections import Counter
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
-from typing import Iterable
 
 from .events import Event
-from .graph import DocumentRecord, Role, build_graph, event_name
+from .graph import DocumentRecord, Role, build_graph, entities_in_use, event_name
 from .linking import Entity, finish_names, merge_entities, stable_id
 
 SHARDS_FOLDER = "shards"
@@ -181,21 +180,6 @@ class ResultSink:
                 "entities_by_label": dict(sorted(Counter(e.label for e in self.used).items())),
                 "events_by_type": dict(sorted(self.event_types.items())),
                 "edges_by_type": dict(sorted((k, v) for k, v in self.edge_bound.items() if v))}
-
-
-def entities_in_use(wanted: Iterable[str], entities: dict[str, Entity]) -> list[Entity]:
-    """The entities pointed to plus everything they point to (ancestors, seats, issuers), by id."""
-    wanted = set(wanted)
-    frontier = list(wanted)
-    while frontier:
-        entity = entities.get(frontier.pop())
-        if entity is None:
-            continue
-        for nxt in (entity.parent, entity.based_in, entity.issued_by):
-            if nxt and nxt not in wanted:
-                wanted.add(nxt)
-                frontier.append(nxt)
-    return sorted((entities[eid] for eid in wanted if eid in entities), key=lambda e: e.id)
 
 
 def read_shards(folder: Path):
