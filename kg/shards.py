@@ -218,10 +218,20 @@ def read_shards(folder: Path):
     return records, events, roles
 
 
+def read_entities(folder: Path) -> dict[str, Entity]:
+    """The entity table a build wrote (entities.parquet), by id."""
+    import pyarrow.parquet as pq
+
+    rows = pq.read_table(Path(folder) / "entities.parquet").to_pylist()
+    return {row["id"]: Entity(**{**row, "aliases": Counter(row["aliases"] or []), "mentions": row["mentions"] or 0,
+                                 "positions": list(row["positions"] or [])})
+            for row in rows}
+
+
 def graph_from_shards(folder: Path, entities: dict[str, Entity], include_text: bool = True):
     records, events, roles = read_shards(folder)
     return build_graph(records, entities, events, roles, include_text=include_text)
 
 
 __all__ = ["DEFAULT_MAX_GRAPH_ELEMENTS", "DEFAULT_SHARD_DOCUMENTS", "DocumentResult", "ResultSink",
-           "SHARDS_FOLDER", "entities_in_use", "graph_from_shards", "read_shards"]
+           "SHARDS_FOLDER", "entities_in_use", "graph_from_shards", "read_entities", "read_shards"]

@@ -9,6 +9,7 @@ import pytest
 
 from kg.build import build
 from kg.linking import Linker, merge_entities
+from kg.neo4j.loader import read_build
 from news_corpus import write_mixed
 
 
@@ -57,6 +58,17 @@ def test_graph_files_only_up_to_max_graph_elements(mixed, tmp_path):
     assert report["counts"]["events"] == full["counts"]["events"]
     report = build(inputs, tmp_path / "big", max_graph_elements=elements, progress=False)  # replaces it
     assert report["graph"]["written"] is True and (tmp_path / "big" / "graph.json").exists()
+
+
+def test_a_build_with_shards_only_loads_as_the_same_graph(mixed, tmp_path):
+    # Above --max-graph-elements only the shards are written; kg load and kg load --bulk
+    # read the graph from them, the same graph graph.json holds for a smaller limit.
+    inputs, outdir, full = mixed
+    build(inputs, tmp_path / "big", max_graph_elements=full["graph"]["elements"] - 1, progress=False)
+    from_shards = read_build(tmp_path / "big")
+    from_file = read_build(outdir)
+    assert from_shards == from_file
+    assert len(from_file["nodes"]) == sum(full["counts"][k] for k in ("entities", "events", "documents"))
 
 
 def test_merged_document_tables_equal_one_linker(gazetteer):

@@ -87,6 +87,20 @@ def graph_path(graph_or_outdir: Path) -> Path:
     return path
 
 
+def read_build(graph_or_outdir: Path) -> dict:
+    """The graph of a build as node-link dicts: its graph.json, or, for a build too large
+    for graph files (`kg build --max-graph-elements`), the graph assembled from its shards."""
+    shards = Path(graph_or_outdir) / "shards"
+    if not (Path(graph_or_outdir) / "graph.json").exists() and (shards / "entities.parquet").is_file():
+        import networkx as nx
+
+        from ..shards import graph_from_shards, read_entities
+
+        data = nx.node_link_data(graph_from_shards(shards, read_entities(shards)), edges="edges")
+        return {"nodes": data["nodes"], "edges": data["edges"]}
+    return read_graph(graph_path(Path(graph_or_outdir)))
+
+
 def read_graph(path: Path) -> dict:
     """Read node-link JSON (nx.node_link_data(G, edges="edges")) and check its shape."""
     try:
@@ -528,8 +542,7 @@ def _load_from_args(args: argparse.Namespace) -> LoadStats:
 
     if args.batch_size < 1:
         raise LoadError("--batch-size must be at least 1")
-    path = graph_path(args.graph)
-    graph = read_graph(path)
+    graph = read_build(args.graph)
     password = os.environ.get("NEO4J_PASSWORD")
     if not password:
         raise LoadError("NEO4J_PASSWORD is not set (the project's local server "

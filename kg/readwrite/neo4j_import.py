@@ -28,8 +28,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kg.neo4j.loader import (EDGE_ENDPOINT_FIELDS, LoadError, clean_properties, graph_path,
-                             keyed, plan_load, read_graph)
+from kg.neo4j.loader import (EDGE_ENDPOINT_FIELDS, LoadError, clean_properties, keyed, plan_load,
+                             read_build)
 
 ARRAY_DELIMITER = "\x1f"  # passed to the tool as --array-delimiter=U+001F
 ARRAY_DELIMITER_OPTION = "U+001F"
@@ -73,9 +73,9 @@ class ImportFiles:
 
 
 def read_graph_for_import(graph_or_outdir: Path) -> dict:
-    """The graph to import, as node-link dicts: today OUTDIR/graph.json (the Cypher
-    loader's input); the one place to change when builds write shards instead."""
-    return read_graph(graph_path(Path(graph_or_outdir)))
+    """The graph to import, as node-link dicts: what the Cypher loader reads (graph.json,
+    or the shards of a build too large for graph files)."""
+    return read_build(Path(graph_or_outdir))
 
 
 # --------------------------------------------------------------------------- types
