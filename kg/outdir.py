@@ -14,7 +14,6 @@ import fcntl
 import json
 import os
 import shutil
-import tempfile
 from pathlib import Path
 
 from .ingest import printable
@@ -45,6 +44,7 @@ class OutputFolder:
         self._lock_path = self.path.parent / f".{self.path.name}.lock"
         self._made_parents: list[Path] = []
         self._staging: Path | None = None
+        self._staging_path = self.path.parent / f".{self.path.name}.building-{os.getpid()}"
         self._committed = False
 
     def __enter__(self) -> OutputFolder:
@@ -72,11 +72,10 @@ class OutputFolder:
         """The folder the new output is written in (made on first use): files written
         while the build runs (shards) go here and are swapped in with the rest by `commit`."""
         if self._staging is None:
-            parent, name = self.path.parent, self.path.name
-            self._staging = Path(tempfile.mkdtemp(prefix=f".{name}.building-", dir=parent))
-            umask = os.umask(0)
-            os.umask(umask)
-            self._staging.chmod(0o777 & ~umask)  # mkdtemp makes it private; the output is an ordinary folder
+            # Named before it exists (we hold the lock, so the pid makes it unique): a signal
+            # arriving while it is made still finds it in `_release`.
+            self._staging = self._staging_path
+            self._staging.mkdir()  # with the umask: the output is an ordinary folder
         return self._staging
 
     def commit(self, write) -> None:
@@ -172,7 +171,10 @@ class OutputFolder:
 
     def _release(self) -> None:
         if self._staging is not None:
-            shutil.rmtree(self._staging, ignore_errors=True)
+            for _ in range(3):  # a file closed by an interrupted writer may land mid-removal
+                shutil.rmtree(self._staging, ignore_errors=True)
+                if not self._staging.exists():
+                    break
             self._staging = None
         if self._lock_fd is not None:
             try:
