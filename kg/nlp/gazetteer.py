@@ -40,29 +40,26 @@ class Division:
     parent: int | None  # key of the parent division
 
 
-def _jionlp_location_lines() -> list[str]:
+def _jionlp_dictionary(archive_name: str, what: str) -> list[str]:
+    """The lines of one of jionlp's zipped dictionaries (`dictionary/NAME.zip` holds `NAME.txt`)."""
     import importlib.util
 
     spec = importlib.util.find_spec("jionlp")
     if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the jionlp package is needed to build the place gazetteer")
-    archive = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "china_location.zip"
+        raise RuntimeError(f"the jionlp package is needed to build {what}")
+    archive = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / f"{archive_name}.zip"
     with zipfile.ZipFile(archive) as zf:
-        with zf.open("china_location.txt") as fh:
+        with zf.open(f"{archive_name}.txt") as fh:
             return io.TextIOWrapper(fh, encoding="utf-8").read().splitlines()
+
+
+def _jionlp_location_lines() -> list[str]:
+    return _jionlp_dictionary("china_location", "the place gazetteer")
 
 
 def _jionlp_idiom_lines() -> list[str]:
-    """jionlp's idiom list (chinese_idiom.zip: `idiom<TAB>frequency` lines)."""
-    import importlib.util
-
-    spec = importlib.util.find_spec("jionlp")
-    if spec is None or not spec.submodule_search_locations:
-        raise RuntimeError("the jionlp package is needed to build the list of idioms")
-    archive = Path(list(spec.submodule_search_locations)[0]) / "dictionary" / "chinese_idiom.zip"
-    with zipfile.ZipFile(archive) as zf:
-        with zf.open("chinese_idiom.txt") as fh:
-            return io.TextIOWrapper(fh, encoding="utf-8").read().splitlines()
+    """jionlp's idiom list (`idiom<TAB>frequency` lines)."""
+    return _jionlp_dictionary("chinese_idiom", "the list of idioms")
 
 
 def parse_jionlp(lines: list[str]) -> tuple[list[dict], dict[str, list[str]]]:
