@@ -31,6 +31,7 @@ from .linking import Linker, finish_names, merge_entities
 from .nlp.gazetteer import page_context
 from .nlp.linker import DOC_LINKER
 from .outdir import FORMAT, OutputError, OutputFolder
+from .readwrite.neo4j_import import IMPORT_FOLDER
 from .shards import (DEFAULT_MAX_GRAPH_ELEMENTS, DEFAULT_SHARD_DOCUMENTS, SHARDS_FOLDER, DocumentResult,
                      ResultSink, graph_from_shards)
 
@@ -173,7 +174,8 @@ def finish_build(inputs, output: OutputFolder, results: Iterable[DocumentResult]
     sink = None
     for result in results:
         if sink is None:
-            sink = ResultSink(output.staging() / SHARDS_FOLDER, shard_documents)
+            sink = ResultSink(output.staging() / SHARDS_FOLDER, shard_documents,
+                              import_folder=output.staging() / IMPORT_FOLDER)
         sink.add(result)
     if sink is None:
         return _report(inputs, ResultSink(Path(".")), skipped, None, timings, max_graph_elements)

@@ -47,6 +47,17 @@ class DocumentRecord:
 def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], events: list[Event],
                 roles: list[Role], include_text: bool = True) -> nx.MultiDiGraph:
     G = nx.MultiDiGraph()
+    add_documents(G, documents, include_text)
+    add_entities(G, _entities_in_use(documents, entities, events, roles))
+    add_document_edges(G, documents)
+    add_roles(G, roles)
+    add_events(G, events)
+    return G
+
+
+# The parts of build_graph, also used one shard at a time (kg.readwrite.neo4j_import).
+
+def add_documents(G: nx.MultiDiGraph, documents: list[DocumentRecord], include_text: bool = True) -> None:
     for d in documents:
         attrs = {"kind": "Document", "title": d.title, "source": d.source, "date": d.date,
                  "text_kind": d.kind}
@@ -56,7 +67,9 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
             attrs["external_id"] = d.external_id
         G.add_node(d.id, id=d.id, **attrs)
 
-    used = _entities_in_use(documents, entities, events, roles)
+
+def add_entities(G: nx.MultiDiGraph, used: list[Entity]) -> None:
+    """Entity nodes, and their edges to the entities among them they point to."""
     for e in used:  # sorted by id
         attrs = {"kind": "Entity", "label": e.label, "name": e.name,
                  "aliases": sorted(e.aliases) or [e.name],
@@ -74,6 +87,8 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
         if e.issued_by and e.issued_by in G:
             G.add_edge(e.id, e.issued_by, key=f"ISSUED_BY:{e.id}", type="ISSUED_BY")
 
+
+def add_document_edges(G: nx.MultiDiGraph, documents: list[DocumentRecord]) -> None:
     for d in documents:
         for entity_id, count in sorted(d.mentions.items()):
             G.add_edge(d.id, entity_id, key=f"MENTIONS:{d.id}:{entity_id}", type="MENTIONS",
@@ -81,11 +96,15 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
         for person_id, role in d.authors:
             G.add_edge(person_id, d.id, key=f"AUTHORED:{person_id}:{d.id}:{role}", type="AUTHORED", role=role)
 
+
+def add_roles(G: nx.MultiDiGraph, roles: list[Role]) -> None:
     for r in roles:
         if r.org:
             G.add_edge(r.person, r.org, key=f"HOLDS_POSITION:{r.person}:{r.org}:{r.position}",
                        type="HOLDS_POSITION", position=r.position, doc=r.doc, sentence=r.sentence)
 
+
+def add_events(G: nx.MultiDiGraph, events: list[Event]) -> None:
     for ev in events:
         event_id = stable_id("event", ev.doc, str(ev.offset), ev.trigger)
         G.add_node(event_id, id=event_id, kind="Event", name=event_name(ev.trigger, ev.object_text),
@@ -99,7 +118,6 @@ def build_graph(documents: list[DocumentRecord], entities: dict[str, Entity], ev
             G.add_edge(event_id, obj, key=f"OBJECT:{event_id}:{obj}", type="OBJECT")
         for place in ev.locations:
             G.add_edge(event_id, place, key=f"LOCATION:{event_id}:{place}", type="LOCATION")
-    return G
 
 
 def event_name(trigger: str, object_text: str | None) -> str:

@@ -20,7 +20,8 @@ from .ingest import printable
 
 FORMAT = "kg-build-output/1"  # report.json "format": this folder was written by `kg build`
 OUTPUT_FILES = {"graph.json", "graph.graphml", "graph.gexf", "entities.csv", "events.csv", "report.json",
-                "shards"}  # shards/: per-document results (kg/shards.py), written while the build runs
+                "shards", "neo4j-import"}  # written while the build runs: per-document results (kg/shards.py)
+# and neo4j-admin import files (kg/readwrite/neo4j_import.py)
 
 
 class OutputError(Exception):

@@ -18,7 +18,8 @@ from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
 from .events import Event
-from .graph import DocumentRecord, Role, build_graph, entities_in_use, event_name
+from .graph import (DocumentRecord, Role, add_document_edges, add_documents, add_entities, add_events, add_roles,
+                    build_graph, entities_in_use, event_name)
 from .linking import Entity, finish_names, merge_entities, stable_id
 
 SHARDS_FOLDER = "shards"
@@ -70,8 +71,17 @@ class ResultSink:
 
     Memory: the entity table, the ids the documents point to, and at most one shard's rows."""
 
-    def __init__(self, folder: Path, documents_per_shard: int = DEFAULT_SHARD_DOCUMENTS):
+    def __init__(self, folder: Path, documents_per_shard: int = DEFAULT_SHARD_DOCUMENTS,
+                 import_folder: Path | None = None):
         self.folder = Path(folder)
+        # neo4j-admin import files, written shard by shard (kg.readwrite.neo4j_import)
+        self.import_files = None
+        if import_folder is not None:
+            from .readwrite.neo4j_import import ImportFileWriter
+
+            self.import_files = ImportFileWriter(import_folder)
+        self._document_hashes: set[int] = set()  # a repeated document id spoils the import files
+        self._repeated_document = False
         self.documents_per_shard = documents_per_shard
         self.entities: dict[str, Entity] = {}
         self.wanted: set[str] = set()  # ids the documents, roles and events point to
@@ -88,6 +98,10 @@ class ResultSink:
     def add(self, result: DocumentResult) -> None:
         record = result.record
         merge_entities(self.entities, result.entities)
+        if self.import_files is not None:
+            if hash(record.id) in self._document_hashes:
+                self._repeated_document = True
+            self._document_hashes.add(hash(record.id))
         self.documents += 1
         self.by_kind[record.kind] += 1
         self.files.add(result.file)
@@ -138,7 +152,9 @@ class ResultSink:
             self.rows[name] += len(self._rows[name])
             table = pa.Table.from_pylist(self._rows[name], schema=schemas[name])
             pq.write_table(table, self.folder / f"{name}-{self.shards:05d}.parquet")
-            self._rows[name] = []
+        if self.import_files is not None:
+            self._write_import_piece()
+        self._rows = {name: [] for name in DOCUMENT_TABLES}
         self.shards += 1
         self._pending = 0
 
@@ -162,7 +178,18 @@ class ResultSink:
                 if target and target in used_ids:
                     self.edge_bound[kind] += 1
         self.used = used
+        if self.import_files is not None:
+            self._finish_import_files(used_ids)
         return used
+
+    def _write_import_piece(self) -> None:
+        write_import_piece(self.import_files, self._rows, f"{self.shards:05d}")
+
+    def _finish_import_files(self, used_ids: set[str]) -> None:
+        """No manifest (so `kg load --bulk` writes the files from the graph) when a document
+        id repeated or an edge points outside the entity table."""
+        if not self._repeated_document and self.wanted <= used_ids:
+            finish_import_files(self.import_files, self.used, read_roles(self.folder, self.shards))
 
     def elements_at_most(self) -> int:
         """Nodes + edges of the graph, an upper bound (a repeated edge key is counted each time)."""
@@ -195,27 +222,98 @@ def read_shards(folder: Path):
         def rows(name):
             return pq.read_table(folder / f"{name}-{shard:05d}.parquet").to_pylist()
 
-        by_id: dict[str, DocumentRecord] = {}
-        for row in rows("documents"):
-            record = DocumentRecord(**row)
-            records.append(record)
-            by_id[record.id] = record
-        for row in rows("mentions"):
-            record = by_id[row["doc"]]
-            record.mentions[row["entity"]] += row["count"]
-            if row["sentence"] is not None:
-                record.evidence.setdefault(row["entity"], row["sentence"])
-        for row in rows("authors"):
-            by_id[row["doc"]].authors.append((row["person"], row["role"]))
-        roles += [Role(**row) for row in rows("roles")]
-        for row in rows("events"):
-            del row["id"], row["name"]
-            sources = row.pop("sources")
-            if sources is not None and "sources" in EVENT_FIELDS:
-                row["sources"] = json.loads(sources)
-            events.append(Event(**row))
+        shard_records, shard_events, shard_roles = objects_of({name: rows(name) for name in DOCUMENT_TABLES})
+        records += shard_records
+        events += shard_events
+        roles += shard_roles
         shard += 1
     return records, events, roles
+
+
+def objects_of(rows: dict[str, list[dict]]) -> tuple[list[DocumentRecord], list[Event], list[Role]]:
+    """The records, events and roles of one shard's rows (as written or read back)."""
+    records: list[DocumentRecord] = []
+    by_id: dict[str, DocumentRecord] = {}
+    for row in rows["documents"]:
+        record = DocumentRecord(**row)
+        records.append(record)
+        by_id[record.id] = record
+    for row in rows["mentions"]:
+        record = by_id[row["doc"]]
+        record.mentions[row["entity"]] += row["count"]
+        if row["sentence"] is not None:
+            record.evidence.setdefault(row["entity"], row["sentence"])
+    for row in rows["authors"]:
+        by_id[row["doc"]].authors.append((row["person"], row["role"]))
+    roles = [Role(**row) for row in rows["roles"]]
+    events = []
+    for row in rows["events"]:
+        row = {name: value for name, value in row.items() if name not in ("id", "name")}
+        sources = row.pop("sources", None)
+        if sources is not None and "sources" in EVENT_FIELDS:
+            row["sources"] = json.loads(sources)
+        events.append(Event(**row))
+    return records, events, roles
+
+
+def write_import_piece(writer, rows: dict[str, list[dict]], piece: str) -> None:
+    """One shard's documents and events, with their edges, as neo4j-admin import files
+    (the entities they point to are written once, by `finish_import_files`)."""
+    import networkx as nx
+
+    records, events, _ = objects_of(rows)
+    graph = nx.MultiDiGraph()
+    add_documents(graph, records)
+    add_document_edges(graph, records)
+    add_events(graph, events)
+    writer.add(nx.node_link_data(graph, edges="edges"), piece=piece, endpoints_only="Entity")
+
+
+def finish_import_files(writer, used: list[Entity], roles: list[Role]):
+    """The entities in use, and the HOLDS_POSITION edges (one per person, org and position
+    over the whole archive), then the manifest."""
+    import networkx as nx
+
+    graph = nx.MultiDiGraph()
+    add_entities(graph, used)
+    add_roles(graph, roles)
+    writer.add(nx.node_link_data(graph, edges="edges"), piece="entities")
+    return writer.finish()
+
+
+def read_roles(folder: Path, shards: int) -> list[Role]:
+    import pyarrow.parquet as pq
+
+    return [Role(**row) for shard in range(shards)
+            for row in pq.read_table(Path(folder) / f"roles-{shard:05d}.parquet").to_pylist()]
+
+
+def import_files_from_shards(folder: Path, import_folder: Path):
+    """The import files a build writes as it goes, written afterwards from its shards (a
+    build made before kg wrote them); None when a document id repeats or an edge points
+    outside the entity table (then only the whole graph gives the right files)."""
+    import pyarrow.parquet as pq
+
+    from .readwrite.neo4j_import import ImportFileWriter
+
+    folder = Path(folder)
+    used = sorted(read_entities(folder).values(), key=lambda e: e.id)
+    used_ids = {e.id for e in used}
+    writer = ImportFileWriter(import_folder)
+    seen: set[int] = set()
+    shard = 0
+    while (folder / f"documents-{shard:05d}.parquet").exists():
+        rows = {name: pq.read_table(folder / f"{name}-{shard:05d}.parquet").to_pylist() for name in DOCUMENT_TABLES}
+        hashes = {hash(row["id"]) for row in rows["documents"]}
+        pointed = {row["entity"] for row in rows["mentions"]} | {row["person"] for row in rows["authors"]}
+        pointed |= {i for row in rows["events"] for name in ("agents", "objects", "locations") for i in row[name] or ()}
+        pointed |= {i for row in rows["roles"] for i in (row["person"], row["org"]) if i}
+        if len(hashes) < len(rows["documents"]) or hashes & seen or not pointed <= used_ids:
+            return None
+        seen |= hashes
+        write_import_piece(writer, rows, f"{shard:05d}")
+        shard += 1
+    return finish_import_files(writer, used, read_roles(folder, shard))
 
 
 def read_entities(folder: Path) -> dict[str, Entity]:

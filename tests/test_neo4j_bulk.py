@@ -19,9 +19,11 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, Neo4jServer, free_port, run_kg
+from kg.build import build
 from kg.neo4j.synthetic import graph_json, synthetic_graph
 from kg.readwrite.neo4j_import import (ARRAY_DELIMITER, ImportFileError, value_type,
                                        write_import_files)
+from news_corpus import write_mixed
 from test_neo4j_loader import kg_load, query, snapshot, stored_labels, stored_types
 
 
@@ -172,6 +174,31 @@ def test_bulk_import_answers_like_the_cypher_loader(bulk_server, bulk_graph, emp
                  ) == [{"c": 1}]
     assert query(bulk_server, "MATCH (n:Person) WHERE n.positions = [] RETURN count(n) AS c"
                  ) == [{"c": 1}]
+
+
+def test_a_builds_own_import_files_load_like_the_cypher_loader(neo4j_server, empty_neo4j, tmp_path, nlp):
+    """A real build (shards of 2 documents) writes its import files as it goes; --bulk
+    imports those, untouched, and the database equals what `kg load` stores."""
+    import secrets
+
+    outdir = tmp_path / "out"
+    build(write_mixed(tmp_path / "in"), outdir, shard_documents=2, progress=False)
+    home = ROOT / ".work" / "neo4j-tests" / f"bulk-build-{os.getpid()}"
+    shutil.rmtree(home, ignore_errors=True)
+    server = Neo4jServer(f"bolt://127.0.0.1:{free_port()}", f"kg-bulk-{secrets.token_hex(4)}", home=home)
+    try:
+        loaded = run_kg("load", "--bulk", outdir, "--home", home, "--no-serve", env=server.env)
+        assert loaded.returncode == 0, loaded.stdout + loaded.stderr
+        assert f"import files: {outdir / 'neo4j-import'} (written by kg build)" in loaded.stdout
+        assert "write files" not in loaded.stdout  # no pass over the graph
+        assert (outdir / "neo4j-import" / "manifest.json").exists()  # the build's files stay
+        server.serve()
+        cypher = kg_load(empty_neo4j, outdir)
+        assert cypher.returncode == 0, cypher.stderr
+        assert snapshot(server) == snapshot(empty_neo4j)
+        assert query(server, "MATCH (n) RETURN count(n) AS c")[0]["c"] > 0
+    finally:
+        server.remove()
 
 
 def test_the_cypher_loader_adds_nothing_to_a_bulk_import(bulk_server, bulk_graph):

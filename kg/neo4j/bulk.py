@@ -91,14 +91,15 @@ def import_classpath() -> str:
 
 
 def run_import(files: ImportFiles, paths: server.ServerPaths, classpath: str, heap: str,
-               max_memory: str) -> Path:
-    """`neo4j-admin database import full` into HOME's `neo4j`; returns the report path."""
+               max_memory: str, folder: Path) -> Path:
+    """`neo4j-admin database import full` into HOME's `neo4j`; its report and log go to
+    `folder`; returns the report path."""
     try:
         java = server._java_executable()
     except server.ServerError as exc:
         raise BulkError(str(exc)) from None
-    report = files.folder / "import.report"
-    log = files.folder / "import.log"
+    report = folder / "import.report"
+    log = folder / "import.log"
     if not paths.conf_file.exists():  # `kg neo4j serve` rewrites it at every start
         paths.conf_file.parent.mkdir(parents=True, exist_ok=True)
         paths.conf_file.write_text("db.tx_log.preallocate=false\n", encoding="utf-8")
@@ -127,6 +128,7 @@ def _meaningful_tail(log: Path, lines: int = 12) -> str:
 
 
 FINISH_FILE = Path("import") / "finish.json"  # in the server home
+FIXUP_BATCH = 5_000  # rows per UNWIND
 
 
 def write_finish(paths: server.ServerPaths, files: ImportFiles) -> Path:
@@ -152,20 +154,22 @@ def apply_finish(paths: server.ServerPaths, uri: str, password: str) -> bool:
     with driver:
         for constraint in work["constraints"]:
             driver.execute_query(constraint, database_=DATABASE)
-        for fix in work["fixups"]:  # few: empty arrays and arrays holding ""
-            if "kind" in fix:
-                node = _allowed(fix["kind"], NODE_KINDS)
-                driver.execute_query(f"MATCH (n:{node} {{id: $id}}) SET n += $props",
-                                     id=fix["id"], props=fix["props"], database_=DATABASE)
+        # empty arrays and arrays holding "" (a person with no known post), in batches
+        groups: dict[tuple, list[dict]] = {}
+        for fix in work["fixups"]:
+            group = (fix["kind"],) if "kind" in fix else (fix["type"], fix["source_kind"], fix["target_kind"])
+            groups.setdefault(group, []).append(fix)
+        for group, rows in groups.items():
+            if len(group) == 1:
+                query = (f"UNWIND $rows AS row MATCH (n:{_allowed(group[0], NODE_KINDS)} {{id: row.id}}) "
+                         f"SET n += row.props")
             else:
-                start, end = (_allowed(fix[end], NODE_KINDS)
-                              for end in ("source_kind", "target_kind"))
-                kind = _allowed(fix["type"], RELATIONSHIP_TYPES)
-                driver.execute_query(
-                    f"MATCH (a:{start} {{id: $source}})-[r:{kind} {{key: $key}}]->"
-                    f"(b:{end} {{id: $target}}) SET r += $props", source=fix["source"],
-                    target=fix["target"], key=fix["key"], props=fix["props"],
-                    database_=DATABASE)
+                kind = _allowed(group[0], RELATIONSHIP_TYPES)
+                start, end = (_allowed(name, NODE_KINDS) for name in group[1:])
+                query = (f"UNWIND $rows AS row MATCH (a:{start} {{id: row.source}})-[r:{kind} {{key: row.key}}]->"
+                         f"(b:{end} {{id: row.target}}) SET r += row.props")
+            for first in range(0, len(rows), FIXUP_BATCH):
+                driver.execute_query(query, rows=rows[first:first + FIXUP_BATCH], database_=DATABASE)
     pending.unlink()
     return True
 
@@ -188,13 +192,20 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
     The server's first start creates the constraints and sets what CSV could not carry
     (HOME/import/finish.json); without `serve` that waits for `kg neo4j serve --home`.
     """
-    from kg.readwrite.neo4j_import import (ImportFileError, read_graph_for_import,
-                                           write_import_files)
+    from kg.readwrite.neo4j_import import (IMPORT_FOLDER, ImportFileError, read_graph_for_import,
+                                           read_import_files, write_import_files)
+    from kg.shards import SHARDS_FOLDER, import_files_from_shards
 
     paths = server.ServerPaths(Path(home).resolve())
     seconds: dict[str, float] = {}
     started = time.monotonic()
-    graph = read_graph_for_import(Path(graph_or_outdir))  # LoadError: not a kg build
+    # a build writes its import files as it goes; an older build's are written here, from
+    # its shards (streamed) or its graph.json
+    outdir = Path(graph_or_outdir)
+    files = read_import_files(outdir / IMPORT_FOLDER)
+    shards = outdir / SHARDS_FOLDER
+    from_shards = files is None and (shards / "entities.parquet").is_file()
+    graph = None if files is not None or from_shards else read_graph_for_import(outdir)  # LoadError
     seconds["read"] = time.monotonic() - started
     replacing = check_home(paths, replace)
     if serve:
@@ -207,22 +218,31 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
     step = time.monotonic()
     folder = paths.home / "import"
     shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
     try:
-        files = write_import_files(graph, folder)
+        if from_shards:
+            files = import_files_from_shards(shards, folder)
+            if files is None:  # a repeated document id: only the whole graph says it right
+                shutil.rmtree(folder)
+                folder.mkdir()
+                graph = read_graph_for_import(outdir)
+        if graph is not None:
+            files = write_import_files(graph, folder)
+            del graph
     except ImportFileError as exc:
         raise BulkError(f"{graph_or_outdir}: {exc}") from None
     except OSError as exc:
         raise BulkError(f"{exc.filename or folder}: cannot write the import files "
                         f"({exc.strerror})") from None
-    del graph
-    seconds["write files"] = time.monotonic() - step
+    if files.folder == folder:
+        seconds["write files"] = time.monotonic() - step
     if replacing:
         shutil.rmtree(paths.home / "data")
 
     step = time.monotonic()
-    report = run_import(files, paths, classpath, import_heap, import_memory)
+    report = run_import(files, paths, classpath, import_heap, import_memory, folder)
     seconds["import"] = time.monotonic() - step
-    if not keep_files:
+    if not keep_files and files.folder == folder:  # never the build's own files
         for path in [*files.nodes, *files.relationships]:
             path.unlink(missing_ok=True)
 
@@ -295,6 +315,8 @@ def run(args: argparse.Namespace) -> int:
           f"relationships imported into database {DATABASE!r} of {result.home} in "
           f"{total:.1f} s ({result.elements / total:,.0f} elements/s; {steps})")
     print(f"  import report: {result.report}")
+    print(f"  import files: {files.folder}" + ("" if files.folder == result.home / "import"
+                                                 else " (written by kg build)"))
     home_option = f" --home {result.home}"
     if result.state:
         print(f"  serving at {result.state['bolt_uri']} (pid {result.state['pid']})"

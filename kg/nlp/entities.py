@@ -21,7 +21,7 @@ from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NON_ORGAN_NAME_HEADS, O
 from .lexicon import NOT_NAMES, SURNAMES_SINGLE
 from .people import CONJUNCTIONS, LEADER_POST_RE, ROLE_SUFFIXES, _ends_name
 from .lexicon import SURNAMES_DOUBLE
-from .spans import doc_text, is_boundary
+from .spans import doc_text, is_boundary, word_bounds
 
 ABBREVIATION_TUPLE = tuple(AGENCY_ABBREVIATIONS)
 JOINING_WORDS = COORDINATION + ("、", "和", "与", "及")
@@ -304,7 +304,8 @@ class EntityMerger:
     def __call__(self, doc: Doc) -> Doc:
         model_spans = [s for s in doc.ents]
         division_names = self._division_names()
-        word_ends = {w.end_char for w in doc.spans["words"]} if "words" in doc.spans else None
+        bounds = word_bounds(doc)
+        word_starts, word_ends = bounds if bounds is not None else (set(), None)
         positions = [s for s in model_spans if s.label_ == "POSITION"]
         places = list(doc.spans.get("kg_places", []))
         if doc._.kg_text_style == "web":  # venues are no gazetteer guess: they stay
@@ -327,7 +328,6 @@ class EntityMerger:
                 taken[i] = True
 
         model_orgs = [s for s in model_spans if MODEL_LABEL_MAP.get(s.label_, s.label_) in ("AGENCY", "ORG")]
-        word_starts = {w.start_char for w in doc.spans["words"]} if "words" in doc.spans else set()
         place_chars = {i for p in doc.spans.get("kg_places", []) for i in range(p.start_char, p.end_char)}
         # An institution whose name the model reads further to the left is the model's to name.
         rule_spans = []

@@ -14,6 +14,7 @@ import json
 import re
 import zipfile
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 LEVELS = ("province", "prefecture", "county", "town", "village")
@@ -243,24 +244,37 @@ def _is_name(piece: str, gazetteer: Gazetteer) -> bool:
 SLOGAN_NEVER_STARTS = set("省市县区州旗盟镇乡村的和与及在是为了对将把被")
 
 
+# Four Han characters ABCB with A != C: the shape of a parallel slogan (金山银山).
+PARALLEL_SHAPE = re.compile(r"(?=([\u4e00-\u9fff])([\u4e00-\u9fff])(?!\1)([\u4e00-\u9fff])\2)")
+
+
+@lru_cache(maxsize=4)
+def _idiom_index(idioms: frozenset[str]) -> dict[str, tuple[int, ...]]:
+    """First two characters -> the lengths of the idioms starting with them."""
+    index: dict[str, set[int]] = {}
+    for idiom in idioms:
+        index.setdefault(idiom[:2], set()).add(len(idiom))
+    return {prefix: tuple(sorted(lengths)) for prefix, lengths in index.items()}
+
+
 def set_phrases(text: str, gazetteer: Gazetteer, idioms: frozenset[str] | set[str]) -> list[tuple[int, int]]:
     """(start, end) of the fixed phrases of `text` that a place name inside is no place of:
     the known idioms (社会长治久安) and the parallel slogans of two halves sharing their
     second character (金山银山) where one half only is a division name (two divisions
     written together, 东城西城, stay places)."""
     found = []
-    lengths = sorted({len(i) for i in idioms})
-    for i in range(len(text)):
-        for length in lengths:
-            if text[i:i + length] in idioms:
-                found.append((i, i + length))
-        window = text[i:i + 4]
-        if len(window) == 4 and window[1] == window[3] and window[0] != window[2] \
-                and window[2] not in SLOGAN_NEVER_STARTS \
-                and all("\u4e00" <= ch <= "\u9fff" for ch in window) \
-                and _is_name(window[:2], gazetteer) != _is_name(window[2:], gazetteer):
+    if idioms:
+        index = _idiom_index(frozenset(idioms))
+        for i in range(len(text) - 1):
+            lengths = index.get(text[i:i + 2])
+            if lengths:
+                found += [(i, i + length) for length in lengths if text[i:i + length] in idioms]
+    for match in PARALLEL_SHAPE.finditer(text):
+        i = match.start()
+        if text[i + 2] not in SLOGAN_NEVER_STARTS \
+                and _is_name(text[i:i + 2], gazetteer) != _is_name(text[i + 2:i + 4], gazetteer):
             found.append((i, i + 4))
-    return found
+    return sorted(found)
 
 
 def inside_phrase(start: int, end: int, phrases: list[tuple[int, int]]) -> bool:
@@ -285,10 +299,11 @@ class PlaceMatch:
 
 
 def find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = None,
-                idioms: frozenset[str] = frozenset()) -> list[PlaceMatch]:
+                idioms: frozenset[str] = frozenset(), phrases: list[tuple[int, int]] | None = None) -> list[PlaceMatch]:
     """Greedy longest-match of division names, resolved with context; no name inside an
-    idiom or a parallel slogan (see `set_phrases`)."""
-    phrases = set_phrases(text, gazetteer, idioms)
+    idiom or a parallel slogan (`phrases`: what `set_phrases` gives, when known)."""
+    if phrases is None:
+        phrases = set_phrases(text, gazetteer, idioms)
     return [m for m in _find_places(text, gazetteer, context) if not inside_phrase(m.start, m.end, phrases)]
 
 

@@ -30,12 +30,14 @@ from pathlib import Path
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
 
 from . import (  # noqa: F401  (registers the factories)
     char_ner, entities, features, institutions, linker, people, places, programs, roles, segmenter, syntax,
     text_style,
 )
 from .. import events  # noqa: F401,E402  (registers kg_events)
+from .spans import TEXT_KEY  # noqa: E402
 
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
@@ -65,11 +67,33 @@ def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | Non
 
 
 def add_document_components(nlp: Language) -> Language:
-    """Linking and events at the end of the pipeline (a pipeline saved without them gets them)."""
+    """Linking and events at the end of the pipeline (a pipeline saved without them gets
+    them), and a tokenizer that keeps each Doc's text."""
     for name in DOCUMENT_COMPONENTS:
         if name not in nlp.pipe_names:
             nlp.add_pipe(name)
+    if not isinstance(nlp.tokenizer, TextKeepingTokenizer):
+        nlp.tokenizer = TextKeepingTokenizer(nlp.tokenizer)
     return nlp
+
+
+class TextKeepingTokenizer:
+    """The pipeline's tokenizer, keeping the text it was given in the Doc (spans.doc_text):
+    spaCy rebuilds `doc.text` token by token, which for one-character tokens cost more than
+    the tokenizing. Saving and loading go to the tokenizer inside."""
+
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
+
+    def __call__(self, text: str) -> Doc:
+        doc = self.tokenizer(text)
+        doc.user_data[TEXT_KEY] = text
+        return doc
+
+    def __getattr__(self, name):  # to_disk, from_disk, to_bytes, from_bytes, pkuseg_seg, ...
+        if name == "tokenizer":  # not set yet (a copy being made)
+            raise AttributeError(name)
+        return getattr(self.tokenizer, name)
 
 
 

@@ -33,7 +33,7 @@ NOT_SQUARE_NAMES = {"大型", "小型", "中型", "各类", "各个", "周边", 
 
 def find_squares(doc: Doc):
     """Yield (start, end) of squares: a 2-3 character word of the segmenter + the word 广场."""
-    if "words" not in doc.spans:
+    if "words" not in doc.spans or "广场" not in doc_text(doc):
         return
     words = list(doc.spans["words"])
     for before, word in zip(words, words[1:]):
@@ -72,9 +72,10 @@ class PlaceTagger:
             raise ValueError("kg_places is not initialised: call nlp.initialize() first")
         spans = []
         text = doc_text(doc)
-        phrases = [char_span(doc, s, e, "PHRASE", "idiom") for s, e in set_phrases(text, self.gazetteer, self.idioms)]
-        set_group(doc, PHRASES_GROUP, [p for p in phrases if p is not None])
-        for m in find_places(text, self.gazetteer, doc._.kg_place_context, self.idioms):
+        phrases = set_phrases(text, self.gazetteer, self.idioms)
+        phrase_spans = [char_span(doc, s, e, "PHRASE", "idiom") for s, e in phrases]
+        set_group(doc, PHRASES_GROUP, [p for p in phrase_spans if p is not None])
+        for m in find_places(text, self.gazetteer, doc._.kg_place_context, phrases=phrases):
             span = char_span(doc, m.start, m.end, "PLACE", "gazetteer" if m.certain else "gazetteer-short")
             if span is not None:
                 span._.kg_division = m.division.key if m.division else None

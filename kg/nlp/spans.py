@@ -78,6 +78,23 @@ def is_boundary(ch: str) -> bool:
     return ch in PUNCT or ch in FUNCTION_CHARS or ch.isspace()
 
 
+def word_bounds(doc: Doc) -> tuple[set[int], set[int]] | None:
+    """(starts, ends): the character offsets where the segmenter's words start and end
+    (None without a segmenter). Read from the per-token B/M/E/S letters kg_words keeps
+    (kg/nlp/segmenter.py), which is much cheaper than making a Span per word."""
+    letters = doc.user_data.get("kg_words.word_pos")
+    if letters is None or len(letters) != len(doc):
+        if "words" not in doc.spans:
+            return None
+        words = doc.spans["words"]
+        return {w.start_char for w in words}, {w.end_char for w in words}
+    offsets = doc.to_array("IDX").tolist()
+    lengths = doc.to_array("LENGTH").tolist()
+    starts = {offsets[i] for i, letter in enumerate(letters) if letter == "B" or letter == "S"}
+    ends = {offsets[i] + lengths[i] for i, letter in enumerate(letters) if letter == "E" or letter == "S"}
+    return starts, ends
+
+
 def words_by_start(doc: Doc) -> dict[int, int] | None:
     """Start -> end character offsets of the segmenter's words (None without one)."""
     if "words" not in doc.spans:

@@ -23,6 +23,7 @@ kg.neo4j.bulk sets with Cypher once the server runs.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -250,16 +251,74 @@ def write_import_files(graph: dict, folder: Path) -> ImportFiles:
     both paths store the same graph. Raises ImportFileError for a value the format
     cannot carry, naming the node or relationship.
     """
+    writer = ImportFileWriter(folder)
+    writer.add(graph)
+    return writer.files
+
+
+class ImportFileWriter:
+    """Import files written piece by piece: `kg build` writes one set per shard of
+    documents (their events and edges; the entities they point to are written once, at
+    the end), so that `kg load --bulk` of an archive needs no pass over the graph.
+
+    Each piece has its own files and headers (a column's type is chosen per piece); the
+    import tool reads them all. Node ids must not repeat across pieces (the caller's
+    duty: kg.shards.ResultSink checks its document ids)."""
+
+    def __init__(self, folder: Path):
+        self.files = ImportFiles(Path(folder))
+        self.files.folder.mkdir(parents=True, exist_ok=True)
+
+    def add(self, graph: dict, piece: str = "", endpoints_only: str | None = None) -> None:
+        """Write a node-link graph. With `endpoints_only` (a node kind), nodes that carry
+        nothing but an id are edge endpoints of that kind written in another piece."""
+        if endpoints_only:
+            for node in graph["nodes"]:
+                if len(node) == 1:
+                    node["kind"] = endpoints_only
+        plan = plan_load(graph)
+        self.files.skipped += plan.stats.skipped
+        suffix = f".{piece}" if piece else ""
+        groups = _deduplicated_nodes(plan.node_groups)
+        for (kind, entity_label), nodes in sorted(groups.items(), key=lambda item: str(item[0])):
+            if kind != endpoints_only:
+                _write_node_group(self.files, kind, entity_label, nodes, suffix)
+        for (edge_type, source_kind, target_kind), edges in sorted(plan.edge_groups.items()):
+            _write_relationship_group(self.files, edge_type, source_kind, target_kind, edges, suffix)
+
+    def finish(self) -> ImportFiles:
+        """Write MANIFEST (what `read_import_files` reads back) and return the files."""
+        files, folder = self.files, self.files.folder
+        manifest = {"format": MANIFEST_FORMAT, "node_count": files.node_count,
+                    "relationship_count": files.relationship_count,
+                    **{name: [path.name for path in getattr(files, name)]
+                       for name in ("nodes", "relationships", "multiline")},
+                    "fixups": files.fixups, "skipped": files.skipped}
+        (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        return files
+
+
+IMPORT_FOLDER = "neo4j-import"  # in a build's OUTDIR
+MANIFEST = "manifest.json"
+MANIFEST_FORMAT = "kg-neo4j-import/1"
+
+
+def read_import_files(folder: Path) -> ImportFiles | None:
+    """The import files a build wrote into `folder` (None when there are none, or they
+    are incomplete: a build that was not sure of them wrote no manifest)."""
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    files = ImportFiles(folder)
-    plan = plan_load(graph)
-    files.skipped = plan.stats.skipped
-    groups = _deduplicated_nodes(plan.node_groups)
-    for (kind, entity_label), nodes in sorted(groups.items(), key=lambda item: str(item[0])):
-        _write_node_group(files, kind, entity_label, nodes)
-    for (edge_type, source_kind, target_kind), edges in sorted(plan.edge_groups.items()):
-        _write_relationship_group(files, edge_type, source_kind, target_kind, edges)
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
+        return None
+    files = ImportFiles(folder, fixups=manifest["fixups"], node_count=manifest["node_count"],
+                        relationship_count=manifest["relationship_count"], skipped=manifest["skipped"])
+    for name in ("nodes", "relationships", "multiline"):
+        setattr(files, name, [folder / file_name for file_name in manifest[name]])
+    if not all(path.is_file() for path in [*files.nodes, *files.relationships]):
+        return None
     return files
 
 
@@ -279,7 +338,7 @@ def _deduplicated_nodes(node_groups: dict) -> dict:
 
 
 def _write_node_group(files: ImportFiles, kind: str, entity_label: str | None,
-                      nodes: list[dict]) -> None:
+                      nodes: list[dict], suffix: str = "") -> None:
     cleaned = [clean_properties(node) for node in nodes]
     names, chosen = _choose_types(cleaned)
     names = [name for name in names if name != "id"]
@@ -289,7 +348,7 @@ def _write_node_group(files: ImportFiles, kind: str, entity_label: str | None,
     if not string_ids:
         names = ["id", *names]
     labels = kind + (ARRAY_DELIMITER + entity_label if entity_label else "")
-    stem = f"nodes-{kind}" + (f"-{entity_label}" if entity_label else "")
+    stem = f"nodes-{kind}" + (f"-{entity_label}" if entity_label else "") + suffix
     writer = _TypedFiles(files.folder, stem, leading, ":LABEL", names, chosen, files,
                          files.nodes)
     label_field = '"' + labels + '"'
@@ -309,11 +368,11 @@ def _write_node_group(files: ImportFiles, kind: str, entity_label: str | None,
 
 
 def _write_relationship_group(files: ImportFiles, edge_type: str, source_kind: str,
-                              target_kind: str, edges: list[dict]) -> None:
+                              target_kind: str, edges: list[dict], suffix: str = "") -> None:
     cleaned = [clean_properties(edge, EDGE_ENDPOINT_FIELDS) for edge in edges]
     names, chosen = _choose_types(cleaned)
     leading = [f":START_ID({source_kind})", f":END_ID({target_kind})", "key:long"]
-    stem = f"relationships-{edge_type}-{source_kind}-{target_kind}"
+    stem = f"relationships-{edge_type}-{source_kind}-{target_kind}{suffix}"
     writer = _TypedFiles(files.folder, stem, leading, ":TYPE", names, chosen, files,
                          files.relationships)
     type_field = '"' + edge_type + '"'
@@ -336,6 +395,6 @@ def _write_relationship_group(files: ImportFiles, edge_type: str, source_kind: s
         writer.close()
 
 
-__all__ = ["ARRAY_DELIMITER", "ImportFileError", "ImportFiles", "LoadError",
-           "read_graph_for_import", "write_import_files", "value_type"]
+__all__ = ["ARRAY_DELIMITER", "ImportFileError", "ImportFileWriter", "IMPORT_FOLDER", "ImportFiles", "LoadError",
+           "read_graph_for_import", "read_import_files", "write_import_files", "value_type"]
 
