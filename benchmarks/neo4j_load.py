@@ -18,7 +18,8 @@ Bulk mode compares the two ways into a database, each as a user runs it (the `kg
 command, reading graph.json): `kg load` (Cypher, into a running server after a small
 warm-up load) and `kg load --bulk --no-serve` (import files written, neo4j-admin import
 into a new home) followed by the home's first `kg neo4j serve` (which also creates the
-constraints). Both databases are checked to hold every element. Servers are the
+constraints). Both databases are checked to hold every element. `--outdir OUTDIR` loads a real build
+instead (a build writes its import files as it goes; --bulk then only imports). Servers are the
 project's own, in homes under .work/ that are removed afterwards.
 """
 
@@ -108,16 +109,18 @@ def bulk_main(args) -> int:
 
     work = ROOT / ".work" / "neo4j-bench-bulk"
     shutil.rmtree(work, ignore_errors=True)
-    outdir, small_outdir = work / "out", work / "small"
-    print(f"generating {args.documents} synthetic documents ...", flush=True)
-    for folder, documents, seed in ((outdir, args.documents, 1), (small_outdir, 100, 2)):
+    small_outdir = work / "small"
+    outdir = args.outdir or work / "out"
+    folders = [(small_outdir, 100, 2)] + ([] if args.outdir else [(outdir, args.documents, 1)])
+    for folder, documents, seed in folders:
+        print(f"generating {documents} synthetic documents ...", flush=True)
         folder.mkdir(parents=True)
         graph = graph_json(synthetic_graph(documents, seed=seed))
         (folder / "graph.json").write_text(json.dumps(graph, ensure_ascii=False),
                                            encoding="utf-8")
-    elements = len(graph_json_counts(outdir))
-    del graph
-    print(f"  {elements:,} elements in graph.json", flush=True)
+        del graph
+    elements = count_build_elements(outdir)
+    print(f"  {elements:,} elements in {outdir}", flush=True)
     password = f"kg-bench-{secrets.token_hex(4)}"
     env = {**os.environ, "NEO4J_PASSWORD": password, "OMP_NUM_THREADS": "1"}
     rows = []
@@ -164,14 +167,16 @@ def bulk_main(args) -> int:
         bulk = kg("load", "--bulk", outdir, "--home", bulk_home, "--no-serve", env=env)
         bulk_seconds = time.monotonic() - started
         assert bulk.returncode == 0, bulk.stdout + bulk.stderr
-        steps = {name: float(value) for name, value in
-                 re.findall(r"(read|write files|import) ([0-9.]+) s", bulk.stdout)}
+        steps = {"write files": 0.0, **{name: float(value) for name, value in
+                 re.findall(r"(read|write files|import) ([0-9.]+) s", bulk.stdout)}}
+        by_build = "(written by kg build)" in bulk.stdout
         serve_seconds = serve(bulk_home, port)
         assert stored(port) == elements
         kg("neo4j", "stop", "--home", bulk_home, env=env)
         row("kg load --bulk --no-serve", bulk_seconds,
-            f"CLI: read {steps['read']:.1f} s, write files {steps['write files']:.1f} s, "
-            f"import {steps['import']:.1f} s")
+            f"CLI: read {steps['read']:.1f} s, "
+            + ("the build's import files" if by_build else f"write files {steps['write files']:.1f} s")
+            + f", import {steps['import']:.1f} s")
         row("  of which the import tool", steps["import"],
             "neo4j-admin on the written files (what shards written by the build would cost)")
         row("  first kg neo4j serve", serve_seconds, "start + the 3 uniqueness constraints")
@@ -196,16 +201,24 @@ def bulk_main(args) -> int:
     return 0
 
 
-def graph_json_counts(outdir: Path) -> list:
-    """Every node and edge of OUTDIR/graph.json (to count them as the loaders will)."""
-    graph = json.loads((outdir / "graph.json").read_text(encoding="utf-8"))
-    return graph["nodes"] + graph["edges"]
+def count_build_elements(outdir: Path) -> int:
+    """Nodes + edges of a build, as the loaders will count them (its import files'
+    manifest when it has one, else its graph: graph.json or the shards)."""
+    from kg.readwrite.neo4j_import import IMPORT_FOLDER, read_import_files
+
+    files = read_import_files(outdir / IMPORT_FOLDER)
+    if files is not None:
+        return files.elements
+    graph = loader.read_build(outdir)
+    return len(graph["nodes"]) + len(graph["edges"])
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bulk", action="store_true",
                         help="compare kg load with kg load --bulk (see the docstring)")
+    parser.add_argument("--outdir", type=Path,
+                        help="bulk mode: a kg build to load instead of a synthetic graph")
     parser.add_argument("--documents", type=int, default=6000,
                         help="synthetic documents (6000 -> 102k nodes, 312k relationships)")
     parser.add_argument("--naive-documents", type=int, default=100,

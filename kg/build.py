@@ -403,6 +403,8 @@ def _report(inputs, sink: ResultSink, skipped, graph: nx.MultiDiGraph | None, ti
         "counts": counts,
         "graph": status,
         "shards": {"folder": SHARDS_FOLDER, "shards": sink.shards, "rows": dict(sink.rows)},
+        # files for `kg load --bulk` (none when a document id repeats: it then writes them from the graph)
+        "neo4j_import": {"folder": IMPORT_FOLDER, "written": sink.import_manifest is not None},
         "seconds": {k: round(v, 3) for k, v in timings.items()},
     }
 

@@ -69,7 +69,8 @@ def event_id(event: Event) -> str:
 class ResultSink:
     """Consumes DocumentResults in document order: rows to shards, entities to the table.
 
-    Memory: the entity table, the ids the documents point to, and at most one shard's rows."""
+    Memory: the entity table, the ids the documents point to, a hash of each document id
+    (for the import files), and at most one shard's rows."""
 
     def __init__(self, folder: Path, documents_per_shard: int = DEFAULT_SHARD_DOCUMENTS,
                  import_folder: Path | None = None):
@@ -80,6 +81,7 @@ class ResultSink:
             from .readwrite.neo4j_import import ImportFileWriter
 
             self.import_files = ImportFileWriter(import_folder)
+        self.import_manifest = None  # the ImportFiles, once finished
         self._document_hashes: set[int] = set()  # a repeated document id spoils the import files
         self._repeated_document = False
         self.documents_per_shard = documents_per_shard
@@ -153,7 +155,7 @@ class ResultSink:
             table = pa.Table.from_pylist(self._rows[name], schema=schemas[name])
             pq.write_table(table, self.folder / f"{name}-{self.shards:05d}.parquet")
         if self.import_files is not None:
-            self._write_import_piece()
+            write_import_piece(self.import_files, self._rows, f"{self.shards:05d}")
         self._rows = {name: [] for name in DOCUMENT_TABLES}
         self.shards += 1
         self._pending = 0
@@ -182,14 +184,12 @@ class ResultSink:
             self._finish_import_files(used_ids)
         return used
 
-    def _write_import_piece(self) -> None:
-        write_import_piece(self.import_files, self._rows, f"{self.shards:05d}")
-
     def _finish_import_files(self, used_ids: set[str]) -> None:
         """No manifest (so `kg load --bulk` writes the files from the graph) when a document
         id repeated or an edge points outside the entity table."""
         if not self._repeated_document and self.wanted <= used_ids:
-            finish_import_files(self.import_files, self.used, read_roles(self.folder, self.shards))
+            self.import_manifest = finish_import_files(self.import_files, self.used,
+                                                       read_roles(self.folder, self.shards))
 
     def elements_at_most(self) -> int:
         """Nodes + edges of the graph, an upper bound (a repeated edge key is counted each time)."""

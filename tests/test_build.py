@@ -10,7 +10,8 @@ from gold import load_gold, rate, score
 from kg.build import build
 from kg.readwrite.json_graph import read_json
 
-OUTPUT_FILES = {"graph.json", "graph.graphml", "graph.gexf", "entities.csv", "events.csv", "report.json", "shards"}
+OUTPUT_FILES = {"graph.json", "graph.graphml", "graph.gexf", "entities.csv", "events.csv", "report.json", "shards",
+                "neo4j-import"}
 
 
 @pytest.fixture(scope="module")

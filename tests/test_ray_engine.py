@@ -47,6 +47,11 @@ def test_ray_and_local_give_the_same_graph(both):
         assert (ray_dir / name).read_bytes() == (local_dir / name).read_bytes(), name
     for shard in sorted((local_dir / "shards").iterdir()):
         assert pq.read_table(ray_dir / "shards" / shard.name).equals(pq.read_table(shard)), shard.name
+    import_files = sorted(path.name for path in (local_dir / "neo4j-import").iterdir())
+    assert "manifest.json" in import_files
+    assert import_files == sorted(path.name for path in (ray_dir / "neo4j-import").iterdir())
+    for name in import_files:
+        assert (ray_dir / "neo4j-import" / name).read_bytes() == (local_dir / "neo4j-import" / name).read_bytes(), name
     assert remote["counts"] == local["counts"]
 
 

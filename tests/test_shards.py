@@ -115,7 +115,7 @@ def test_a_build_writes_the_import_files_its_graph_gives(mixed, tmp_path):
     # the import files made from the whole graph afterwards (what kg load --bulk did).
     _, outdir, report = mixed
     built = read_import_files(outdir / "neo4j-import")
-    assert built is not None and report["shards"]["shards"] == 2
+    assert built is not None and report["shards"]["shards"] == 2 and report["neo4j_import"]["written"]
     assert len({path.name.split(".")[1] for path in built.nodes}) == 3  # two shards + the entities
     from_graph = write_import_files(read_build(outdir), tmp_path / "from-graph")
     assert import_content(built) == import_content(from_graph)
@@ -132,7 +132,8 @@ def test_a_repeated_document_id_leaves_no_import_files(tmp_path, nlp):
     for folder in ("a", "b"):
         (tmp_path / folder).mkdir()
         (tmp_path / folder / "page.txt").write_text(PAGES["a_meeting.txt"], encoding="utf-8")
-    build([str(tmp_path / "a"), str(tmp_path / "b")], tmp_path / "out", shard_documents=1, progress=False)
+    report = build([str(tmp_path / "a"), str(tmp_path / "b")], tmp_path / "out", shard_documents=1, progress=False)
+    assert report["neo4j_import"]["written"] is False
     assert read_import_files(tmp_path / "out" / "neo4j-import") is None
     assert import_files_from_shards(tmp_path / "out" / "shards", tmp_path / "replayed") is None
     assert (tmp_path / "out" / "graph.json").exists()
