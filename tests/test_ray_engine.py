@@ -101,3 +101,21 @@ def test_sigterm_mid_build_leaves_the_previous_output(both, tmp_path):
     assert process.returncode != 0, stderr[-2000:]
     assert {p.name: p.read_bytes() for p in outdir.iterdir() if p.is_file()} == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in", "many.jsonl", "out"]
+
+
+def test_one_archive_is_read_in_blocks_the_actors_share(tmp_path):
+    # One large archive must not become one block (one actor would tag it all): the read
+    # task yields blocks of `pages_per_block` pages, in order, then the closing row.
+    import pickle
+
+    import pyarrow as pa
+
+    from kg.engines.ray import read_file
+
+    archive = write_many_rows(tmp_path / "rows.jsonl", 25)
+    batch = pa.table({"index": [7], "path": [str(archive)]})
+    blocks = list(read_file(batch, None, None, pages_per_block=10))
+    assert [block.num_rows for block in blocks] == [10, 10, 6]
+    pages = [pickle.loads(page) for block in blocks for page in block.column("page").to_pylist() if page]
+    assert [article.external_id for page in pages for article in page] == [f"n-{i}" for i in range(25)]
+    assert {file for block in blocks for file in block.column("file").to_pylist()} == {7}

@@ -3,8 +3,9 @@
 Why: at about 12k characters/s per core, an archive of GBs needs many cores, and on
 more than one machine. Ray Data streams the work with backpressure, so no stage holds
 the corpus: the input files are a Dataset (one item per file), each file is read in a
-task (`kg.ingest.file_pages`: bad files and rows are reported exactly as locally), its
-pages go in batches to an actor pool whose actors load the pipeline once, and each
+task (`kg.ingest.file_pages`: bad files and rows are reported exactly as locally) that
+yields its pages in small blocks (one large archive is shared by all actors), the pages
+go in batches to an actor pool whose actors load the pipeline once, and each
 batch comes back as its DocumentResults. The driver takes them in input order and hands
 them to the same code as the local engine (`kg.build.finish_build`: entity merge,
 shards, graph files), so both engines give the same graph. Each article links into its
@@ -23,6 +24,8 @@ from ..build import EngineError, document_results, finish_build
 from ..ingest import _check_date, empty_folders, file_pages, iter_input_files
 
 PAGES_PER_BATCH = 16  # pages (a .txt file or an archive row) an actor gets at a time
+PAGES_PER_BLOCK = 256  # pages of one input file per Ray block: the unit the actors share
+MAX_BLOCK_BYTES = 256 << 10  # Ray Data merges smaller outputs into blocks of this size (default 128 MB)
 
 
 def _import_ray():
@@ -34,16 +37,34 @@ def _import_ray():
     return ray
 
 
-def read_file(row: dict, date: str | None, columns) -> list[dict]:
-    """A Ray task per input file: its pages, each with the problems met before it; a last
-    row carries the problems met after the last page (or the file's own)."""
+def read_file(batch, date: str | None, columns, pages_per_block: int = PAGES_PER_BLOCK):
+    """A Ray task per input file (a batch of one row): its pages, each with the problems
+    met before it, yielded in blocks of `pages_per_block` so that the actors share one
+    large archive and the task never holds it whole; a last row carries the problems met
+    after the last page (or the file's own)."""
+    import pyarrow as pa
+
+    (index,), (path,) = batch.column("index").to_pylist(), batch.column("path").to_pylist()
     skipped: list[dict] = []
-    out = []
-    for page in file_pages(row["path"], date, columns, skipped):
-        out.append({"file": row["index"], "page": pickle.dumps(page), "skipped": pickle.dumps(skipped[:])})
+    pages: list[bytes] = []
+    problems: list[bytes] = []
+
+    def block():
+        table = pa.table({"file": pa.array([index] * len(pages), pa.int64()),
+                          "page": pa.array(pages, pa.binary()), "skipped": pa.array(problems, pa.binary())})
+        pages.clear()
+        problems.clear()
+        return table
+
+    for page in file_pages(path, date, columns, skipped):
+        pages.append(pickle.dumps(page))
+        problems.append(pickle.dumps(skipped[:]))
         skipped.clear()
-    out.append({"file": row["index"], "page": b"", "skipped": pickle.dumps(skipped)})
-    return out
+        if len(pages) >= pages_per_block:
+            yield block()
+    pages.append(b"")
+    problems.append(pickle.dumps(skipped))
+    yield block()
 
 
 class PipelineActor:
@@ -107,6 +128,7 @@ class RayEngine:
             workers = self.workers or max(1, int(ray.cluster_resources().get("CPU", 1)))
             context = ray.data.DataContext.get_current()
             context.execution_options.preserve_order = True  # results come back in input order
+            context.target_max_block_size = MAX_BLOCK_BYTES
             context.enable_progress_bars = False
             context.print_on_execution_start = False
             logging.getLogger("ray.data").setLevel(logging.WARNING)  # one line per dataset run otherwise
@@ -125,11 +147,12 @@ class RayEngine:
         # Reading takes no CPU of its own (it is light next to the NLP, and a reservation
         # could starve it while the actors hold every CPU); `workers` tasks at a time.
         dataset = (ray.data.from_items(items, override_num_blocks=len(items))
-                   .flat_map(read_file, fn_kwargs={"date": date, "columns": columns}, num_cpus=0,
-                             compute=ray.data.TaskPoolStrategy(size=workers))
+                   .map_batches(read_file, fn_kwargs={"date": date, "columns": columns}, batch_size=1,
+                                batch_format="pyarrow", num_cpus=0, compute=ray.data.TaskPoolStrategy(size=workers))
                    .map_batches(PipelineActor, fn_constructor_kwargs={"model": model, "include_text": include_text},
                                 batch_size=self.pages_per_batch, batch_format="pyarrow",
-                                compute=ray.data.ActorPoolStrategy(size=workers), num_cpus=1))
+                                compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=2),
+                                num_cpus=1))
         try:
             for batch in dataset.iter_batches(batch_format="pyarrow", batch_size=None):
                 for results, problems in zip(batch.column("results").to_pylist(), batch.column("skipped").to_pylist()):
