@@ -218,8 +218,8 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
     step = time.monotonic()
     folder = paths.home / "import"
     shutil.rmtree(folder, ignore_errors=True)
-    folder.mkdir(parents=True)
     try:
+        folder.mkdir(parents=True)
         if from_shards:
             files = import_files_from_shards(shards, folder)
             if files is None:  # a repeated document id: only the whole graph says it right
