@@ -119,3 +119,34 @@ def test_one_archive_is_read_in_blocks_the_actors_share(tmp_path):
     pages = [pickle.loads(page) for block in blocks for page in block.column("page").to_pylist() if page]
     assert [article.external_id for page in pages for article in page] == [f"n-{i}" for i in range(25)]
     assert {file for block in blocks for file in block.column("file").to_pylist()} == {7}
+
+
+def test_a_build_joins_a_running_cluster_by_address(tmp_path, nlp):
+    # A real cluster of one machine, started the way a user starts one (`ray start
+    # --head`, its own processes); `kg build --address HOST:PORT` joins it as a driver.
+    # --block keeps the head in the foreground, so ending it stops only this cluster.
+    from conftest import free_port
+
+    port = free_port()
+    head = subprocess.Popen([str(Path(sys.executable).parent / "ray"), "start", "--head", "--block",
+                             f"--port={port}", "--num-cpus=2", "--include-dashboard=false",
+                             "--disable-usage-stats"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        inputs = write_mixed(tmp_path / "in")
+        build(inputs, tmp_path / "local", progress=False)
+        # Ray >= 2.59 starts clusters with token authentication: a driver joining by
+        # address says so (the token is in ~/.ray/auth_token on the head's machine)
+        env = {**os.environ, "RAY_AUTH_MODE": "token"}
+        for _ in range(10):  # the head answers within seconds
+            joined = subprocess.run([sys.executable, "-m", "kg.cli", "build", *inputs, "-o", str(tmp_path / "ray"),
+                                     "--engine", "ray", "--address", f"127.0.0.1:{port}"],
+                                    cwd=ROOT, env=env, capture_output=True, text=True, timeout=600)
+            if joined.returncode == 0 or "cannot start or join Ray" not in joined.stderr:
+                break
+            time.sleep(3)
+        assert joined.returncode == 0, joined.stderr[-2000:]
+        for name in ("graph.json", "entities.csv", "events.csv"):
+            assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
+    finally:
+        head.terminate()
+        head.wait(timeout=60)

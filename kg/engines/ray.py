@@ -110,8 +110,11 @@ class RayEngine:
                 ray.init(num_cpus=self.workers or os.cpu_count(), include_dashboard=False,
                          log_to_driver=False, logging_level="ERROR")
         except Exception as exc:  # noqa: BLE001 - ConnectionError, RuntimeError, ...
+            hint = ("; a cluster with token authentication (the default of `ray start` since Ray 2.59) "
+                    "needs RAY_AUTH_MODE=token and its token (~/.ray/auth_token or RAY_AUTH_TOKEN)"
+                    if self.address and self.address != "auto" else "")
             raise EngineError(f"cannot start or join Ray{f' at {self.address}' if self.address else ''}: "
-                              f"{_first_line(exc)}") from None
+                              f"{_first_line(exc)}{hint}") from None
         return True
 
     def build(self, inputs, output, *, date, model, include_text, columns, max_graph_elements,
