@@ -23,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[1]
 @pytest.fixture(scope="module")
 def ray_session():
     """One local Ray for the module (the engine joins it rather than starting its own)."""
-    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
+    ray.init(address="local", num_cpus=2, include_dashboard=False, log_to_driver=False, logging_level="ERROR")
     yield
     ray.shutdown()
 
@@ -150,3 +150,6 @@ def test_a_build_joins_a_running_cluster_by_address(tmp_path, nlp):
     finally:
         head.terminate()
         head.wait(timeout=60)
+        current = Path("/tmp/ray/ray_current_cluster")  # what `ray stop` would remove
+        if current.exists() and current.read_text().strip().endswith(f":{port}"):
+            current.unlink()

@@ -107,7 +107,8 @@ class RayEngine:
             if self.address:
                 ray.init(address=self.address, log_to_driver=False, logging_level="ERROR")
             else:
-                ray.init(num_cpus=self.workers or os.cpu_count(), include_dashboard=False,
+                # "local": a new Ray of our own, even if `ray start` ran on this machine
+                ray.init(address="local", num_cpus=self.workers or os.cpu_count(), include_dashboard=False,
                          log_to_driver=False, logging_level="ERROR")
         except Exception as exc:  # noqa: BLE001 - ConnectionError, RuntimeError, ...
             hint = ("; a cluster with token authentication (the default of `ray start` since Ray 2.59) "
