@@ -39,10 +39,6 @@ if TYPE_CHECKING:
 IMPORT_TOOL_CLASS = "org.neo4j.cli.AdminTool"  # what the distribution's neo4j-admin runs
 DEFAULT_BULK_HOME = server.PROJECT_ROOT / ".work" / "neo4j-bulk"
 DATABASE = "neo4j"  # Community: the one user database
-# The import runs for seconds to minutes: the JVM's optimising compiler (C2) cost more than
-# it gave on 2 cores (0.24 M elements of a real build: 15.3 s -> 8.6 s with C1 only; 1.04 M
-# synthetic: 20.6 s -> 16.5 s; benchmarks/neo4j_load.py --bulk)
-IMPORT_JVM_FLAGS = ["-XX:TieredStopAtLevel=1"]
 
 
 class BulkError(Exception):
@@ -107,7 +103,7 @@ def run_import(files: ImportFiles, paths: server.ServerPaths, classpath: str, he
     if not paths.conf_file.exists():  # `kg neo4j serve` rewrites it at every start
         paths.conf_file.parent.mkdir(parents=True, exist_ok=True)
         paths.conf_file.write_text("db.tx_log.preallocate=false\n", encoding="utf-8")
-    command = [java, f"-Xmx{heap}", *server.JVM_FLAGS, *IMPORT_JVM_FLAGS, "-cp", classpath, IMPORT_TOOL_CLASS,
+    command = [java, f"-Xmx{heap}", *server.JVM_FLAGS, "-cp", classpath, IMPORT_TOOL_CLASS,
                "database", "import", "full", *files.arguments(),
                f"--report-file={report}", f"--max-off-heap-memory={max_memory}", DATABASE]
     env = {**os.environ, "NEO4J_HOME": str(paths.home), "NEO4J_CONF": str(paths.conf_file.parent)}
