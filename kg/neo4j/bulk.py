@@ -201,7 +201,7 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
     started = time.monotonic()
     # a build writes its import files as it goes; an older build's are written here, from
     # its shards (streamed) or its graph.json
-    outdir = Path(graph_or_outdir)
+    outdir = Path(graph_or_outdir).resolve()  # the import tool runs in the home
     files = read_import_files(outdir / IMPORT_FOLDER)
     shards = outdir / SHARDS_FOLDER
     from_shards = files is None and (shards / "entities.parquet").is_file()
