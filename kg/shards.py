@@ -82,8 +82,7 @@ class ResultSink:
 
             self.import_files = ImportFileWriter(import_folder)
         self.import_manifest = None  # the ImportFiles, once finished
-        self._document_hashes: set[int] = set()  # a repeated document id spoils the import files
-        self._repeated_document = False
+        self._document_hashes: set[int] = set()  # fewer than documents: an id repeated (spoils the import files)
         self.documents_per_shard = documents_per_shard
         self.entities: dict[str, Entity] = {}
         self.wanted: set[str] = set()  # ids the documents, roles and events point to
@@ -101,8 +100,6 @@ class ResultSink:
         record = result.record
         merge_entities(self.entities, result.entities)
         if self.import_files is not None:
-            if hash(record.id) in self._document_hashes:
-                self._repeated_document = True
             self._document_hashes.add(hash(record.id))
         self.documents += 1
         self.by_kind[record.kind] += 1
@@ -187,7 +184,7 @@ class ResultSink:
     def _finish_import_files(self, used_ids: set[str]) -> None:
         """No manifest (so `kg load --bulk` writes the files from the graph) when a document
         id repeated or an edge points outside the entity table."""
-        if not self._repeated_document and self.wanted <= used_ids:
+        if len(self._document_hashes) == self.documents and self.wanted <= used_ids:
             self.import_manifest = finish_import_files(self.import_files, self.used,
                                                        read_roles(self.folder, self.shards))
 
