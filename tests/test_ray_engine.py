@@ -145,6 +145,9 @@ def test_a_build_joins_a_running_cluster_by_address(tmp_path, nlp):
                 break
             time.sleep(3)
         assert joined.returncode == 0, joined.stderr[-2000:]
+        # the user sees kg's report, not Ray Data's warnings about its own settings
+        noise = [line for line in joined.stderr.splitlines() if "WARNING" in line or "Warning" in line]
+        assert not noise, noise
         for name in ("graph.json", "entities.csv", "events.csv"):
             assert (tmp_path / "ray" / name).read_bytes() == (tmp_path / "local" / name).read_bytes(), name
     finally:

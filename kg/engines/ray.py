@@ -136,6 +136,7 @@ class RayEngine:
             context.enable_progress_bars = False
             context.print_on_execution_start = False
             logging.getLogger("ray.data").setLevel(logging.WARNING)  # one line per dataset run otherwise
+            logging.getLogger("ray.data._internal.progress").setLevel(logging.ERROR)  # "bars disabled"
             items = [{"index": i, "path": path} for i, path in enumerate(files)]
             clock = time.perf_counter()
             results = self._results(ray, items, skipped, model, include_text, workers, date, columns)
@@ -152,7 +153,8 @@ class RayEngine:
         # could starve it while the actors hold every CPU); `workers` tasks at a time.
         dataset = (ray.data.from_items(items, override_num_blocks=len(items))
                    .map_batches(read_file, fn_kwargs={"date": date, "columns": columns}, batch_size=1,
-                                batch_format="pyarrow", num_cpus=0, compute=ray.data.TaskPoolStrategy(size=workers))
+                                batch_format="pyarrow", num_cpus=0,
+                                compute=ray.data.TaskPoolStrategy(size=min(workers, len(items))))
                    .map_batches(PipelineActor, fn_constructor_kwargs={"model": model, "include_text": include_text},
                                 batch_size=self.pages_per_batch, batch_format="pyarrow",
                                 compute=ray.data.ActorPoolStrategy(size=workers, max_tasks_in_flight_per_actor=2),
