@@ -285,10 +285,11 @@ def read_roles(folder: Path, shards: int) -> list[Role]:
             for row in pq.read_table(Path(folder) / f"roles-{shard:05d}.parquet").to_pylist()]
 
 
-def import_files_from_shards(folder: Path, import_folder: Path):
+def import_files_from_shards(folder: Path, import_folder: Path, id_type: str = "integer"):
     """The import files a build writes as it goes, written afterwards from its shards (a
-    build made before kg wrote them); None when a document id repeats or an edge points
-    outside the entity table (then only the whole graph gives the right files)."""
+    build made before kg wrote them, or ids to write as text); None when a document id
+    repeats or an edge points outside the entity table (then only the whole graph gives
+    the right files)."""
     import pyarrow.parquet as pq
 
     from .readwrite.neo4j_import import ImportFileWriter
@@ -296,7 +297,7 @@ def import_files_from_shards(folder: Path, import_folder: Path):
     folder = Path(folder)
     used = sorted(read_entities(folder).values(), key=lambda e: e.id)
     used_ids = {e.id for e in used}
-    writer = ImportFileWriter(import_folder)
+    writer = ImportFileWriter(import_folder, id_type)
     seen: set[int] = set()
     shard = 0
     while (folder / f"documents-{shard:05d}.parquet").exists():

@@ -39,10 +39,15 @@ if TYPE_CHECKING:
 IMPORT_TOOL_CLASS = "org.neo4j.cli.AdminTool"  # what the distribution's neo4j-admin runs
 DEFAULT_BULK_HOME = server.PROJECT_ROOT / ".work" / "neo4j-bulk"
 DATABASE = "neo4j"  # Community: the one user database
+DUPLICATE_ID_MESSAGE = "is defined more than once in group"  # the tool's DuplicateInputIdException
 
 
 class BulkError(Exception):
     """A failure the user can act on; printed as `kg load: error: ...`."""
+
+
+class DuplicateIdError(BulkError):
+    """The import tool met one id twice in an ID space."""
 
 
 @dataclass
@@ -105,17 +110,20 @@ def run_import(files: ImportFiles, paths: server.ServerPaths, classpath: str, he
         paths.conf_file.write_text("db.tx_log.preallocate=false\n", encoding="utf-8")
     command = [java, f"-Xmx{heap}", *server.JVM_FLAGS, "-cp", classpath, IMPORT_TOOL_CLASS,
                "database", "import", "full", *files.arguments(),
-               f"--report-file={report}", f"--max-off-heap-memory={max_memory}", DATABASE]
+               f"--report-file={report}", f"--max-off-heap-memory={max_memory}",
+               "--verbose", DATABASE]  # --verbose: the cause of a failure is in the log
     env = {**os.environ, "NEO4J_HOME": str(paths.home), "NEO4J_CONF": str(paths.conf_file.parent)}
     with open(log, "wb") as output:
         finished = subprocess.run(command, cwd=paths.home, env=env, stdin=subprocess.DEVNULL,
                                   stdout=output, stderr=subprocess.STDOUT)
     if finished.returncode != 0:
         written = "" if report.exists() else " (not written)"
-        raise BulkError(f"the import tool failed (exit {finished.returncode}); its report: "
-                        f"{report}{written}, its output: {log}:\n{_meaningful_tail(log)}\n"
-                        f"(the store in {paths.home / 'data'} is unusable: --replace, or "
-                        f"delete it, before importing again)")
+        duplicate = DUPLICATE_ID_MESSAGE in log.read_text(encoding="utf-8", errors="replace")
+        raise (DuplicateIdError if duplicate else BulkError)(
+            f"the import tool failed (exit {finished.returncode}); its report: "
+            f"{report}{written}, its output: {log}:\n{_meaningful_tail(log)}\n"
+            f"(the store in {paths.home / 'data'} is unusable: --replace, or "
+            f"delete it, before importing again)")
     return report
 
 
@@ -125,6 +133,39 @@ def _meaningful_tail(log: Path, lines: int = 12) -> str:
     kept = [line for line in text if line.strip() and not line.lstrip().startswith(
         ("at ", ".", "-.", "..."))]
     return "\n".join(kept[-lines:])
+
+
+def _write_files(graph_or_outdir: Path, folder: Path, id_type: str, graph: dict | None = None) -> ImportFiles:
+    """Import files written here (a build older than kg build's own, or ids as text),
+    from the build's shards (streamed) or its graph, into `folder` (emptied first)."""
+    from kg.readwrite.neo4j_import import ImportFileError, read_graph_for_import, write_import_files
+    from kg.shards import SHARDS_FOLDER, import_files_from_shards
+
+    outdir = Path(graph_or_outdir).resolve()
+    shards = outdir / SHARDS_FOLDER
+    try:
+        _empty(folder)
+        if graph is None and (shards / "entities.parquet").is_file():
+            files = import_files_from_shards(shards, folder, id_type)
+            if files is not None:
+                return files
+            _empty(folder)  # a repeated document id: only the whole graph says it right
+        return write_import_files(graph if graph is not None else read_graph_for_import(outdir), folder,
+                                  id_type)
+    except ImportFileError as exc:
+        raise BulkError(f"{graph_or_outdir}: {exc}") from None
+    except OSError as exc:
+        raise _unwritable(exc, folder) from None
+
+
+def _empty(folder: Path) -> None:
+    """HOME/import, emptied: the import files written here, the tool's report and log."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+
+
+def _unwritable(exc: OSError, folder: Path) -> BulkError:
+    return BulkError(f"{exc.filename or folder}: cannot write the import files ({exc.strerror})")
 
 
 FINISH_FILE = Path("import") / "finish.json"  # in the server home
@@ -192,9 +233,8 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
     The server's first start creates the constraints and sets what CSV could not carry
     (HOME/import/finish.json); without `serve` that waits for `kg neo4j serve --home`.
     """
-    from kg.readwrite.neo4j_import import (IMPORT_FOLDER, ImportFileError, read_graph_for_import,
-                                           read_import_files, write_import_files)
-    from kg.shards import SHARDS_FOLDER, import_files_from_shards
+    from kg.readwrite.neo4j_import import IMPORT_FOLDER, read_graph_for_import, read_import_files
+    from kg.shards import SHARDS_FOLDER
 
     paths = server.ServerPaths(Path(home).resolve())
     seconds: dict[str, float] = {}
@@ -203,8 +243,7 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
     # its shards (streamed) or its graph.json
     outdir = Path(graph_or_outdir).resolve()  # the import tool runs in the home
     files = read_import_files(outdir / IMPORT_FOLDER)
-    shards = outdir / SHARDS_FOLDER
-    from_shards = files is None and (shards / "entities.parquet").is_file()
+    from_shards = files is None and (outdir / SHARDS_FOLDER / "entities.parquet").is_file()
     graph = None if files is not None or from_shards else read_graph_for_import(outdir)  # LoadError
     seconds["read"] = time.monotonic() - started
     replacing = check_home(paths, replace)
@@ -217,30 +256,28 @@ def bulk_load(graph_or_outdir: Path, home: Path, *, replace: bool = False, serve
 
     step = time.monotonic()
     folder = paths.home / "import"
-    shutil.rmtree(folder, ignore_errors=True)
     try:
-        folder.mkdir(parents=True)
-        if from_shards:
-            files = import_files_from_shards(shards, folder)
-            if files is None:  # a repeated document id: only the whole graph says it right
-                shutil.rmtree(folder)
-                folder.mkdir()
-                graph = read_graph_for_import(outdir)
-        if graph is not None:
-            files = write_import_files(graph, folder)
-            del graph
-    except ImportFileError as exc:
-        raise BulkError(f"{graph_or_outdir}: {exc}") from None
+        _empty(folder)
     except OSError as exc:
-        raise BulkError(f"{exc.filename or folder}: cannot write the import files "
-                        f"({exc.strerror})") from None
-    if files.folder == folder:
+        raise _unwritable(exc, folder) from None
+    if files is None:
+        files = _write_files(graph_or_outdir, folder, "integer", graph)
+        del graph
         seconds["write files"] = time.monotonic() - step
     if replacing:
         shutil.rmtree(paths.home / "data")
 
     step = time.monotonic()
-    report = run_import(files, paths, classpath, import_heap, import_memory, folder)
+    try:
+        report = run_import(files, paths, classpath, import_heap, import_memory, folder)
+    except DuplicateIdError:
+        if files.id_type != "integer":
+            raise
+        # two ids with one hash (about one chance in 10^5 for a million nodes): the ids
+        # themselves this time, as text
+        shutil.rmtree(paths.home / "data")
+        files = _write_files(graph_or_outdir, folder, "string")
+        report = run_import(files, paths, classpath, import_heap, import_memory, folder)
     seconds["import"] = time.monotonic() - step
     if not keep_files and files.folder == folder:  # never the build's own files
         for path in [*files.nodes, *files.relationships]:

@@ -7,12 +7,15 @@ same properties with the same types (the loader's `clean_properties`), the same
 relationship types and the same 64-bit relationship `key` (the loader's `keyed`) -- so a
 database imported in bulk answers Cypher queries like one loaded by `kg load`.
 
-Layout: one node file per label set (`id:ID(<kind>)`, typed properties, `:LABEL`) and one
-relationship file per (type, start kind, end kind) (`:START_ID(<kind>)`, `:END_ID(<kind>)`,
-`key:long`, typed properties, `:TYPE`); the three node kinds are three ID spaces, as the
-loader merges on (kind, id). A CSV column has one type, so rows whose value types differ
-from their file's (an `admin_level` that is text in one node) go to a sibling file with
-its own header. Every text value is quoted (RFC 4180, quotes doubled), so an empty string
+Layout: one node file per label set (`:ID(<kind>)`, the `id` property, typed properties,
+`:LABEL`) and one relationship file per (type, start kind, end kind) (`:START_ID(<kind>)`,
+`:END_ID(<kind>)`, `key:long`, typed properties, `:TYPE`); the three node kinds are three
+ID spaces, as the loader merges on (kind, id). The ID columns hold integers, 56 bits of a
+hash of the id (`import_id`): the tool imports integer ID spaces faster than string ones
+(no table of strings to sort); ids whose hashes meet make it fail with a duplicate id,
+and kg.neo4j.bulk then writes the ids themselves (`id_type="string"`). A CSV column has
+one type, so rows whose value types differ from their file's (an `admin_level` that is
+text in one node) go to a sibling file with its own header. Every text value is quoted (RFC 4180, quotes doubled), so an empty string
 stays an empty string and an absent value stays absent; arrays are joined with U+001F,
 a control character that news text does not hold (a value that does is refused). Files
 holding a line break in a value are listed for `--multiline-fields`, so the others keep
@@ -23,6 +26,7 @@ kg.neo4j.bulk sets with Cypher once the server runs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 from collections import Counter, defaultdict
@@ -34,6 +38,8 @@ from kg.neo4j.loader import (EDGE_ENDPOINT_FIELDS, LoadError, clean_properties, 
 
 ARRAY_DELIMITER = "\x1f"  # passed to the tool as --array-delimiter=U+001F
 ARRAY_DELIMITER_OPTION = "U+001F"
+ID_TYPES = ("integer", "string")  # of the ID columns: hashes of the ids, or the ids
+ID_BYTES = 7  # the tool's integer ids are below 2**56
 
 
 class ImportFileError(Exception):
@@ -54,6 +60,7 @@ class ImportFiles:
     node_count: int = 0
     relationship_count: int = 0
     skipped: list[str] = field(default_factory=list)
+    id_type: str = "integer"
 
     @property
     def elements(self) -> int:
@@ -61,7 +68,7 @@ class ImportFiles:
 
     def arguments(self) -> list[str]:
         """The options of `neo4j-admin database import full` for these files."""
-        arguments = [f"--array-delimiter={ARRAY_DELIMITER_OPTION}", "--id-type=string"]
+        arguments = [f"--array-delimiter={ARRAY_DELIMITER_OPTION}", f"--id-type={self.id_type}"]
         if self.multiline:
             arguments += ["--multiline-fields-format=v2",
                           "--multiline-fields=" + ",".join(map(str, self.multiline))]
@@ -128,6 +135,17 @@ def _format(value) -> str:
                 raise ImportFileError(f"array item {item!r} holds U+001F, the array delimiter")
         return '"' + ARRAY_DELIMITER.join(value).replace('"', '""') + '"'
     return '"' + ARRAY_DELIMITER.join(_format(item).strip('"') for item in value) + '"'
+
+
+def import_id(node_id) -> str:
+    """The ID column's value of a node in an integer ID space: 56 bits of a hash of its
+    id (typed: the loader keeps the text "5" and the number 5 apart)."""
+    text = ("s" if type(node_id) is str else "i") + str(node_id)
+    return str(int.from_bytes(hashlib.blake2b(text.encode(), digest_size=ID_BYTES).digest(), "big"))
+
+
+def _id_field(node_id, id_type: str) -> str:
+    return import_id(node_id) if id_type == "integer" else '"' + str(node_id).replace('"', '""') + '"'
 
 
 def _header_name(name: str) -> str:
@@ -244,14 +262,14 @@ def _choose_types(rows) -> tuple[list[str], dict[str, str]]:
 # --------------------------------------------------------------------------- writing
 
 
-def write_import_files(graph: dict, folder: Path) -> ImportFiles:
+def write_import_files(graph: dict, folder: Path, id_type: str = "integer") -> ImportFiles:
     """Write node and relationship CSV files for `graph` into `folder` (created empty).
 
     Uses the Cypher loader's own grouping, property cleaning and relationship keys, so
     both paths store the same graph. Raises ImportFileError for a value the format
     cannot carry, naming the node or relationship.
     """
-    writer = ImportFileWriter(folder)
+    writer = ImportFileWriter(folder, id_type)
     writer.add(graph)
     return writer.files
 
@@ -265,8 +283,10 @@ class ImportFileWriter:
     import tool reads them all. Node ids must not repeat across pieces (the caller's
     duty: kg.shards.ResultSink checks its document ids)."""
 
-    def __init__(self, folder: Path):
-        self.files = ImportFiles(Path(folder))
+    def __init__(self, folder: Path, id_type: str = "integer"):
+        if id_type not in ID_TYPES:
+            raise ValueError(f"id_type must be one of {ID_TYPES}, not {id_type!r}")
+        self.files = ImportFiles(Path(folder), id_type=id_type)
         self.files.folder.mkdir(parents=True, exist_ok=True)
 
     def add(self, graph: dict, piece: str = "", endpoints_only: str | None = None) -> None:
@@ -293,7 +313,7 @@ class ImportFileWriter:
                     "relationship_count": files.relationship_count,
                     **{name: [path.name for path in getattr(files, name)]
                        for name in ("nodes", "relationships", "multiline")},
-                    "fixups": files.fixups, "skipped": files.skipped}
+                    "fixups": files.fixups, "skipped": files.skipped, "id_type": files.id_type}
         (folder / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
         return files
 
@@ -314,7 +334,8 @@ def read_import_files(folder: Path) -> ImportFiles | None:
     if not isinstance(manifest, dict) or manifest.get("format") != MANIFEST_FORMAT:
         return None
     files = ImportFiles(folder, fixups=manifest["fixups"], node_count=manifest["node_count"],
-                        relationship_count=manifest["relationship_count"], skipped=manifest["skipped"])
+                        relationship_count=manifest["relationship_count"], skipped=manifest["skipped"],
+                        id_type=manifest.get("id_type", "string"))  # string: written before integers
     for name in ("nodes", "relationships", "multiline"):
         setattr(files, name, [folder / file_name for file_name in manifest[name]])
     if not all(path.is_file() for path in [*files.nodes, *files.relationships]):
@@ -341,23 +362,18 @@ def _write_node_group(files: ImportFiles, kind: str, entity_label: str | None,
                       nodes: list[dict], suffix: str = "") -> None:
     cleaned = [clean_properties(node) for node in nodes]
     names, chosen = _choose_types(cleaned)
-    names = [name for name in names if name != "id"]
-    # a string id is the ID column itself; any other id (an int) is also stored typed
-    string_ids = all(type(props["id"]) is str for props in cleaned)
-    leading = [f"id:ID({kind})"] if string_ids else [f":ID({kind})"]
-    if not string_ids:
-        names = ["id", *names]
+    # the id is a property of its own (typed: a text or a number), beside the ID column
+    names = ["id", *(name for name in names if name != "id")]
     labels = kind + (ARRAY_DELIMITER + entity_label if entity_label else "")
     stem = f"nodes-{kind}" + (f"-{entity_label}" if entity_label else "") + suffix
-    writer = _TypedFiles(files.folder, stem, leading, ":LABEL", names, chosen, files,
+    writer = _TypedFiles(files.folder, stem, [f":ID({kind})"], ":LABEL", names, chosen, files,
                          files.nodes)
     label_field = '"' + labels + '"'
     try:
         for node, props in zip(nodes, cleaned):
             node_id = node["id"]
             try:
-                fixes = writer.write(['"' + str(node_id).replace('"', '""') + '"'], props,
-                                     label_field)
+                fixes = writer.write([_id_field(node_id, files.id_type)], props, label_field)
             except ImportFileError as exc:
                 raise ImportFileError(f"node {node_id!r}: {exc}") from None
             if fixes:
@@ -380,9 +396,8 @@ def _write_relationship_group(files: ImportFiles, edge_type: str, source_kind: s
         for edge, props, key in zip(edges, cleaned, keyed(edges, edge_type)):
             source, target = edge["source"], edge["target"]
             try:
-                fixes = writer.write(['"' + str(source).replace('"', '""') + '"',
-                                      '"' + str(target).replace('"', '""') + '"', str(key)],
-                                     props, type_field)
+                fixes = writer.write([_id_field(source, files.id_type), _id_field(target, files.id_type),
+                                      str(key)], props, type_field)
             except ImportFileError as exc:
                 raise ImportFileError(f"{edge_type} relationship {source!r}->{target!r}: "
                                       f"{exc}") from None
@@ -395,6 +410,6 @@ def _write_relationship_group(files: ImportFiles, edge_type: str, source_kind: s
         writer.close()
 
 
-__all__ = ["ARRAY_DELIMITER", "ImportFileError", "ImportFileWriter", "IMPORT_FOLDER", "ImportFiles", "LoadError",
-           "read_graph_for_import", "read_import_files", "write_import_files", "value_type"]
+__all__ = ["ARRAY_DELIMITER", "ID_TYPES", "ImportFileError", "ImportFileWriter", "IMPORT_FOLDER", "ImportFiles", "LoadError",
+           "import_id", "read_graph_for_import", "read_import_files", "write_import_files", "value_type"]
 
