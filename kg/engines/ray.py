@@ -150,7 +150,7 @@ class RayEngine:
         if not items:
             return
         # Reading takes no CPU of its own (it is light next to the NLP, and a reservation
-        # could starve it while the actors hold every CPU); `workers` tasks at a time.
+        # could starve it while the actors hold every CPU); at most `workers` tasks, one per file.
         dataset = (ray.data.from_items(items, override_num_blocks=len(items))
                    .map_batches(read_file, fn_kwargs={"date": date, "columns": columns}, batch_size=1,
                                 batch_format="pyarrow", num_cpus=0,
