@@ -22,6 +22,19 @@ def test_help_lists_commands():
         assert command in result.stdout
 
 
+@pytest.mark.parametrize("args", [["--help"], ["load", "--help"], ["neo4j", "--help"]])
+def test_commands_that_need_no_nlp_start_without_importing_spacy(args):
+    """Only the named command's module is imported: `kg load` and `kg --help` do not
+    pay the second spaCy takes to import."""
+    code = ("import sys\nfrom kg.cli import main\n"
+            "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+            "print('spacy' in sys.modules, file=sys.stderr)")
+    result = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True,
+                            cwd=ROOT, timeout=120)
+    assert result.stdout.startswith("usage: kg")
+    assert result.stderr.strip().splitlines()[-1] == "False"
+
+
 def test_ner_jsonl_offsets_and_order():
     lines = ["南京日报讯（记者陈晓东）今年以来，南京市人社局大力加强社会保障体系建设。", "", "北京市朝阳区人民政府印发《垃圾分类工作实施方案》。"]
     result = kg("ner", "-", stdin="\n".join(lines) + "\n")
