@@ -137,6 +137,21 @@ def test_title_rule_names_checked_by_the_model(nlp, text, model_spans, expected,
     assert all(name != absent for name, _ in ents)
 
 
+@pytest.mark.parametrize("text, model_spans, absent", [
+    ("要加强重大理论问题研究。", [], "大理"),              # 重大 + 理论
+    ("全力发展乡村旅游产业。", [], "发展乡"),              # 发展 + 乡村
+])
+def test_a_gazetteer_place_cutting_words_needs_the_model(nlp, text, model_spans, absent):
+    assert all(name != absent for name, _ in run_with_model_spans(nlp, text, model_spans))
+
+
+def test_a_gazetteer_place_the_model_reads_stays_whatever_the_words(nlp):
+    text = "京津冀协同发展取得新进展。"
+    ents = run_with_model_spans(nlp, text, [(0, 1, "PLACE"), (1, 2, "PLACE"), (2, 3, "PLACE")])
+    assert [name for name, label in ents if label == "PLACE"] == ["京", "津", "冀"]
+    assert ("嘉兴市", "PLACE") in run_with_model_spans(nlp, "嘉兴市召开全市经济工作会议。", [])
+
+
 def test_title_rule_names_without_model_agreement_stay(nlp):
     """Without a model span the rule's name stands, with its title."""
     doc = nlp("党支部书记李明强说，工作要落实。")

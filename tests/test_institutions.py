@@ -73,7 +73,8 @@ def test_outlets_from_source_lines_and_datelines(text, expected):
     assert [text[s:e] for s, e in find_outlets(text)] == expected
 
 
-@pytest.mark.parametrize("text", ["本报讯 近日，全市开展", "市应急局消息：今天", "会议指出，要抓好消息发布"])
+@pytest.mark.parametrize("text", ["本报讯 近日，全市开展", "本报杭州5月8日电 近日，全市开展", "市应急局消息：今天",
+                                  "会议指出，要抓好消息发布"])
 def test_no_outlet_without_a_media_head(text):
     from kg.nlp.institutions import find_outlets
 

@@ -121,6 +121,34 @@ def test_a_name_after_a_title_runs_to_the_verb(text, expected):
     assert [(text[s:e], t) for s, e, t in find_people(text)] == expected
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("市委书记王志远今天在座谈会上说，要讲好本地故事。", [("王志远", "市委书记")]),
+    ("外交部长阿卜杜拉·哈桑今天发表声明。", [("阿卜杜拉·哈桑", "部长")]),
+    # an adverb after the title is no name (马 is a surname, 地 marks the adverb)
+    ("几位记者马不停蹄地赶往灾区。", []),
+])
+def test_a_time_word_or_an_adverb_ends_what_follows_a_title(text, expected):
+    assert [(text[s:e], t) for s, e, t in find_people(text)] == expected
+
+
+def test_a_common_word_after_a_title_is_a_name_only_where_the_ner_reads_one():
+    from kg.nlp.people import read_common_words
+
+    common = read_common_words()
+    assert {"呼吁", "居住"} <= common and "王强" not in common
+    text = "老人请记者呼吁，让更多人关注此事。"  # 呼 is a surname too
+    assert list(find_people(text, {}, common)) == []
+    text = "副市长高峰出席会议。"  # a name that is also a word (peak): the NER decides
+    assert [(text[s:e], t) for s, e, t in find_people(text, {3: 5}, common)] == [("高峰", "副市长")]
+    assert list(find_people(text, {}, common)) == []
+
+
+def test_the_packaged_common_words_are_what_the_recipe_writes():
+    from kg.nlp.people import common_words_from_jionlp, read_common_words
+
+    assert read_common_words() == frozenset(common_words_from_jionlp())
+
+
 def test_a_name_the_ner_reads_before_a_post_holds_it(nlp):
     assert ("多吉次仁", "书记") in _titled_people(nlp, "会上，多吉次仁书记指出，要抓好安全生产。")
 

@@ -311,6 +311,12 @@ class EntityMerger:
         if doc._.kg_text_style == "web":  # venues are no gazetteer guess: they stay
             places = _confirmed_by_model([p for p in places if p._.kg_source != "venue"], model_spans) \
                 + [p for p in places if p._.kg_source == "venue"]
+        if word_ends is not None:  # 重大理论 holds no 大理: a place cutting words needs the model
+            cutting = [p for p in places if p._.kg_source != "venue"
+                       and (p.start_char not in word_starts or p.end_char not in word_ends)]
+            if cutting:
+                kept = _confirmed_by_model(cutting, model_spans)
+                places = [p for p in places if p not in cutting or p in kept]
         certain_places = [s for s in places if s._.kg_source == "gazetteer"]
         short_places = [s for s in places if s._.kg_source != "gazetteer"]
 

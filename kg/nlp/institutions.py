@@ -192,6 +192,8 @@ def _stops_extension(text: str, pos: int, head_start: int, head_ends: set) -> bo
 # paragraph (某某网/某某客户端讯, 某某在线某地频道消息：) and a dateline (某某网某地5月1日电).
 MEDIA_HEADS = ("广播电视台", "电视台", "广播电台", "通讯社", "新闻社", "日报社", "日报", "晚报", "晨报", "商报",
                "报社", "报", "网", "在线", "新闻", "社")
+# 本报讯, 本报某地5月1日电: the paper naming itself, which is no name of its own.
+SELF_REFERENCES = ("本报", "本刊", "本台", "本网")
 SOURCE_LINE_RE = re.compile(r"(?m)^[ \t]*((?:[\u4e00-\u9fff]{2,12}[/／])*[\u4e00-\u9fff]{2,16}?)(?:讯|消息)(?=[:：（(\s])")
 DATELINE_OUTLET_RE = re.compile(
     r"(?m)^[ \t]*([\u4e00-\u9fff]{1,6}?(?:" + "|".join(MEDIA_HEADS) + r"))[\u4e00-\u9fff]{2,4}\d{1,2}月\d{1,2}日电")
@@ -236,11 +238,11 @@ def find_outlets(text: str):
         pos = m.start(1)
         for piece in re.split("[/／]", m.group(1)):
             name = _outlet_of_channel(piece) if piece.endswith("频道") else piece
-            if len(name) >= 2 and name.endswith(MEDIA_HEADS) and not name.startswith(("本报", "本刊", "本台", "本网")):
+            if len(name) >= 2 and name.endswith(MEDIA_HEADS) and not name.startswith(SELF_REFERENCES):
                 yield pos, pos + len(name)
             pos += len(piece) + 1
     for m in DATELINE_OUTLET_RE.finditer(text):
-        if len(m.group(1)) >= 2:
+        if len(m.group(1)) >= 2 and not m.group(1).startswith(SELF_REFERENCES):
             yield m.start(1), m.end(1)
 
 

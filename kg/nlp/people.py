@@ -9,6 +9,7 @@ function word, a speech verb, 摄 of a photo credit). The title is kept on the s
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -18,6 +19,9 @@ from .lexicon import (FUNCTION_CHARS, LEADER_UNIT_CHARS, LEVEL_WORDS, NOT_NAMES,
 from .spans import RuleTagger, doc_text, is_boundary, words_by_start
 
 GROUP = "kg_people"
+# Name-shaped common words (呼吁, 居住: a surname character first), written by
+# pipelines/common_words.py from jionlp's word frequencies; read in `initialize`.
+PACKAGED_COMMON_WORDS = Path(__file__).resolve().parent.parent / "models" / "common_words.txt"
 
 
 def _alternation(words) -> str:
@@ -45,7 +49,9 @@ AFTER_NAME = ("说", "表示", "介绍", "指出", "强调", "称", "同志", "�
               "陪同", "会见", "看望", "慰问", "视察", "考察", "察看", "走访", "深入", "来到", "前往", "一同",
               "共同", "对", "向", "就", "也", "还", "则", "均", "作", "以", "当选", "担任", "兼", "出任",
               "同时", "详细", "首先", "现场", "专门", "亲自", "听取", "部署", "签署", "签约", "会谈", "回答",
-              "委托", "带队", "会晤", "接见")
+              "委托", "带队", "会晤", "接见",
+              # a time word after the name (王某今天说, 某·某今天发表声明)
+              "今天", "昨天", "明天", "今日", "昨日", "日前", "近日", "当天", "当日", "上午", "下午", "晚上")
 
 
 SINGLE_CHAR_AFTER = {w for w in AFTER_NAME if len(w) == 1}
@@ -135,6 +141,10 @@ DESCRIPTION_STARTS = ("重要", "亲切", "高度", "认真", "充分", "全面"
                       "带头", "专题", "关于", "系列", "讲话", "指示", "批示", "精神", "要求", "工作")
 
 
+# 记者马不停蹄地走访: a run ending in an adverb's or complement's marker is no name.
+ADVERB_ENDS = set("地得")
+
+
 def _run_to_verb(text: str, pos: int) -> int | None:
     """A name of 4-6 characters that no rule or model reads, closed by a verb right after a
     title (副市长某某某某一同会见): Han characters only, no function word, no organ or role
@@ -144,7 +154,7 @@ def _run_to_verb(text: str, pos: int) -> int | None:
         if len(name) < length or not all("\u4e00" <= ch <= "\u9fff" and not is_boundary(ch) for ch in name):
             return None
         if any(ch in ORGAN_END_CHARS or ch in ROLE_SUFFIXES for ch in name) or TITLE_RE.search(name) \
-                or name in NOT_NAMES or any(w in name for w in VERBS_AFTER_NAME) \
+                or name[-1] in ADVERB_ENDS or name in NOT_NAMES or any(w in name for w in VERBS_AFTER_NAME) \
                 or name.startswith(DESCRIPTION_STARTS):
             return None
         if text.startswith(VERBS_AFTER_NAME, pos + length):
@@ -152,15 +162,19 @@ def _run_to_verb(text: str, pos: int) -> int | None:
     return None
 
 
-def name_end(text: str, pos: int, model_people: dict[int, int] | None = None) -> int | None:
+def name_end(text: str, pos: int, model_people: dict[int, int] | None = None,
+             common_words: frozenset[str] = frozenset()) -> int | None:
     """End of the name of a person written at `pos` after a title: the dotted name as a
     whole; the name the NER reads from there when the surname rule reads none, or a
     shorter one that the NER reads on to a boundary (阿某都热合曼 not cut after two
-    characters); else the surname rule's name."""
+    characters); else the surname rule's name, unless it is a common word that the NER
+    does not read as a name (记者呼吁: 呼 is a surname too)."""
     dotted = _dotted_name_after(text, pos)
     if dotted is not None:
         return dotted
     end = _name_after(text, pos)
+    if end is not None and text[pos:end] in common_words and (model_people or {}).get(pos) != end:
+        end = None
     if end is None and not model_people or end is None and pos not in model_people:
         return _run_to_verb(text, pos)
     model_end = (model_people or {}).get(pos)
@@ -198,14 +212,15 @@ def title_item(text: str, post_start: int) -> int:
     return post_start - len(tail.group()) if tail else post_start
 
 
-def find_people(text: str, model_people: dict[int, int] | None = None):
+def find_people(text: str, model_people: dict[int, int] | None = None,
+                common_words: frozenset[str] = frozenset()):
     """Yield (start, end, titles) for names introduced by one or more titles.
 
     `titles` is "、"-joined, as written: 市委副书记、市长. `model_people`: start -> end of
-    the statistical NER's people (see `name_end`).
+    the statistical NER's people; `common_words`: name-shaped words (see `name_end`).
     """
     for m in TITLE_RE.finditer(text):
-        end = name_end(text, m.end(), model_people)
+        end = name_end(text, m.end(), model_people, common_words)
         if end is None:
             continue
         head = title_item(text, m.start())
@@ -224,14 +239,15 @@ def find_people(text: str, model_people: dict[int, int] | None = None):
             titles.insert(0, text[head:previous.end()])
             link = _organ_run_start(text, previous.start())
         yield m.end(), end, "、".join(titles)
-        yield from listed_after(text, end, model_people)
+        yield from listed_after(text, end, model_people, common_words)
 
 
-def listed_after(text: str, end: int, model_people: dict[int, int] | None = None):
+def listed_after(text: str, end: int, model_people: dict[int, int] | None = None,
+                 common_words: frozenset[str] = frozenset()):
     """副市长甲、乙、丙参加: names listed with 、 after a titled name are people too; the
     title may be shared or not (市委常委甲、乙), so they carry none of their own."""
     while text[end:end + 1] == "、":
-        following = name_end(text, end + 1, model_people)
+        following = name_end(text, end + 1, model_people, common_words)
         if following is None or TITLE_RE.match(text, end + 1):
             return
         yield end + 1, following, None
@@ -245,7 +261,8 @@ ORGAN_END_CHARS = set(LEADER_UNIT_CHARS) | set("委府协会党")
 
 
 def find_people_before_posts(text: str, words: dict[int, int] | None = None,
-                             model_people: dict[int, int] | None = None):
+                             model_people: dict[int, int] | None = None,
+                             common_words: frozenset[str] = frozenset()):
     """Yield (start, end, post) for names written before a leader's post (NAME + TITLE).
     `words` (start -> end of the segmenter's words): two characters that start a word of the
     segmenter are a word, not a name (纪检 委员, 武装部长); it writes a name as surname +
@@ -271,6 +288,7 @@ def find_people_before_posts(text: str, words: dict[int, int] | None = None,
             name = text[start:m.start()]
             if (is_plausible_name(name) and name[-1] not in ORGAN_END_CHARS
                     and (start == 0 or is_boundary(text[start - 1]))
+                    and (name not in common_words or model_by_end.get(m.start()) == start)
                     and not (words is not None and length == 2 and words.get(start, start + 1) - start >= 2)):
                 yield start, m.start(), m.group()
                 break
@@ -296,6 +314,38 @@ def split_title(title: str) -> tuple[str, str]:
     return (title[:post.start()], post.group()) if post else ("", title)
 
 
+# Common words are those below this inverse document frequency in jionlp's table: 呼吁
+# 7.5, 居住 6.5, 马上 5.7, against 李强 9.0, 王强 10.8 (a name that is also a word, 高峰
+# 6.8, counts when the NER reads it as a name).
+COMMON_WORD_MAX_IDF = 8.0
+
+
+def common_words_from_jionlp(max_idf: float = COMMON_WORD_MAX_IDF) -> list[str]:
+    """The two-character words of jionlp's IDF table that start with a surname character
+    (the surname rule's two-character names). Longer frequent words are mostly famous
+    names (周恩来) or nouns no title introduces, and are left out."""
+    from .gazetteer import _jionlp_dictionary
+
+    words = []
+    for line in _jionlp_dictionary("idf", "the list of common words"):
+        word, _, idf = line.partition("\t")
+        try:
+            common = float(idf) < max_idf
+        except ValueError:
+            continue
+        if common and len(word) == 2 and word[0] in SURNAMES_SINGLE and "\u4e00" <= word[1] <= "\u9fff":
+            words.append(word)
+    return sorted(words)
+
+
+def read_common_words(path: Path = PACKAGED_COMMON_WORDS) -> frozenset[str]:
+    return frozenset(Path(path).read_text(encoding="utf-8").split())
+
+
+def write_common_words(words, path: Path = PACKAGED_COMMON_WORDS) -> None:
+    Path(path).write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
+
+
 @Language.factory("kg_people", default_config={})
 def make_people_tagger(nlp: Language, name: str) -> "PeopleTagger":
     return PeopleTagger(name)
@@ -306,12 +356,31 @@ class PeopleTagger(RuleTagger):
 
     group, source = GROUP, "title-rule"
 
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.common_words: frozenset[str] = frozenset()
+
+    def initialize(self, get_examples=None, *, nlp=None, common_words_path: str | None = None) -> None:
+        """Load the name-shaped common words (pipelines/common_words.py), or make them from jionlp."""
+        path = Path(common_words_path) if common_words_path else PACKAGED_COMMON_WORDS
+        self.common_words = read_common_words(path) if path.exists() \
+            else frozenset(common_words_from_jionlp())
+
+    def to_disk(self, path, exclude=tuple()) -> None:
+        Path(path).mkdir(parents=True, exist_ok=True)
+        write_common_words(self.common_words, Path(path) / PACKAGED_COMMON_WORDS.name)
+
+    def from_disk(self, path, exclude=tuple()) -> "PeopleTagger":
+        self.common_words = read_common_words(Path(path) / PACKAGED_COMMON_WORDS.name)
+        return self
+
     def find(self, doc: Doc):
         text = doc_text(doc)
         model_people = {e.start_char: e.end_char for e in doc.ents if e.label_ in ("PERSON", "PER")}
-        for start, end, titles in find_people(text, model_people):
+        for start, end, titles in find_people(text, model_people, self.common_words):
             yield start, end, "PERSON", titles
-        for start, end, post in find_people_before_posts(text, words_by_start(doc), model_people):
+        for start, end, post in find_people_before_posts(text, words_by_start(doc), model_people,
+                                                         self.common_words):
             yield start, end, "PERSON", post
         places = [(s.start_char, s.end_char) for s in doc.spans.get("kg_places", [])]
         for start, end in find_credits(text):  # （某省）: a place, not a credit
