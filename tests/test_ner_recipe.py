@@ -376,6 +376,27 @@ def test_augment_replaces_names_by_class_and_keeps_the_context():
     assert augment.augment(training, dev_texts, 0, convert.internal_label, places) == []
 
 
+def test_augment_share_keeps_some_names_of_each_copy():
+    convert, training, places, dev_texts = augment_inputs()
+    augment = load_recipe("augment")
+
+    def kept_and_replaced(share):
+        kept = replaced = 0
+        for corpus, copy in augment.augment(training, dev_texts, 4.0, convert.internal_label, places,
+                                            seed=5, share=share):
+            originals = {s.text[a:b] for c, s in training if c == corpus for a, b, _ in s.spans}
+            for start, end, raw in copy.spans:
+                if raw not in ("position",):
+                    kept += copy.text[start:end] in originals
+                    replaced += copy.text[start:end] not in originals
+        return kept, replaced
+
+    kept_all, replaced_all = kept_and_replaced(1.0)
+    kept_half, replaced_half = kept_and_replaced(0.5)
+    assert replaced_half > 0 and kept_half > 0
+    assert kept_half / (kept_half + replaced_half) > kept_all / (kept_all + replaced_all) + 0.2
+
+
 def test_convert_with_augmentation_keeps_dev_and_its_honesty(corpora, tmp_path):
     convert = load_recipe("convert")
     places = (["南湖区", "北塘镇", "西岭乡"], ["南湖", "北塘"])

@@ -151,8 +151,9 @@ class Augmenter:
     """Makes the replaced copies; refuses every name and run that the dev text holds."""
 
     def __init__(self, lists: NameLists, dev_texts: list[str], seed: int = 0,
-                 overlap_chars: int = 12):
+                 overlap_chars: int = 12, share: float = 1.0):
         self.lists = lists
+        self.share = share
         self.rng = random.Random(seed)
         self.dev_joined = "\n".join(dev_texts)
         self.overlap_chars = overlap_chars
@@ -228,7 +229,8 @@ class Augmenter:
                 continue  # overlapping gold spans: keep the first
             name = text[start:end]
             label = label_of(corpus, raw, name)
-            new = self.replacement(corpus, label, name) if label in REPLACED_LABELS else None
+            replace = label in REPLACED_LABELS and (self.share >= 1 or self.rng.random() < self.share)
+            new = self.replacement(corpus, label, name) if replace else None
             pieces.append(text[cursor:start])
             position += start - cursor
             new = new or name
@@ -254,14 +256,16 @@ class Augmenter:
 
 def augment(training: list[tuple[str, Sentence]], dev_texts: list[str], ratio: float,
             label_of: Callable[[str, str, str], str | None],
-            places: tuple[list[str], list[str]] | None = None, seed: int = 0
+            places: tuple[list[str], list[str]] | None = None, seed: int = 0, share: float = 1.0
             ) -> list[tuple[str, Sentence]]:
     """About `ratio` replaced copies per training sentence that has a replaceable span
-    (ratio 1.5: one copy each, a second for half of them), in training order."""
+    (ratio 1.5: one copy each, a second for half of them), in training order; in each
+    copy a name is replaced with probability `share` (a copy with none replaced is dropped),
+    so the names a copy keeps stay known words in a new sentence."""
     if ratio <= 0:
         return []
     lists = build_name_lists(training, label_of, places if places is not None else gazetteer_places())
-    augmenter = Augmenter(lists, dev_texts, seed=seed)
+    augmenter = Augmenter(lists, dev_texts, seed=seed, share=share)
     whole, fraction = int(ratio), ratio - int(ratio)
     copies = []
     for corpus, sentence in training:

@@ -35,10 +35,11 @@ With --augment R, about R copies of each training sentence that names a person,
 place, agency or organisation are added to train.spacy, those names replaced by
 others of the same class (augment.py: names from the training split, the gazetteer
 and synthetic persons, never from dev; no copy shares a 12-character run with dev).
-Dev is the same with or without it.
+Dev is the same with or without it. --augment-share P replaces each name of a copy
+with probability P only.
 
 Usage: python pipelines/ner/convert.py [--corpora DIR] [--out DIR] [--msra-block-size N]
-           [--augment R] [--augment-seed N]
+           [--augment R] [--augment-seed N] [--augment-share P]
 """
 
 from __future__ import annotations
@@ -228,7 +229,7 @@ def split_key(corpus: str, index: int, text: str, msra_block_size: int) -> str:
 def convert(corpora: Path, out: Path, msra_dev_percent: int = 5,
             cluener_dev_percent: int = 10, train_dev_max_msra: int = 2000,
             msra_block_size: int = 0, augment: float = 0.0, augment_seed: int = 0,
-            places: tuple[list[str], list[str]] | None = None) -> dict:
+            augment_share: float = 1.0, places: tuple[list[str], list[str]] | None = None) -> dict:
     """Read both corpora, split, write DocBins and held-out text; return stats."""
     nlp = spacy.blank("zh")
     stats: Counter = Counter()
@@ -265,7 +266,8 @@ def convert(corpora: Path, out: Path, msra_dev_percent: int = 5,
     if augment > 0:
         dev_texts = [sentence.text for corpus in held_out for sentence in held_out[corpus]]
         for corpus, sentence in augmentation.augment(training_sentences, dev_texts, augment,
-                                                      internal_label, places, augment_seed):
+                                                      internal_label, places, augment_seed,
+                                                      augment_share):
             splits["train"].add(make_doc(nlp, sentence, corpus, stats))
             stats[f"{corpus}:augmented_sentences"] += 1
     out.mkdir(parents=True, exist_ok=True)
@@ -296,6 +298,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="add about R entity-replaced copies per training sentence with "
                              "names (augment.py); 0 = none, the shipped model's corpus")
     parser.add_argument("--augment-seed", type=int, default=0)
+    parser.add_argument("--augment-share", type=float, default=1.0, metavar="P",
+                        help="replace each name of a copy with probability P (1 = every name)")
     args = parser.parse_args(argv)
     for required in (args.corpora / "msra" / "train.bio", args.corpora / "cluener" / "train.jsonl"):
         if not required.is_file():
@@ -303,7 +307,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     stats = convert(args.corpora, args.out, args.msra_dev_percent,
                     args.cluener_dev_percent, args.train_dev_max_msra, args.msra_block_size,
-                    args.augment, args.augment_seed)
+                    args.augment, args.augment_seed, args.augment_share)
     print(json.dumps(stats, ensure_ascii=False, indent=1))
     return 0
 
