@@ -100,11 +100,17 @@ class TextKeepingTokenizer:
 def load_ner(path: str | Path) -> Language:
     """A trained NER pipeline whose layers multiply with numpy's BLAS rather than blis:
     on this encoder's shapes (n x 288 by 288 x 192) that made the encoder a quarter
-    faster, with the same weights (measured: benchmarks/ner_benchmark.py)."""
+    faster, with the same weights (measured: benchmarks/ner_benchmark.py); its embedding
+    folded into the first layer's weights for inference (kg/nlp/folded_embed.py)."""
     from thinc.api import use_ops
 
+    from .folded_embed import fold_tok2vec
+
     with use_ops("numpy", use_blis=False):
-        return spacy.load(path)
+        nlp = spacy.load(path)
+    if "tok2vec" in nlp.pipe_names:
+        fold_tok2vec(nlp.get_pipe("tok2vec"))
+    return nlp
 
 
 def load_pipeline(path: str | Path | None = None) -> Language:
