@@ -78,25 +78,36 @@ def is_boundary(ch: str) -> bool:
     return ch in PUNCT or ch in FUNCTION_CHARS or ch.isspace()
 
 
-def word_bounds(doc: Doc) -> tuple[set[int], set[int]] | None:
-    """(starts, ends): the character offsets where the segmenter's words start and end
-    (None without a segmenter). Read from the per-token B/M/E/S letters kg_words keeps
-    (kg/nlp/segmenter.py), which is much cheaper than making a Span per word."""
+def word_offsets(doc: Doc) -> list[tuple[int, int]] | None:
+    """(start_char, end_char) of the segmenter's words (None without a segmenter). Read
+    from the per-token B/M/E/S letters kg_words keeps (kg/nlp/segmenter.py), which is much
+    cheaper than making a Span per word."""
     letters = doc.user_data.get("kg_words.word_pos")
     if letters is None or len(letters) != len(doc):
         if "words" not in doc.spans:
             return None
-        words = doc.spans["words"]
-        return {w.start_char for w in words}, {w.end_char for w in words}
+        return [(w.start_char, w.end_char) for w in doc.spans["words"]]
     offsets = doc.to_array("IDX").tolist()
     lengths = doc.to_array("LENGTH").tolist()
-    starts = {offsets[i] for i, letter in enumerate(letters) if letter == "B" or letter == "S"}
-    ends = {offsets[i] + lengths[i] for i, letter in enumerate(letters) if letter == "E" or letter == "S"}
-    return starts, ends
+    words, start = [], 0
+    for i, letter in enumerate(letters):
+        if letter == "B" or letter == "S":
+            start = offsets[i]
+        if letter == "E" or letter == "S":
+            words.append((start, offsets[i] + lengths[i]))
+    return words
+
+
+def word_bounds(doc: Doc) -> tuple[set[int], set[int]] | None:
+    """(starts, ends): the character offsets where the segmenter's words start and end
+    (None without a segmenter)."""
+    words = word_offsets(doc)
+    if words is None:
+        return None
+    return {start for start, _ in words}, {end for _, end in words}
 
 
 def words_by_start(doc: Doc) -> dict[int, int] | None:
     """Start -> end character offsets of the segmenter's words (None without one)."""
-    if "words" not in doc.spans:
-        return None
-    return {span.start_char: span.end_char for span in doc.spans["words"]}
+    words = word_offsets(doc)
+    return None if words is None else dict(words)

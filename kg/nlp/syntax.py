@@ -36,7 +36,7 @@ from spacy.tokens import Doc
 from spacy.util import ensure_path, minibatch, registry
 
 from .segmenter import POS_KEY, SPANS_KEY
-from .spans import doc_text
+from .spans import doc_text, word_offsets
 
 MODELS_DIR = Path(__file__).resolve().parent.parent / "models"
 DEFAULT_TAGGER_DIR = MODELS_DIR / "tagger"
@@ -94,13 +94,13 @@ def span_cuts(doc: Doc) -> set[int]:
 def words_doc(doc: Doc) -> Doc:
     """A Doc of the same text whose tokens are words; spans, ents and user data carried over."""
     text = doc_text(doc)
-    words = doc.spans[SPANS_KEY] if SPANS_KEY in doc.spans else None
-    word_offsets = [(w.start_char, w.end_char) for w in words] if words is not None else \
-        [(t.idx, t.idx + len(t)) for t in doc]
-    pieces = word_pieces(text, word_offsets, span_cuts(doc))
+    words = word_offsets(doc)
+    if words is None:
+        words = [(t.idx, t.idx + len(t)) for t in doc]
+    pieces = word_pieces(text, words, span_cuts(doc))
     new = Doc(doc.vocab, words=[text[s:e] for s, e in pieces], spaces=[False] * len(pieces))
     new.user_data.update(doc.user_data)
-    new.user_data[POS_KEY] = _word_positions(pieces, word_offsets)
+    new.user_data[POS_KEY] = _word_positions(pieces, words)
     new.cats = dict(doc.cats)
     for key, group in doc.spans.items():
         new.spans[key] = [_copy_span(new, span) for span in group]
