@@ -405,6 +405,9 @@ def test_convert_with_augmentation_keeps_dev_and_its_honesty(corpora, tmp_path):
                             augment=1.0, places=places)
     added = stats.get("msra:augmented_sentences", 0) + stats.get("cluener:augmented_sentences", 0)
     assert added > 0 and stats["docs:train"] == plain["docs:train"] + added
+    web_only = convert.convert(corpora, tmp_path / "web", msra_dev_percent=30, cluener_dev_percent=30,
+                               augment=1.0, places=places, augment_corpora=("cluener",))
+    assert web_only.get("cluener:augmented_sentences", 0) > 0 and "msra:augmented_sentences" not in web_only
     for name in ("dev_msra.bio", "dev_cluener.jsonl"):  # dev is the same with or without it
         assert (tmp_path / "aug" / name).read_bytes() == (tmp_path / "plain" / name).read_bytes()
     vocab = Vocab()

@@ -39,7 +39,7 @@ Dev is the same with or without it. --augment-share P replaces each name of a co
 with probability P only.
 
 Usage: python pipelines/ner/convert.py [--corpora DIR] [--out DIR] [--msra-block-size N]
-           [--augment R] [--augment-seed N] [--augment-share P]
+           [--augment R] [--augment-seed N] [--augment-share P] [--augment-corpora C ...]
 """
 
 from __future__ import annotations
@@ -229,7 +229,8 @@ def split_key(corpus: str, index: int, text: str, msra_block_size: int) -> str:
 def convert(corpora: Path, out: Path, msra_dev_percent: int = 5,
             cluener_dev_percent: int = 10, train_dev_max_msra: int = 2000,
             msra_block_size: int = 0, augment: float = 0.0, augment_seed: int = 0,
-            augment_share: float = 1.0, places: tuple[list[str], list[str]] | None = None) -> dict:
+            augment_share: float = 1.0, places: tuple[list[str], list[str]] | None = None,
+            augment_corpora: tuple[str, ...] = ("msra", "cluener")) -> dict:
     """Read both corpora, split, write DocBins and held-out text; return stats."""
     nlp = spacy.blank("zh")
     stats: Counter = Counter()
@@ -268,6 +269,8 @@ def convert(corpora: Path, out: Path, msra_dev_percent: int = 5,
         for corpus, sentence in augmentation.augment(training_sentences, dev_texts, augment,
                                                       internal_label, places, augment_seed,
                                                       augment_share):
+            if corpus not in augment_corpora:
+                continue
             splits["train"].add(make_doc(nlp, sentence, corpus, stats))
             stats[f"{corpus}:augmented_sentences"] += 1
     out.mkdir(parents=True, exist_ok=True)
@@ -300,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--augment-seed", type=int, default=0)
     parser.add_argument("--augment-share", type=float, default=1.0, metavar="P",
                         help="replace each name of a copy with probability P (1 = every name)")
+    parser.add_argument("--augment-corpora", nargs="+", default=["msra", "cluener"],
+                        choices=["msra", "cluener"], help="whose sentences get copies")
     args = parser.parse_args(argv)
     for required in (args.corpora / "msra" / "train.bio", args.corpora / "cluener" / "train.jsonl"):
         if not required.is_file():
@@ -307,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
             return 2
     stats = convert(args.corpora, args.out, args.msra_dev_percent,
                     args.cluener_dev_percent, args.train_dev_max_msra, args.msra_block_size,
-                    args.augment, args.augment_seed, args.augment_share)
+                    args.augment, args.augment_seed, args.augment_share,
+                    augment_corpora=tuple(args.augment_corpora))
     print(json.dumps(stats, ensure_ascii=False, indent=1))
     return 0
 
