@@ -16,8 +16,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from kg.nlp.people import (COMMON_WORD_MAX_IDF, PACKAGED_COMMON_WORDS,  # noqa: E402
-                           common_words_from_jionlp, write_common_words)
+from kg.nlp.gazetteer import write_word_list  # noqa: E402
+from kg.nlp.people import COMMON_WORD_MAX_IDF, PACKAGED_COMMON_WORDS, common_words_from_jionlp  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-idf", type=float, default=COMMON_WORD_MAX_IDF)
     args = parser.parse_args(argv)
     words = common_words_from_jionlp(args.max_idf)
-    write_common_words(words, args.out)
+    write_word_list(words, args.out)
     print(f"{args.out}: {len(words)} words, {args.out.stat().st_size} bytes")
     return 0
 

@@ -18,7 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from kg.nlp.gazetteer import LEVELS, Gazetteer  # noqa: E402
-from kg.nlp.gazetteer import PACKAGED_GAZETTEER, idioms_with_places, write_gazetteer, write_idioms  # noqa: E402
+from kg.nlp.gazetteer import PACKAGED_GAZETTEER, idioms_with_places, write_gazetteer, write_word_list  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     gazetteer = Gazetteer.from_jionlp()
     write_gazetteer(gazetteer, args.out)
     idioms = idioms_with_places(gazetteer)  # jionlp's idioms that hold a place name
-    write_idioms(idioms, args.out.parent / "place_idioms.txt")
+    write_word_list(idioms, args.out.parent / "place_idioms.txt")
     counts = {level: sum(d.level == level for d in gazetteer.divisions) for level in LEVELS}
     counts["village"] = sum(len(v) for v in gazetteer.villages.values())
     print(f"{args.out}: {counts}, {args.out.stat().st_size} bytes; {len(idioms)} idioms with a place name")

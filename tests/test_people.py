@@ -132,9 +132,10 @@ def test_a_time_word_or_an_adverb_ends_what_follows_a_title(text, expected):
 
 
 def test_a_common_word_after_a_title_is_a_name_only_where_the_ner_reads_one():
-    from kg.nlp.people import read_common_words
+    from kg.nlp.gazetteer import read_word_list
+    from kg.nlp.people import PACKAGED_COMMON_WORDS
 
-    common = read_common_words()
+    common = read_word_list(PACKAGED_COMMON_WORDS)
     assert {"呼吁", "居住"} <= common and "王强" not in common
     text = "老人请记者呼吁，让更多人关注此事。"  # 呼 is a surname too
     assert list(find_people(text, {}, common)) == []
@@ -144,9 +145,10 @@ def test_a_common_word_after_a_title_is_a_name_only_where_the_ner_reads_one():
 
 
 def test_the_packaged_common_words_are_what_the_recipe_writes():
-    from kg.nlp.people import common_words_from_jionlp, read_common_words
+    from kg.nlp.gazetteer import read_word_list
+    from kg.nlp.people import PACKAGED_COMMON_WORDS, common_words_from_jionlp
 
-    assert read_common_words() == frozenset(common_words_from_jionlp())
+    assert read_word_list(PACKAGED_COMMON_WORDS) == frozenset(common_words_from_jionlp())
 
 
 def test_a_name_the_ner_reads_before_a_post_holds_it(nlp):

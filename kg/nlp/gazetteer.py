@@ -41,7 +41,7 @@ class Division:
     parent: int | None  # key of the parent division
 
 
-def _jionlp_dictionary(archive_name: str, what: str) -> list[str]:
+def jionlp_dictionary(archive_name: str, what: str) -> list[str]:
     """The lines of one of jionlp's zipped dictionaries (`dictionary/NAME.zip` holds `NAME.txt`)."""
     import importlib.util
 
@@ -55,12 +55,12 @@ def _jionlp_dictionary(archive_name: str, what: str) -> list[str]:
 
 
 def _jionlp_location_lines() -> list[str]:
-    return _jionlp_dictionary("china_location", "the place gazetteer")
+    return jionlp_dictionary("china_location", "the place gazetteer")
 
 
 def _jionlp_idiom_lines() -> list[str]:
     """jionlp's idiom list (`idiom<TAB>frequency` lines)."""
-    return _jionlp_dictionary("chinese_idiom", "the list of idioms")
+    return jionlp_dictionary("chinese_idiom", "the list of idioms")
 
 
 def parse_jionlp(lines: list[str]) -> tuple[list[dict], dict[str, list[str]]]:
@@ -282,12 +282,13 @@ def inside_phrase(start: int, end: int, phrases: list[tuple[int, int]]) -> bool:
     return any(s <= start and end <= e and end - start < e - s for s, e in phrases)
 
 
-def read_idioms(path: Path = PACKAGED_IDIOMS) -> frozenset[str]:
+def read_word_list(path: Path) -> frozenset[str]:
+    """A packaged word list (place_idioms.txt, common_words.txt): one word a line; empty if missing."""
     return frozenset(Path(path).read_text(encoding="utf-8").split()) if Path(path).exists() else frozenset()
 
 
-def write_idioms(idioms, path: Path = PACKAGED_IDIOMS) -> None:
-    Path(path).write_text("\n".join(sorted(idioms)) + "\n", encoding="utf-8")
+def write_word_list(words, path: Path) -> None:
+    Path(path).write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
 
 
 @dataclass

@@ -16,6 +16,7 @@ from spacy.tokens import Doc
 
 from .lexicon import (FUNCTION_CHARS, LEADER_UNIT_CHARS, LEVEL_WORDS, NOT_NAMES, ORGAN_WORDS, POST_RANKS, POSTS,
                       PUNCT, SURNAMES_DOUBLE, SURNAMES_SINGLE, TITLES)
+from .gazetteer import jionlp_dictionary, read_word_list, write_word_list
 from .spans import RuleTagger, doc_text, is_boundary, words_by_start
 
 GROUP = "kg_people"
@@ -324,10 +325,8 @@ def common_words_from_jionlp(max_idf: float = COMMON_WORD_MAX_IDF) -> list[str]:
     """The two-character words of jionlp's IDF table that start with a surname character
     (the surname rule's two-character names). Longer frequent words are mostly famous
     names (周恩来) or nouns no title introduces, and are left out."""
-    from .gazetteer import _jionlp_dictionary
-
     words = []
-    for line in _jionlp_dictionary("idf", "the list of common words"):
+    for line in jionlp_dictionary("idf", "the list of common words"):
         word, _, idf = line.partition("\t")
         try:
             common = float(idf) < max_idf
@@ -336,14 +335,6 @@ def common_words_from_jionlp(max_idf: float = COMMON_WORD_MAX_IDF) -> list[str]:
         if common and len(word) == 2 and word[0] in SURNAMES_SINGLE and "\u4e00" <= word[1] <= "\u9fff":
             words.append(word)
     return sorted(words)
-
-
-def read_common_words(path: Path = PACKAGED_COMMON_WORDS) -> frozenset[str]:
-    return frozenset(Path(path).read_text(encoding="utf-8").split())
-
-
-def write_common_words(words, path: Path = PACKAGED_COMMON_WORDS) -> None:
-    Path(path).write_text("\n".join(sorted(words)) + "\n", encoding="utf-8")
 
 
 @Language.factory("kg_people", default_config={})
@@ -363,15 +354,15 @@ class PeopleTagger(RuleTagger):
     def initialize(self, get_examples=None, *, nlp=None, common_words_path: str | None = None) -> None:
         """Load the name-shaped common words (pipelines/common_words.py), or make them from jionlp."""
         path = Path(common_words_path) if common_words_path else PACKAGED_COMMON_WORDS
-        self.common_words = read_common_words(path) if path.exists() \
+        self.common_words = read_word_list(path) if path.exists() \
             else frozenset(common_words_from_jionlp())
 
     def to_disk(self, path, exclude=tuple()) -> None:
         Path(path).mkdir(parents=True, exist_ok=True)
-        write_common_words(self.common_words, Path(path) / PACKAGED_COMMON_WORDS.name)
+        write_word_list(self.common_words, Path(path) / PACKAGED_COMMON_WORDS.name)
 
     def from_disk(self, path, exclude=tuple()) -> "PeopleTagger":
-        self.common_words = read_common_words(Path(path) / PACKAGED_COMMON_WORDS.name)
+        self.common_words = read_word_list(Path(path) / PACKAGED_COMMON_WORDS.name)
         return self
 
     def find(self, doc: Doc):

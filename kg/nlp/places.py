@@ -16,7 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .gazetteer import (PACKAGED_GAZETTEER, PACKAGED_IDIOMS, Gazetteer, find_places, idioms_with_places,
-                        read_gazetteer, read_idioms, set_phrases, write_gazetteer, write_idioms)
+                        read_gazetteer, read_word_list, set_phrases, write_gazetteer, write_word_list)
 from .spans import char_span, doc_text, set_group
 
 GROUP = "kg_places"
@@ -64,7 +64,7 @@ class PlaceTagger:
             self.gazetteer = Gazetteer.from_jionlp()
         # the idioms that hold a place name (pipelines/gazetteer.py writes them beside it)
         idioms_path = path.parent / PACKAGED_IDIOMS.name
-        self.idioms = read_idioms(idioms_path) if idioms_path.exists() \
+        self.idioms = read_word_list(idioms_path) if idioms_path.exists() \
             else frozenset(idioms_with_places(self.gazetteer))
 
     def __call__(self, doc: Doc) -> Doc:
@@ -92,9 +92,9 @@ class PlaceTagger:
         path = Path(path)
         path.mkdir(parents=True, exist_ok=True)
         write_gazetteer(self.gazetteer, path / "gazetteer.json.gz")
-        write_idioms(self.idioms, path / PACKAGED_IDIOMS.name)
+        write_word_list(self.idioms, path / PACKAGED_IDIOMS.name)
 
     def from_disk(self, path, exclude=tuple()) -> "PlaceTagger":
         self.gazetteer = read_gazetteer(Path(path) / "gazetteer.json.gz")
-        self.idioms = read_idioms(Path(path) / PACKAGED_IDIOMS.name)
+        self.idioms = read_word_list(Path(path) / PACKAGED_IDIOMS.name)
         return self
