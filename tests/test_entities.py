@@ -239,3 +239,34 @@ def test_no_entity_is_only_digits_or_punctuation(nlp, text, model_spans):
     ents = run_with_model_spans(nlp, text, model_spans)
     assert not any(all(not ch.isalpha() for ch in name) for name, _ in ents), ents
 
+
+
+@pytest.mark.parametrize("text, model_span, expected", [
+    # a dash or a comma at an edge is no part of a name
+    ("沿线经过天山-祁连山一带的牧区。", (6, 10, "PLACE"), ("祁连山", "PLACE")),
+    # a closing mark the name never opened stays outside it
+    ("本届论坛由作家陈晓梅）主持。", (7, 11, "PERSON"), ("陈晓梅", "PERSON")),
+    ("“云栖湖畔”楼盘开盘当日售罄。", (1, 6, "PLACE"), ("云栖湖畔", "PLACE")),
+    # an unclosed bracket whose closing mark follows takes it: the aside is part of an address
+    ("售楼处设在城南大道88号（地铁站东侧），欢迎来访。", (5, 18, "ADDRESS"),
+     ("城南大道88号（地铁站东侧）", "PLACE")),
+    # an unclosed quote before a closing mark: the quoted text is the name
+    ("当地“环保联合会”昨日发布报告。", (0, 8, "ORG"), ("环保联合会", "ORG")),
+])
+def test_model_spans_get_their_punctuation_put_right(nlp, text, model_span, expected):
+    ents = run_with_model_spans(nlp, text, [model_span])
+    assert expected in ents, ents
+    assert text[model_span[0]:model_span[1]] not in {name for name, _ in ents}
+
+
+def test_a_model_span_reading_into_an_unclosed_title_is_dropped(nlp):
+    text = "据英国《海洋生物学报》报道，研究已完成。"
+    ents = run_with_model_spans(nlp, text, [(1, 6, "AGENCY")])
+    assert not any("《" in name for name, _ in ents), ents
+
+
+def test_a_title_the_model_reads_half_of_is_dropped_and_a_whole_one_unmarked(nlp):
+    text = "《乡土志校注本》首发，《江城晚报》作了报道。"
+    ents = run_with_model_spans(nlp, text, [(0, 4, "ORG"), (11, 16, "ORG")])
+    assert ("江城晚报", "ORG") in ents, ents
+    assert not any("乡土" in name for name, _ in ents), ents

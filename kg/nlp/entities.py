@@ -259,6 +259,55 @@ def _references_resolved(doc: Doc, chosen: list[Span]) -> list[Span]:
     return chosen + added
 
 
+OPENING_MARKS = "（(《“‘「『【〈"
+CLOSING_MARKS = "）)》”’」』】〉"
+BRACKETS = "（(【"  # a bracketed aside belongs to the name (某路1号（某某大厦）); a quote or title does not
+# Edge characters a name never starts or ends with (a dash, a comma, a colon); "." and "·"
+# end Latin names and abbreviations (M.Johnson., Co.).
+EDGE_PUNCTUATION = frozenset("，。、；：！？—…-－~～/|,;:!?\"' ")
+
+
+def _marks_mended(span: Span) -> Span | None:
+    """A model span with its punctuation put right: no dash or comma at its edges, no
+    closing mark it never opened (某某” -> 某某), no mark it opens and leaves open. An
+    unclosed bracket inside it whose closing mark comes right after takes that mark
+    (某路南1000米（某某高速西侧）); any other unclosed mark whose closing mark comes right
+    after makes the marked text the name (台湾“某管会” -> 某管会, 《某报》 -> 某报); elsewhere
+    the model read across a boundary (美国《某某, 《某某会), and the span is dropped.
+    The span itself when nothing needs mending."""
+    text = doc_text(span.doc)
+    start, end = span.start_char, span.end_char
+    while True:
+        while start < end and text[start] in EDGE_PUNCTUATION:
+            start += 1
+        while end > start and text[end - 1] in EDGE_PUNCTUATION:
+            end -= 1
+        if start < end and text[end - 1] in CLOSING_MARKS \
+                and OPENING_MARKS[CLOSING_MARKS.index(text[end - 1])] not in text[start:end]:
+            end -= 1  # 某某》 , 某某”
+            continue
+        break
+    for at in range(end - 1, start - 1, -1):
+        if text[at] in OPENING_MARKS:
+            closing = CLOSING_MARKS[OPENING_MARKS.index(text[at])]
+            if closing in text[at:end]:
+                continue
+            if text[end:end + 1] != closing:
+                return None
+            if text[at] in BRACKETS and at > start:
+                end += 1
+            else:
+                start = at + 1
+            break
+    if (start, end) == (span.start_char, span.end_char):
+        return span
+    mended = span.doc.char_span(start, end, label=span.label_)
+    if mended is None or start >= end:
+        return None
+    mended._.kg_source = span._.kg_source
+    return mended
+
+
 def _confirmed_by_model(places: list[Span], model_spans: list[Span]) -> list[Span]:
     """Web-portal text (CLUENER's convention) names a place where something is located,
     not in 浙江经济 or 美国政府; the model learned which is which, the gazetteer cannot
@@ -353,7 +402,7 @@ class EntityMerger:
                 if not _overlaps(span, taken):
                     take(span, span.label_)
         phrases = [(p.start, p.end) for p in doc.spans.get("kg_fixed_phrases", [])]
-        for span in sorted(model_spans, key=lambda s: -(s.end - s.start)):
+        for span in sorted(filter(None, map(_marks_mended, model_spans)), key=lambda s: -(s.end - s.start)):
             label = model_label(span, division_names, word_ends)
             if label is None:
                 continue

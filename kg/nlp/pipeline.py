@@ -101,13 +101,18 @@ def load_ner(path: str | Path) -> Language:
     """A trained NER pipeline whose layers multiply with numpy's BLAS rather than blis:
     on this encoder's shapes (n x 288 by 288 x 192) that made the encoder a quarter
     faster, with the same weights (measured: benchmarks/ner_benchmark.py); its embedding
-    folded into the first layer's weights for inference (kg/nlp/folded_embed.py)."""
+    folded into the first layer's weights and its layer norms in fewer passes, for
+    inference (kg/nlp/folded_embed.py, kg/nlp/fast_layer_norm.py)."""
     from thinc.api import use_ops
 
+    from .fast_layer_norm import use_fast_layer_norms
     from .folded_embed import fold_tok2vec
 
     with use_ops("numpy", use_blis=False):
         nlp = spacy.load(path)
+    for _, pipe in nlp.pipeline:
+        if hasattr(pipe, "model"):
+            use_fast_layer_norms(pipe.model)
     if "tok2vec" in nlp.pipe_names:
         fold_tok2vec(nlp.get_pipe("tok2vec"))
     return nlp

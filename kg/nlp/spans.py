@@ -21,6 +21,8 @@ if not Doc.has_extension("kg_text_style"):
 
 
 TEXT_KEY = "kg.text"  # doc.user_data: the text, kept by the first component that reads it
+# doc.user_data: (the segmenter's letters, the word offsets read from them)
+WORD_OFFSETS_KEY = "kg.word_offsets"
 
 
 def doc_text(doc: Doc) -> str:
@@ -87,6 +89,9 @@ def word_offsets(doc: Doc) -> list[tuple[int, int]] | None:
         if "words" not in doc.spans:
             return None
         return [(w.start_char, w.end_char) for w in doc.spans["words"]]
+    cached = doc.user_data.get(WORD_OFFSETS_KEY)
+    if cached is not None and cached[0] is letters:  # several rules ask, per doc
+        return cached[1]
     offsets = doc.to_array("IDX").tolist()
     lengths = doc.to_array("LENGTH").tolist()
     words, start = [], 0
@@ -95,6 +100,7 @@ def word_offsets(doc: Doc) -> list[tuple[int, int]] | None:
             start = offsets[i]
         if letter == "E" or letter == "S":
             words.append((start, offsets[i] + lengths[i]))
+    doc.user_data[WORD_OFFSETS_KEY] = (letters, words)
     return words
 
 
