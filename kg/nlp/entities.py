@@ -21,7 +21,7 @@ from .lexicon import AGENCY_ABBREVIATIONS, AGENCY_HEADS, NON_ORGAN_NAME_HEADS, O
 from .lexicon import NOT_NAMES, SURNAMES_SINGLE
 from .people import CONJUNCTIONS, LEADER_POST_RE, ROLE_SUFFIXES, _ends_name
 from .lexicon import SURNAMES_DOUBLE
-from .spans import doc_text, is_boundary, word_bounds
+from .spans import SPAN_ATTRIBUTES, doc_text, is_boundary, word_bounds
 
 ABBREVIATION_TUPLE = tuple(AGENCY_ABBREVIATIONS)
 JOINING_WORDS = COORDINATION + ("、", "和", "与", "及")
@@ -341,14 +341,14 @@ class EntityMerger:
         self.name = name
         self.rule_groups = list(rule_groups)
         self.nlp = nlp
+        self._places = None  # the kg_places component, once found
 
     def _division_names(self) -> dict:
         """Full names of the gazetteer's divisions (empty without a kg_places component)."""
-        if self.nlp is not None and "kg_places" in self.nlp.pipe_names:
-            gazetteer = self.nlp.get_pipe("kg_places").gazetteer
-            if gazetteer is not None:
-                return gazetteer.by_full
-        return {}
+        if self.nlp is not None and self._places is None and "kg_places" in self.nlp.pipe_names:
+            self._places = self.nlp.get_pipe("kg_places")  # looked up once: it is asked per doc
+        gazetteer = self._places.gazetteer if self._places is not None else None
+        return gazetteer.by_full if gazetteer is not None else {}
 
     def __call__(self, doc: Doc) -> Doc:
         model_spans = [s for s in doc.ents]
@@ -376,8 +376,11 @@ class EntityMerger:
             if not is_name_like(span.text):
                 return
             new = Span(doc, span.start, span.end, label=label)
-            for attr in ("kg_division", "kg_source", "kg_title", "kg_refers_to"):
-                setattr(new._, attr, getattr(span._, attr))
+            old_values, new_values = span._, new._  # (each `._` access makes an object)
+            for attr in SPAN_ATTRIBUTES:
+                value = getattr(old_values, attr)
+                if value is not None:  # None is every attribute's default
+                    setattr(new_values, attr, value)
             chosen.append(new)
             for i in range(span.start, span.end):
                 taken[i] = True

@@ -129,6 +129,8 @@ class Gazetteer:
                 lengths.setdefault(name[0], set()).add(len(name))
         self.lengths_by_first = {char: sorted(found, reverse=True)
                                  for char, found in lengths.items()}
+        # the first two characters of every name: most positions of a text start none
+        self.first_pairs = frozenset(name[:2] for name in [*self.by_full, *self.by_short] if len(name) >= 2)
 
     @classmethod
     def from_jionlp(cls) -> "Gazetteer":
@@ -313,7 +315,11 @@ def _find_places(text: str, gazetteer: Gazetteer, context: set[int] | None = Non
     found: list[PlaceMatch] = []
     pending_short: list[tuple[int, int, str]] = []
     i, n = 0, len(text)
+    first_pairs = gazetteer.first_pairs
     while i < n:
+        if text[i:i + 2] not in first_pairs:
+            i += 1
+            continue
         best = None
         for length in gazetteer.lengths_by_first.get(text[i], ()):
             if length > n - i:

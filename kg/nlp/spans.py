@@ -8,9 +8,10 @@ from .lexicon import FUNCTION_CHARS, PUNCT
 
 # Extension attributes every kg component may read or write.
 # kg_refers_to: the full name a short reference stands for (王书记 -> the 王某某 who is 书记).
-for _name, _default in (("kg_division", None), ("kg_source", None), ("kg_title", None), ("kg_refers_to", None)):
+SPAN_ATTRIBUTES = ("kg_division", "kg_source", "kg_title", "kg_refers_to")  # each None by default
+for _name in SPAN_ATTRIBUTES:
     if not Span.has_extension(_name):
-        Span.set_extension(_name, default=_default)
+        Span.set_extension(_name, default=None)
 if not Doc.has_extension("kg_place_context"):
     # Division keys known to be relevant (e.g. every place named on the same page).
     Doc.set_extension("kg_place_context", default=None)
