@@ -348,7 +348,7 @@ def load_model(model_dir: str | None):
         nlp = spacy.load(model_dir)
         add_missing_segmenter(nlp)
         return nlp
-    return load_pipeline()
+    return load_pipeline(entities_only=True)
 
 
 def add_missing_segmenter(nlp) -> None:

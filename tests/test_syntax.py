@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import spacy
 
-from kg.nlp.pipeline import entities_only, save_pipeline
+from kg.nlp.pipeline import entities_only, load_pipeline, save_pipeline
 from kg.nlp.syntax import PKU_TO_UPOS, word_pieces
 
 MODELS = Path(__file__).resolve().parents[1] / "kg" / "models"
@@ -138,6 +138,17 @@ def test_saved_pipeline_loads_with_spacy_load(nlp, meeting, tmp_path):
         [(t.text, t.tag_, t.pos_, t.dep_, t.head.i) for t in meeting]
     assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == \
         [(e.start_char, e.end_char, e.label_) for e in meeting.ents]
+
+
+def test_an_entities_only_pipeline_loads_no_syntax_and_finds_the_same_entities(nlp, meeting, tmp_path):
+    save_pipeline(nlp, tmp_path / "kg")
+    for path in (None, tmp_path / "kg"):  # the packaged parts, a saved pipeline
+        short = load_pipeline(path, entities_only=True)
+        assert "kg_syntax" not in short.pipe_names and "kg_events" not in short.pipe_names
+        doc = short(MEETING)
+        assert [(e.start_char, e.end_char, e.label_) for e in doc.ents] == \
+            [(e.start_char, e.end_char, e.label_) for e in meeting.ents]
+        assert doc.text == MEETING
 
 
 def test_empty_and_whitespace_texts(nlp):

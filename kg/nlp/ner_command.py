@@ -88,7 +88,7 @@ def run(args) -> int:
     except OSError as exc:
         print(f"kg ner: {args.input}: {exc.strerror}", file=sys.stderr)
         return 2
-    nlp = load_pipeline(args.model)
+    nlp = load_pipeline(args.model, entities_only=True)
     try:
         with stream:
             for record in tag_lines(nlp, read_lines(stream, name), args.batch_size):

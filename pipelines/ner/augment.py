@@ -30,8 +30,6 @@ corpus (and so its text style).
 from __future__ import annotations
 
 import bisect
-import gzip
-import json
 import random
 import re
 from collections import Counter
@@ -41,10 +39,10 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kg.evaluate import Sentence
+from kg.nlp.gazetteer import read_gazetteer
 
 REPO = Path(__file__).resolve().parents[2]
 GAZETTEER = REPO / "kg" / "models" / "gazetteer.json.gz"
-VILLAGES = REPO / "kg" / "models" / "villages.json.gz"
 
 REPLACED_LABELS = ("PERSON", "PLACE", "ADDRESS", "AGENCY", "ORG")
 # two-character surnames: a general list of Chinese compound surnames, not names
@@ -96,20 +94,18 @@ class NameLists:
     training_names: set[str] = field(default_factory=set)
 
 
-def gazetteer_places(gazetteer: Path = GAZETTEER, villages: Path = VILLAGES
-                     ) -> tuple[list[str], list[str]]:
-    """(full names, short names) of the project's gazetteer divisions and villages."""
+def gazetteer_places(gazetteer: Path = GAZETTEER) -> tuple[list[str], list[str]]:
+    """(full names, short names) of the project's gazetteer divisions and villages (read
+    from beside it)."""
     full, short = set(), set()
-    with gzip.open(gazetteer, "rt", encoding="utf-8") as handle:
-        for division in json.load(handle):
-            if len(division["name"]) >= 2:
-                full.add(division["name"])
-            if division.get("short") and len(division["short"]) >= 2:
-                short.add(division["short"])
-    if villages and Path(villages).is_file():
-        with gzip.open(villages, "rt", encoding="utf-8") as handle:
-            for names in json.load(handle).values():
-                full.update(name for name in names if len(name) >= 2)
+    places = read_gazetteer(gazetteer)
+    for division in places.rows:
+        if len(division["name"]) >= 2:
+            full.add(division["name"])
+        if division.get("short") and len(division["short"]) >= 2:
+            short.add(division["short"])
+    for names in places.villages.values():
+        full.update(name for name in names if len(name) >= 2)
     return sorted(full), sorted(short)
 
 
