@@ -83,25 +83,29 @@ class CharFeatures:
         self.style_threshold = style_threshold
         self._position_cache: dict[tuple[int, bool], list[int]] = {}
         self._orth_cache: dict[int, str] = {}
+        self._bigram_cache: dict[str, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         n_tokens = len(doc)
         if not n_tokens:
             return doc
-        # token texts from the ORTH hashes: much cheaper than building Token objects
-        lookup = self._orth_text
-        chars = [lookup(h) for h in doc.to_array(ORTH).tolist()]
+        text = spans.doc_text(doc)
+        one_per_character = len(text) == n_tokens  # no space after a token, no run of spaces
+        if one_per_character:
+            chars = list(text)
+        else:  # token texts from the ORTH hashes: much cheaper than building Token objects
+            lookup = self._orth_text
+            chars = [lookup(h) for h in doc.to_array(ORTH).tolist()]
         columns = []
         values = []
         if self.bigrams:
-            add = self.strings.add
             chars.append(END_MARK)
             columns.append(NORM)
-            values.append([add(chars[i] + chars[i + 1]) for i in range(n_tokens)])
+            values.append(self._bigram_hashes(chars))
         styled = doc.cats.get(self.style_label, 0.0) >= self.style_threshold
         if doc.cats:
             doc._.kg_text_style = self.style_label if styled else "press"
-        bounds = self._word_bounds(doc)
+        bounds = self._word_bounds(doc, one_per_character)
         if bounds:
             tags, lemmas = self._word_features(n_tokens, chars, bounds, styled)
             columns.extend([TAG, LEMMA])
@@ -111,6 +115,20 @@ class CharFeatures:
             doc.from_array(columns, array)
         return doc
 
+    def _bigram_hashes(self, chars: list[str]) -> list[int]:
+        """The string hash of each character joined to the next (remembered: a dict lookup
+        is cheaper than the string store's add)."""
+        known, add = self._bigram_cache, self.strings.add
+        if len(known) > 500_000:
+            known.clear()
+        hashes = []
+        for bigram in map(str.__add__, chars, chars[1:]):
+            value = known.get(bigram)
+            if value is None:
+                value = known[bigram] = add(bigram)
+            hashes.append(value)
+        return hashes
+
     def _orth_text(self, orth: int) -> str:
         text = self._orth_cache.get(orth)
         if text is None:
@@ -119,14 +137,17 @@ class CharFeatures:
             text = self._orth_cache[orth] = self.strings[orth]
         return text
 
-    def _word_bounds(self, doc: Doc) -> list[tuple[int, int]]:
+    def _word_bounds(self, doc: Doc, one_per_character: bool = False) -> list[tuple[int, int]]:
         """(start, end) token indices of the words, [] without a segmentation.
 
         Fast path: the B/M/E/S string kg_words keeps per doc (the same data as its
-        spans, without building one Span object per word).
+        spans, without building one Span object per word); where every token is one
+        character, the words' character offsets that the rules read later too.
         """
         if self.words_key not in doc.spans:
             return []
+        if one_per_character and self.words_key == WORDS_KEY:
+            return spans.word_offsets(doc) or []
         positions = doc.user_data.get(WORD_POS_KEY) if self.words_key == WORDS_KEY else None
         if positions is None or len(positions) != len(doc):
             return [(word.start, word.end) for word in doc.spans[self.words_key]]
