@@ -83,7 +83,6 @@ class CharFeatures:
         self.style_threshold = style_threshold
         self._position_cache: dict[tuple[int, bool], list[int]] = {}
         self._orth_cache: dict[int, str] = {}
-        self._bigram_cache: dict[str, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         n_tokens = len(doc)
@@ -101,7 +100,8 @@ class CharFeatures:
         if self.bigrams:
             chars.append(END_MARK)
             columns.append(NORM)
-            values.append(self._bigram_hashes(chars))
+            add = self.strings.add
+            values.append([add(chars[i] + chars[i + 1]) for i in range(n_tokens)])
         styled = doc.cats.get(self.style_label, 0.0) >= self.style_threshold
         if doc.cats:
             doc._.kg_text_style = self.style_label if styled else "press"
@@ -114,20 +114,6 @@ class CharFeatures:
             array = numpy.asarray(values, dtype="uint64").T.copy()
             doc.from_array(columns, array)
         return doc
-
-    def _bigram_hashes(self, chars: list[str]) -> list[int]:
-        """The string hash of each character joined to the next (remembered: a dict lookup
-        is cheaper than the string store's add)."""
-        known, add = self._bigram_cache, self.strings.add
-        if len(known) > 500_000:
-            known.clear()
-        hashes = []
-        for bigram in map(str.__add__, chars, chars[1:]):
-            value = known.get(bigram)
-            if value is None:
-                value = known[bigram] = add(bigram)
-            hashes.append(value)
-        return hashes
 
     def _orth_text(self, orth: int) -> str:
         text = self._orth_cache.get(orth)
