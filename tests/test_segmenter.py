@@ -33,6 +33,18 @@ def word_texts(doc) -> list[str]:
     return [span.text for span in doc.spans["words"]]
 
 
+def test_without_word_spans_the_letters_and_offsets_are_the_same(nlp):
+    from kg.nlp.spans import word_offsets
+
+    lean = spacy.blank("zh")
+    lean.add_pipe("kg_words", config={"word_spans": False})
+    lean.initialize()
+    doc, full = lean(SENTENCE), nlp(SENTENCE)
+    assert "words" not in doc.spans
+    assert doc.user_data[segmenter_module.POS_KEY] == full.user_data[segmenter_module.POS_KEY]
+    assert word_offsets(doc) == [(w.start_char, w.end_char) for w in full.spans["words"]]
+
+
 def test_known_words_stay_whole(nlp):
     words = word_texts(nlp(SENTENCE))
     for word in ("新华社", "北京", "国务院", "指出", "今年", "增长", "全面", "推进", "发展"):

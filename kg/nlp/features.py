@@ -19,7 +19,7 @@ component: "B3" in press text, "B3w" when `doc.cats[style_label]` reaches
 and a ±5-character receptive field cannot see which kind of text it is in; this puts
 the whole text's style on every character (pipelines/ner/README.md).
 
-Without `doc.spans["words"]` only the bigram is set and TAG/LEMMA stay empty, so the
+Without `doc.spans["words"]` (or the letters kg_words keeps beside them) only the bigram is set and TAG/LEMMA stay empty, so the
 component works (with less information) in a pipeline without a segmenter.
 """
 
@@ -130,13 +130,13 @@ class CharFeatures:
         spans, without building one Span object per word); where every token is one
         character, the words' character offsets that the rules read later too.
         """
-        if self.words_key not in doc.spans:
-            return []
-        if one_per_character and self.words_key == WORDS_KEY:
-            return spans.word_offsets(doc) or []
         positions = doc.user_data.get(WORD_POS_KEY) if self.words_key == WORDS_KEY else None
         if positions is None or len(positions) != len(doc):
+            if self.words_key not in doc.spans:
+                return []
             return [(word.start, word.end) for word in doc.spans[self.words_key]]
+        if one_per_character:
+            return spans.word_offsets(doc) or []
         bounds = []
         start = None
         for i, letter in enumerate(positions):

@@ -59,7 +59,7 @@ def assemble(ner_model: str | Path | None = None, pkuseg_model: str | Path | Non
     else:
         nlp = spacy.blank("zh")
     if "kg_words" not in nlp.pipe_names:
-        words = nlp.add_pipe("kg_words", first=True)
+        words = nlp.add_pipe("kg_words", first=True, config={"word_spans": not entities_only})
         words.initialize(model_path=str(pkuseg_model) if pkuseg_model else None)
     for name in RULE_COMPONENTS:
         component = nlp.add_pipe(name)

@@ -17,7 +17,7 @@ from spacy.tokens import Doc
 
 from .gazetteer import (PACKAGED_GAZETTEER, PACKAGED_IDIOMS, Gazetteer, find_places, idioms_with_places,
                         read_gazetteer, read_word_list, set_phrases, write_gazetteer, write_word_list)
-from .spans import char_span, doc_text, set_group
+from .spans import char_span, doc_text, set_group, word_offsets
 
 GROUP = "kg_places"
 # Idioms and slogans with a place name inside (长治久安, 金山银山): the statistical NER's
@@ -33,13 +33,15 @@ NOT_SQUARE_NAMES = {"大型", "小型", "中型", "各类", "各个", "周边", 
 
 def find_squares(doc: Doc):
     """Yield (start, end) of squares: a 2-3 character word of the segmenter + the word 广场."""
-    if "words" not in doc.spans or "广场" not in doc_text(doc):
+    text = doc_text(doc)
+    if "广场" not in text:
         return
-    words = list(doc.spans["words"])
-    for before, word in zip(words, words[1:]):
-        if word.text == "广场" and before.end_char == word.start_char and 2 <= len(before.text) <= 3 \
-                and before.text not in NOT_SQUARE_NAMES and all("\u4e00" <= ch <= "\u9fff" for ch in before.text):
-            yield before.start_char, word.end_char
+    offsets = word_offsets(doc) or []
+    for (start, before_end), (word_start, end) in zip(offsets, offsets[1:]):
+        before = text[start:before_end]
+        if text[word_start:end] == "广场" and before_end == word_start and 2 <= len(before) <= 3 \
+                and before not in NOT_SQUARE_NAMES and all("\u4e00" <= ch <= "\u9fff" for ch in before):
+            yield start, end
 
 
 @Language.factory("kg_places", default_config={})
