@@ -19,8 +19,9 @@ component: "B3" in press text, "B3w" when `doc.cats[style_label]` reaches
 and a ±5-character receptive field cannot see which kind of text it is in; this puts
 the whole text's style on every character (pipelines/ner/README.md).
 
-Without `doc.spans["words"]` (or the letters kg_words keeps beside them) only the bigram is set and TAG/LEMMA stay empty, so the
-component works (with less information) in a pipeline without a segmenter.
+Without a segmentation (`doc.spans["words"]`, or the letters kg_words keeps beside them)
+only the bigram is set and TAG/LEMMA stay empty, so the component works (with less
+information) in a pipeline without a segmenter.
 """
 
 from __future__ import annotations
@@ -98,9 +99,9 @@ class CharFeatures:
         columns = []
         values = []
         if self.bigrams:
+            add = self.strings.add
             chars.append(END_MARK)
             columns.append(NORM)
-            add = self.strings.add
             values.append([add(chars[i] + chars[i + 1]) for i in range(n_tokens)])
         styled = doc.cats.get(self.style_label, 0.0) >= self.style_threshold
         if doc.cats:
