@@ -30,7 +30,6 @@ NO_WORD = "**noWord"
 CHAR_FEATURES = ("c.", "c-1.", "c1.", "c-2.", "c2.")  # + one character
 PAIR_FEATURES = ("c-1c.", "cc1.", "c-2c-1.")  # + "a.b"
 WORD_FEATURES = ("w-1.", "w1.")  # + a dictionary word
-PAIR_CACHE_SIZE = 100_000  # word contexts remembered, per side
 SEPARATOR = "\ufdd2" * 2  # between texts scored together: a noncharacter, no features
 CHUNK_CHARS = 20_000
 
@@ -46,8 +45,8 @@ class TextScores:
     character pair and dictionary word brings the weights of every feature that names
     it, added at the positions it names (shifted arrays). Characters and pairs are
     found by their code points, words of 2–6 characters by a 64-bit polynomial hash
-    of theirs (sorted arrays, `searchsorted`); the word-pair features of each word
-    context are summed once and remembered.
+    of theirs, and pairs of dictionary words (the word contexts) by their rows (sorted
+    arrays, `searchsorted`).
     """
 
     def __init__(self, extractor: FeatureExtractor, model, word_min: int, word_max: int,
@@ -92,17 +91,15 @@ class TextScores:
             _joined_word_hashes(tables["word_chars"], word_lengths))
         if len(self.word_keys) < len(word_lengths):
             raise ValueError("two dictionary words share a hash; change WORD_HASH_BASE")
-        # (row of the word before << 32 | row of the word after) -> feature number; row 0
-        # is "no word"; a pair naming a word outside the dictionary can never be found
+        # (row of the word before << 32 | row of the word after) -> feature number, as
+        # sorted keys, their rows, and the number of each row (row 0: none); row 0 of a
+        # word is "no word", which no pair names
         self.context_tables = {
-            kind: dict(zip(tables[f"{kind}keys"].tolist(), tables[f"{kind}numbers"].tolist()))
+            kind: (*_sorted_keys(tables[f"{kind}keys"]), numpy.concatenate([[0], tables[f"{kind}numbers"]]))
             for kind in CONTEXT_KINDS}
         self.padded_weights = padded
         self.transitions = 1.0 + w[n_feature * n_tags:].reshape(n_tags, n_tags).T.copy()
         self.begins = [bool(begin) for begin in tables["begins"]]
-        self.context_multipliers = numpy.random.default_rng(0).integers(
-            1, 2**63, size=2 * len(self.lengths), dtype=numpy.uint64) | numpy.uint64(1)
-        self._context_cache: dict[str, dict[int, numpy.ndarray]] = {kind: {} for kind in CONTEXT_KINDS}
 
     def __call__(self, text: str) -> numpy.ndarray:
         codes = _codes(text.translate(self.normalise))
@@ -142,42 +139,21 @@ class TextScores:
         return scores
 
     def _context_scores(self, kind: str, contexts: numpy.ndarray) -> numpy.ndarray:
-        """Summed 'ww.l.'/'ww.r.' weights of each (words before, words after) context,
-        one row of word rows per position. Contexts repeat a lot: each distinct one is
-        worked out once (keyed by a hash of its row, checked on reuse), and the new
-        ones of a text are summed together."""
-        keys = contexts.astype(numpy.uint64) @ self.context_multipliers
-        distinct, first, inverse = numpy.unique(keys, return_index=True, return_inverse=True)
-        cache = self._context_cache[kind]
-        sums = numpy.empty((len(distinct), len(self.start)))
-        new, new_at, numbers, starts = [], [], [], []
-        for at, (key, row) in enumerate(zip(distinct.tolist(), contexts[first].tolist())):
-            known = cache.get(key)
-            if known is not None and known[0] == row:
-                sums[at] = known[1]
-            else:
-                new.append((key, row))
-                new_at.append(at)
-                starts.append(len(numbers))
-                numbers += self._context_numbers(kind, row)
-        if new:
-            sums[new_at] = numpy.add.reduceat(self.padded_weights[numbers], starts)
-            if len(cache) < PAIR_CACHE_SIZE:
-                cache.update((key, (row, total)) for (key, row), total in zip(new, sums[new_at]))
-        return sums[inverse.reshape(-1)]
-
-    def _context_numbers(self, kind: str, row: list[int]) -> list[int]:
-        """Feature numbers of one context, in pkuseg's order, led by 0 (a zero row)."""
-        table = self.context_tables[kind]
-        numbers = [0]
+        """Summed 'ww.l.'/'ww.r.' weights at each position, whose row of `contexts` holds
+        the dictionary words before it and after it (0: none). A feature names a pair of
+        words; the pairs of every position are looked up at once, and each position's
+        weights are added in pkuseg's order (words before, then after, longest first), so
+        the sums are pkuseg's to the last bit."""
         half = len(self.lengths)
-        for pre in row[:half]:
-            pre <<= 32
-            for post in row[half:]:
-                number = table.get(pre | post)
-                if number is not None:
-                    numbers.append(number)
-        return numbers
+        before = contexts[:, :half].astype(numpy.uint64)
+        after = contexts[:, half:].astype(numpy.uint64)
+        at, i, j = numpy.nonzero((before != 0)[:, :, None] & (after != 0)[:, None, :])
+        keys, rows, numbers = self.context_tables[kind]
+        found = numbers[_rows(keys, rows, (before[at, i] << numpy.uint64(32)) | after[at, j])]
+        sums = numpy.zeros((len(contexts), len(self.start)))
+        known = found != 0
+        numpy.add.at(sums, at[known], self.padded_weights[found[known]])
+        return sums
 
 
 CONTEXT_KINDS = ("ww.l.", "ww.r.")
