@@ -112,7 +112,6 @@ class TextKeepingTokenizer:
         return getattr(self.tokenizer, name)
 
 
-
 CHARACTER_OR_WHITESPACE = re.compile(r"\S|\s+")
 WHITESPACE = re.compile(r"\s")
 
