@@ -112,3 +112,18 @@ def test_with_the_real_segmenter_and_round_trip(tmp_path):
 
 def test_empty_doc():
     assert len(char_nlp()("")) == 0
+
+
+def test_word_feature_dropout_only_in_training():
+    import spacy
+    from spacy.attrs import LEMMA
+
+    from kg.nlp.features import lemma_dropout_in_training
+
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("kg_words").initialize()
+    features = nlp.add_pipe("kg_char_features", config={"lemma_dropout": 1.0})
+    text = "市生态环境局联合市公安局开展专项执法行动"
+    assert nlp(text).to_array(LEMMA).any()  # a loaded or assembled model never drops
+    lemma_dropout_in_training()(nlp, {"step": 0, "epoch": 0})
+    assert features.dropping and not nlp(text).to_array(LEMMA).any()

@@ -26,8 +26,11 @@ information) in a pipeline without a segmenter.
 
 from __future__ import annotations
 
+import random
+
 from spacy.attrs import LEMMA, NORM, ORTH, TAG
 from spacy.language import Language
+from spacy.util import registry
 from spacy.tokens import Doc
 
 import numpy
@@ -45,14 +48,25 @@ STYLE_MARK = "w"
 @Language.factory(
     "kg_char_features",
     default_config={"bigrams": True, "words_key": WORDS_KEY, "max_lemma_len": 4,
-                    "style_label": "web", "style_threshold": 0.5},
+                    "style_label": "web", "style_threshold": 0.5, "lemma_dropout": 0.0},
 )
 def make_char_features(nlp: Language, name: str, bigrams: bool, words_key: str,
                        max_lemma_len: int, style_label: str,
-                       style_threshold: float) -> "CharFeatures":
+                       style_threshold: float, lemma_dropout: float) -> "CharFeatures":
     return CharFeatures(nlp, name, bigrams=bigrams, words_key=words_key,
                         max_lemma_len=max_lemma_len, style_label=style_label,
-                        style_threshold=style_threshold)
+                        style_threshold=style_threshold, lemma_dropout=lemma_dropout)
+
+
+@registry.callbacks("kg.lemma_dropout_in_training.v1")
+def lemma_dropout_in_training():
+    """`[training.before_update]`: turn on the word-feature dropout of every
+    kg_char_features component (only training calls it; a loaded model never drops)."""
+    def before_update(nlp: Language, info: dict) -> None:
+        for _, pipe in nlp.pipeline:
+            if isinstance(pipe, CharFeatures):
+                pipe.dropping = True
+    return before_update
 
 
 def word_position_tag(index: int, length: int, styled: bool = False) -> str:
@@ -74,7 +88,7 @@ class CharFeatures:
 
     def __init__(self, nlp: Language, name: str = "kg_char_features", *,
                  bigrams: bool = True, words_key: str = WORDS_KEY, max_lemma_len: int = 4,
-                 style_label: str = "web", style_threshold: float = 0.5):
+                 style_label: str = "web", style_threshold: float = 0.5, lemma_dropout: float = 0.0):
         self.name = name
         self.strings = nlp.vocab.strings
         self.bigrams = bigrams
@@ -82,6 +96,12 @@ class CharFeatures:
         self.max_lemma_len = max_lemma_len
         self.style_label = style_label
         self.style_threshold = style_threshold
+        # In training (`dropping`, set by the before_update callback), a word's LEMMA
+        # is left out with this probability, so that the NER learns names from their
+        # characters and context too, not only from words it has seen (issue 17).
+        self.lemma_dropout = lemma_dropout
+        self.dropping = False
+        self._random = random.Random(0)
         self._position_cache: dict[tuple[int, bool], list[int]] = {}
         self._orth_cache: dict[int, str] = {}
 
@@ -162,7 +182,8 @@ class CharFeatures:
         for start, end in bounds:
             length = end - start
             tags[start:end] = self._position_hashes(length, styled)
-            if 1 < length <= self.max_lemma_len:
+            if 1 < length <= self.max_lemma_len and not (
+                    self.dropping and self._random.random() < self.lemma_dropout):
                 lemmas[start:end] = [add("".join(chars[start:end]))] * length
         return tags, lemmas
 

@@ -193,8 +193,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="add the kg_words segmenter (word-position features)")
     parser.add_argument("--checkpoints", action="store_true",
                         help="keep every evaluated model in OUT/checkpoints/step-N (select_checkpoint.py)")
-    parser.add_argument("--set", nargs="*", default=[], metavar="SECTION.KEY=VALUE",
-                        help="config overrides, e.g. components.tok2vec.model.encode.width=96")
+    parser.add_argument("--set", nargs="+", action="extend", default=[], metavar="SECTION.KEY=VALUE",
+                        help="config overrides, e.g. components.tok2vec.model.encode.width=96 "
+                             "(repeatable)")
     args = parser.parse_args(argv)
     for name in ("train.spacy", "dev.spacy"):
         if not (args.data / name).is_file():
